@@ -1,0 +1,41 @@
+package dev.slipway.events;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.Objects;
+import java.util.UUID;
+
+/**
+ * A CloudEvents 1.0 envelope around one Slipway payload.
+ *
+ * @param id     unique per event; consumers use it for idempotency
+ * @param source the emitting service instance, as a URI reference (e.g. {@code /build-service/host-1})
+ * @param time   when the event happened, as the emitter saw it
+ * @param data   the payload; its CloudEvents {@code type} comes from {@link EventCatalog}
+ */
+public record Event<T extends SlipwayEvent>(String id, String source, Instant time, T data) {
+
+    public Event {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(time, "time");
+        Objects.requireNonNull(data, "data");
+        if (id.isBlank()) {
+            throw new IllegalArgumentException("event id must not be blank");
+        }
+    }
+
+    /** A new event with a random id, stamped now (to the microsecond, which survives every hop). */
+    public static <T extends SlipwayEvent> Event<T> of(String source, T data) {
+        return new Event<>(UUID.randomUUID().toString(), source, Instant.now().truncatedTo(ChronoUnit.MICROS), data);
+    }
+
+    /** The CloudEvents {@code type} of the payload, e.g. {@code dev.slipway.build.requested.v1}. */
+    public String type() {
+        return EventCatalog.kindOf(data.getClass()).type();
+    }
+
+    public String key() {
+        return data.key();
+    }
+}

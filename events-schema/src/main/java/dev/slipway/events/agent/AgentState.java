@@ -1,0 +1,26 @@
+package dev.slipway.events.agent;
+
+import dev.slipway.events.SlipwayEvent;
+import java.time.Instant;
+
+/**
+ * The latest state of one agent. Topic {@code slipway.agents} (compacted), key: agent id.
+ *
+ * @param current  digest of the artifact the host runs; null before its first install
+ * @param previous digest it would roll back to; null when there is none
+ */
+public record AgentState(
+        String agentId,
+        String deploymentSet,
+        String channel,
+        String current,
+        String previous,
+        Health health,
+        Instant lastSeen) implements SlipwayEvent {
+    public static final String TYPE = "dev.slipway.agent.state.v1";
+
+    @Override
+    public String key() {
+        return agentId;
+    }
+}

@@ -1,0 +1,8 @@
+package dev.slipway.events.rollout;
+
+import dev.slipway.events.DeploymentSetEvent;
+
+/** A host left the set; rollouts stop waiting for it. */
+public record HostLeft(String deploymentSet, String hostId) implements DeploymentSetEvent {
+    public static final String TYPE = "dev.slipway.host.left.v1";
+}

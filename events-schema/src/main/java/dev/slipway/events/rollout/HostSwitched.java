@@ -1,0 +1,10 @@
+package dev.slipway.events.rollout;
+
+import dev.slipway.events.DeploymentSetEvent;
+
+/** A host switched {@code current} to the new generation; {@code fromArtifact} is null on a first install. */
+public record HostSwitched(
+        String deploymentSet, String rolloutId, String hostId, String fromArtifact, String toArtifact, long generation)
+        implements DeploymentSetEvent {
+    public static final String TYPE = "dev.slipway.host.switched.v1";
+}

@@ -1,0 +1,8 @@
+package dev.slipway.events.rollout;
+
+import dev.slipway.events.DeploymentSetEvent;
+
+/** The rollout failed beyond its tolerance; every switched host rolls back. */
+public record RolloutAborted(String deploymentSet, String rolloutId, String reason) implements DeploymentSetEvent {
+    public static final String TYPE = "dev.slipway.rollout.aborted.v1";
+}

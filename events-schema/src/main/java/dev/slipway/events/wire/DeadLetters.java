@@ -1,0 +1,35 @@
+package dev.slipway.events.wire;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.slipway.events.Topics;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * Builds the dead-letter record for a record that could not be read: the original key, value and headers,
+ * untouched, on {@code <topic>.dlq}, plus headers saying why and where it came from.
+ */
+public final class DeadLetters {
+
+    public static final String HEADER_REASON = "slipway_dlq_reason";
+    public static final String HEADER_MESSAGE = "slipway_dlq_message";
+    public static final String HEADER_TOPIC = "slipway_dlq_topic";
+    public static final String HEADER_PARTITION = "slipway_dlq_partition";
+    public static final String HEADER_OFFSET = "slipway_dlq_offset";
+
+    private DeadLetters() {
+    }
+
+    public static ProducerRecord<String, byte[]> of(ConsumerRecord<String, byte[]> record, EventDecodingException error) {
+        Headers headers = new RecordHeaders(record.headers().toArray());
+        headers.add(HEADER_REASON, error.reason().wireName().getBytes(UTF_8));
+        headers.add(HEADER_MESSAGE, String.valueOf(error.getMessage()).getBytes(UTF_8));
+        headers.add(HEADER_TOPIC, record.topic().getBytes(UTF_8));
+        headers.add(HEADER_PARTITION, Integer.toString(record.partition()).getBytes(UTF_8));
+        headers.add(HEADER_OFFSET, Long.toString(record.offset()).getBytes(UTF_8));
+        return new ProducerRecord<>(Topics.deadLetter(record.topic()), null, record.key(), record.value(), headers);
+    }
+}

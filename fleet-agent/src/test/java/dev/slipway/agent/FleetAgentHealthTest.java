@@ -1,0 +1,12 @@
+package dev.slipway.agent;
+
+import dev.slipway.testsupport.kafka.KafkaTestResource;
+import dev.slipway.testsupport.quarkus.ServiceHealthContract;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+
+@QuarkusTest
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.GLOBAL)
+class FleetAgentHealthTest extends ServiceHealthContract {
+}
