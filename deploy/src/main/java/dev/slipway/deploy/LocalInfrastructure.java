@@ -1,0 +1,151 @@
+package dev.slipway.deploy;
+
+import dev.slipway.deploy.kafka.KafkaBrokerProcess;
+import dev.slipway.deploy.kafka.TopicPlan;
+import dev.slipway.deploy.postgres.LocalPostgres;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import org.apache.kafka.clients.admin.Admin;
+
+/**
+ * Slipway's infrastructure on one machine: a real Kafka KRaft broker (its own process), an embedded
+ * PostgreSQL, and every topic of the catalogue. Data lives under one directory, so a second start finds
+ * its topics, records and rows again.
+ */
+public final class LocalInfrastructure implements AutoCloseable {
+
+    /** Where and on which ports the infrastructure runs. */
+    public record Settings(Path dataDirectory, int kafkaPort, int kafkaControllerPort, int postgresPort) {
+
+        public static final Settings DEFAULTS = new Settings(Path.of(".slipway", "local"), 9092, 9093, 5432);
+
+        /** The defaults, overridden by {@code --data-dir D}, {@code --kafka-port N}, {@code --postgres-port N}. */
+        public static Settings fromArgs(String... args) {
+            Settings settings = DEFAULTS;
+            for (int i = 0; i < args.length; i += 2) {
+                if (i + 1 >= args.length) {
+                    throw new IllegalArgumentException("option " + args[i] + " needs a value");
+                }
+                String value = args[i + 1];
+                settings = switch (args[i]) {
+                    case "--data-dir" -> new Settings(Path.of(value), settings.kafkaPort, settings.kafkaControllerPort,
+                            settings.postgresPort);
+                    case "--kafka-port" -> new Settings(settings.dataDirectory, port(args[i], value),
+                            port(args[i], value) + 1, settings.postgresPort);
+                    case "--postgres-port" -> new Settings(settings.dataDirectory, settings.kafkaPort,
+                            settings.kafkaControllerPort, port(args[i], value));
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]
+                            + "; known: --data-dir DIR, --kafka-port PORT (controller uses PORT+1), --postgres-port PORT");
+                };
+            }
+            return settings;
+        }
+
+        private static int port(String option, String value) {
+            try {
+                int port = Integer.parseInt(value);
+                if (port > 0 && port < 65535) {
+                    return port;
+                }
+            } catch (NumberFormatException e) {
+                // Reported below with the option's name.
+            }
+            throw new IllegalArgumentException(option + " takes a port number from 1 to 65534, not '" + value + "'");
+        }
+    }
+
+    private final KafkaBrokerProcess kafka;
+    private final LocalPostgres postgres;
+    private final List<String> createdTopics;
+
+    private LocalInfrastructure(KafkaBrokerProcess kafka, LocalPostgres postgres, List<String> createdTopics) {
+        this.kafka = kafka;
+        this.postgres = postgres;
+        this.createdTopics = createdTopics;
+    }
+
+    public static LocalInfrastructure start(Settings settings) throws Exception {
+        Path data = settings.dataDirectory().toAbsolutePath();
+        Ports.requireFree(settings.postgresPort(), "PostgreSQL", "--postgres-port");
+        KafkaBrokerProcess kafka = KafkaBrokerProcess.start(data.resolve("kafka"), settings.kafkaPort(),
+                settings.kafkaControllerPort());
+        try {
+            List<String> created;
+            try (Admin admin = kafka.admin()) {
+                created = new TopicPlan((short) 1).ensure(admin);
+            }
+            LocalPostgres postgres = LocalPostgres.start(data.resolve("postgres").resolve("data"), settings.postgresPort());
+            return new LocalInfrastructure(kafka, postgres, created);
+        } catch (Exception e) {
+            kafka.close();
+            throw e;
+        }
+    }
+
+    public KafkaBrokerProcess kafka() {
+        return kafka;
+    }
+
+    public LocalPostgres postgres() {
+        return postgres;
+    }
+
+    /** Topics this start created; empty when the data directory already had them all. */
+    public List<String> createdTopics() {
+        return createdTopics;
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            kafka.close();
+        } finally {
+            postgres.close();
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Settings settings;
+        try {
+            settings = Settings.fromArgs(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("slipway-local: " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.out.println("Starting Slipway's local infrastructure in " + settings.dataDirectory().toAbsolutePath());
+        long started = System.nanoTime();
+        LocalInfrastructure infrastructure = start(settings);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping Slipway's local infrastructure...");
+            try {
+                infrastructure.close();
+                System.out.println("Stopped. Data kept in " + settings.dataDirectory().toAbsolutePath());
+            } catch (Exception e) {
+                System.err.println("Stopping failed: " + e);
+            }
+            stopped.countDown();
+        }, "local-infrastructure-stop"));
+        infrastructure.describe(System.out, (System.nanoTime() - started) / 1_000_000);
+        stopped.await();
+    }
+
+    private void describe(PrintStream out, long startMillis) {
+        String bootstrap = kafka.bootstrapServers();
+        out.printf("%nSlipway local infrastructure is up (%d ms).%n", startMillis);
+        out.printf("  Kafka       bootstrap.servers=%s   (KRaft broker, pid %d, ready in %d ms, log %s)%n", bootstrap,
+                kafka.pid(), kafka.startUp().toMillis(), kafka.logFile());
+        out.printf("  Topics      %s%n", new TopicPlan((short) 1).topics().stream()
+                .map(t -> t.name() + "(" + t.partitions() + ")").toList());
+        out.printf("              %s%n", createdTopics.isEmpty()
+                ? "all present already" : "created now: " + createdTopics.size());
+        out.printf("  PostgreSQL  %s   user %s, no password (trust, loopback only)%n", postgres.jdbcUrl(),
+                LocalPostgres.USER);
+        out.printf("%nList the topics with a Kafka client:%n  ./slipway-local kafka-topics --bootstrap-server %s --list%n",
+                bootstrap);
+        out.printf("Press Ctrl-C to stop (data is kept for the next start).%n");
+    }
+}
