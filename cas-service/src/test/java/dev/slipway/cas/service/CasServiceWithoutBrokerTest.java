@@ -1,0 +1,11 @@
+package dev.slipway.cas.service;
+
+import dev.slipway.testsupport.quarkus.BrokerUnreachable;
+import dev.slipway.testsupport.quarkus.ServiceWithoutBrokerContract;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+
+@QuarkusTest
+@TestProfile(BrokerUnreachable.class)
+class CasServiceWithoutBrokerTest extends ServiceWithoutBrokerContract {
+}
