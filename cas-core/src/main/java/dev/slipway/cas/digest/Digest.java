@@ -1,4 +1,4 @@
-package dev.slipway.cas.core;
+package dev.slipway.cas.digest;
 
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,4 +1,4 @@
-package dev.slipway.cas.core;
+package dev.slipway.cas.digest;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,0 +1,60 @@
+package dev.slipway.cas.blob;
+
+import dev.slipway.cas.digest.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.OptionalLong;
+import java.util.stream.Stream;
+
+/**
+ * Blobs named by the SHA-256 of their bytes. Every backend verifies both ways: a write stores nothing unless
+ * the bytes hash to the name they are offered under, and a read fails with
+ * {@link dev.slipway.cas.digest.CorruptBlobException} rather than return bytes that no longer do.
+ *
+ * <p>Implementations are thread-safe and do blocking I/O: call them from worker threads, never the Vert.x
+ * event loop.
+ */
+public interface BlobStore {
+
+    /** The blob's size in bytes, or empty when the store does not have it. */
+    OptionalLong size(Digest digest) throws IOException;
+
+    default boolean exists(Digest digest) throws IOException {
+        return size(digest).isPresent();
+    }
+
+    /**
+     * The blob's bytes. The stream verifies them: reading to its end either completes or throws
+     * {@link dev.slipway.cas.digest.CorruptBlobException}.
+     *
+     * @throws BlobNotFoundException when the store does not have it
+     */
+    InputStream open(Digest digest) throws IOException;
+
+    /**
+     * {@code length} bytes from {@code offset} (fewer at the end of the blob). The whole blob is still read and
+     * hashed, and the stream fails at its end if the blob is corrupt: a range is never served from a damaged
+     * blob, at the cost of reading what lies outside it.
+     *
+     * @throws BlobNotFoundException when the store does not have it
+     */
+    default InputStream open(Digest digest, long offset, long length) throws IOException {
+        return new RangeInputStream(open(digest), offset, length);
+    }
+
+    /**
+     * Stores {@code bytes} under {@code expected}, streaming (never the whole blob in memory). A write that
+     * fails part way leaves nothing behind; concurrent writes of the same blob are safe.
+     *
+     * @return true when the blob was stored now, false when the store already had it
+     * @throws dev.slipway.cas.digest.DigestMismatchException when the bytes do not hash to {@code expected};
+     *         nothing is stored
+     */
+    boolean write(Digest expected, InputStream bytes) throws IOException;
+
+    /** Every digest the store holds, in no particular order. Close the stream. */
+    Stream<Digest> list() throws IOException;
+
+    /** Removes the blob (garbage collection, quarantine); true when it was there. */
+    boolean delete(Digest digest) throws IOException;
+}
