@@ -1,5 +1,7 @@
 package dev.slipway.cas.digest;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -25,6 +27,7 @@ public record Digest(String hex) {
      *
      * @throws IllegalArgumentException naming what is wrong with the text
      */
+    @JsonCreator
     public static Digest parse(String text) {
         if (text == null || !text.startsWith(PREFIX)) {
             throw new IllegalArgumentException("not a digest: '" + text + "'; expected sha256:<64 lowercase hex>");
@@ -46,6 +49,7 @@ public record Digest(String hex) {
         }
     }
 
+    @JsonValue
     @Override
     public String toString() {
         return PREFIX + hex;
