@@ -1,0 +1,200 @@
+package dev.slipway.cas.service.blob;
+
+import dev.slipway.cas.blob.BlobStoreFileSystem;
+import dev.slipway.cas.digest.Digest;
+import dev.slipway.cas.digest.DigestMismatchException;
+import dev.slipway.cas.service.auth.BearerTokens;
+import dev.slipway.cas.service.auth.Role;
+import dev.slipway.cas.service.store.ActionCache;
+import dev.slipway.cas.service.store.StoreConfig;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * The blob API, compatible with Bazel's HTTP remote cache: {@code GET/HEAD/PUT /cas/<hex>} for blobs named by
+ * their SHA-256, {@code GET/HEAD/PUT /ac/<hex>} for action-cache entries.
+ *
+ * <p>Handlers run on the event loop and never block it: a PUT's body is streamed through
+ * {@link RequestBodyStream} into the store on a worker thread (verified, fsynced, renamed into place); a GET
+ * is sent from the file with {@code sendfile}, zero-copy. Every blob was verified when it was written; what
+ * a GET must never serve is a blob known to be corrupt, and damage at rest is found by re-hashing (see the
+ * README's store section).
+ */
+@Singleton
+public final class BlobRoutes {
+
+    private static final Logger LOG = Logger.getLogger(BlobRoutes.class);
+    private static final Duration IDLE_UPLOAD = Duration.ofSeconds(60);
+
+    private final BlobStoreFileSystem blobs;
+    private final ActionCache actionCache;
+    private final BearerTokens tokens;
+    private final StoreConfig config;
+
+    public BlobRoutes(BlobStoreFileSystem blobs, ActionCache actionCache, BearerTokens tokens, StoreConfig config) {
+        this.blobs = blobs;
+        this.actionCache = actionCache;
+        this.tokens = tokens;
+        this.config = config;
+    }
+
+    void register(@Observes Router router) {
+        router.route(HttpMethod.PUT, "/cas/:hex").handler(this::putBlob);
+        router.route(HttpMethod.GET, "/cas/:hex").handler(ctx -> getBlob(ctx, true));
+        router.route(HttpMethod.HEAD, "/cas/:hex").handler(ctx -> getBlob(ctx, false));
+        router.route(HttpMethod.PUT, "/ac/:hex").handler(this::putActionResult);
+        router.route(HttpMethod.GET, "/ac/:hex").handler(ctx -> getActionResult(ctx, true));
+        router.route(HttpMethod.HEAD, "/ac/:hex").handler(ctx -> getActionResult(ctx, false));
+    }
+
+    private void putBlob(RoutingContext ctx) {
+        Optional<Digest> digest = digestOf(ctx);
+        if (digest.isEmpty() || !allowed(ctx, Role.BUILDER, "PUT blobs") || !withinLimit(ctx, config.maxBlobSize())) {
+            return;
+        }
+        RequestBodyStream body = new RequestBodyStream(ctx.request(), ctx.vertx().getOrCreateContext(),
+                config.maxBlobSize(), IDLE_UPLOAD);
+        ctx.vertx().executeBlocking(() -> blobs.write(digest.get(), body), false)
+                .onSuccess(created -> ctx.response().setStatusCode(created ? 201 : 200).end())
+                .onFailure(error -> uploadFailed(ctx, digest.get(), error));
+    }
+
+    private void getBlob(RoutingContext ctx, boolean withBody) {
+        Optional<Digest> digest = digestOf(ctx);
+        if (digest.isEmpty() || !allowed(ctx, Role.READER, "read blobs")) {
+            return;
+        }
+        Path path = blobs.pathOf(digest.get());
+        ctx.vertx().fileSystem().props(path.toString()).onComplete(props -> {
+            if (props.failed()) {
+                fail(ctx, 404, "no blob " + digest.get() + " in the store");
+                return;
+            }
+            long size = props.result().size();
+            HttpServerResponse response = ctx.response()
+                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
+                    .putHeader(HttpHeaders.ETAG, "\"" + digest.get().hex() + "\"")
+                    .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
+            Optional<ByteRange> range;
+            try {
+                range = ByteRange.parse(ctx.request().getHeader("Range"), size);
+            } catch (ByteRange.Unsatisfiable e) {
+                response.putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + size);
+                fail(ctx, 416, e.getMessage());
+                return;
+            }
+            long offset = range.map(ByteRange::offset).orElse(0L);
+            long length = range.map(ByteRange::length).orElse(size);
+            range.ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange(size)));
+            if (withBody) {
+                response.sendFile(path.toString(), offset, length);
+            } else {
+                response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length)).end();
+            }
+        });
+    }
+
+    private void putActionResult(RoutingContext ctx) {
+        Optional<Digest> action = digestOf(ctx);
+        if (action.isEmpty() || !allowed(ctx, Role.BUILDER, "PUT action-cache entries")
+                || !withinLimit(ctx, config.maxActionCacheEntrySize())) {
+            return;
+        }
+        RequestBodyStream body = new RequestBodyStream(ctx.request(), ctx.vertx().getOrCreateContext(),
+                config.maxActionCacheEntrySize(), IDLE_UPLOAD);
+        ctx.vertx().executeBlocking(() -> {
+            actionCache.put(action.get(), body.readAllBytes());
+            return null;
+        }, false).onSuccess(done -> ctx.response().setStatusCode(200).end())
+                .onFailure(error -> uploadFailed(ctx, action.get(), error));
+    }
+
+    private void getActionResult(RoutingContext ctx, boolean withBody) {
+        Optional<Digest> action = digestOf(ctx);
+        if (action.isEmpty() || !allowed(ctx, Role.READER, "read action-cache entries")) {
+            return;
+        }
+        Future<Optional<byte[]>> entry = ctx.vertx().executeBlocking(() -> actionCache.get(action.get()), false);
+        entry.onSuccess(found -> {
+            if (found.isEmpty()) {
+                fail(ctx, 404, "no action-cache entry for " + action.get());
+            } else if (withBody) {
+                ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
+                        .end(Buffer.buffer(found.get()));
+            } else {
+                ctx.response().putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(found.get().length)).end();
+            }
+        }).onFailure(error -> fail(ctx, 500, "cannot read the action cache: " + error.getMessage()));
+    }
+
+    private void uploadFailed(RoutingContext ctx, Digest digest, Throwable error) {
+        ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        if (error instanceof DigestMismatchException mismatch) {
+            fail(ctx, 400, "body does not match its name: expected " + mismatch.expected() + ", got "
+                    + mismatch.actual() + " over " + mismatch.bytes() + " bytes; nothing was stored");
+        } else if (error instanceof RequestBodyStream.TooLargeException tooLarge) {
+            fail(ctx, 413, tooLarge.getMessage() + "; nothing was stored");
+        } else if (error instanceof IOException incomplete && ctx.request().connection() != null
+                && !ctx.response().closed()) {
+            fail(ctx, 400, "upload of " + digest + " incomplete: " + incomplete.getMessage() + "; nothing was stored");
+        } else {
+            LOG.warnf(error, "upload of %s failed", digest);
+            fail(ctx, 500, "upload of " + digest + " failed: " + error.getMessage());
+        }
+    }
+
+    private boolean withinLimit(RoutingContext ctx, long limit) {
+        String declared = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+        try {
+            if (declared != null && Long.parseLong(declared) > limit) {
+                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+                fail(ctx, 413, "body of " + declared + " bytes is larger than the limit of " + limit + " bytes");
+                return false;
+            }
+        } catch (NumberFormatException e) {
+            fail(ctx, 400, "Content-Length '" + declared + "' is not a number");
+            return false;
+        }
+        return true;
+    }
+
+    private boolean allowed(RoutingContext ctx, Role role, String action) {
+        BearerTokens.Decision decision = tokens.decide(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), role, action);
+        if (!decision.granted()) {
+            if (decision.status() == 401) {
+                ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"slipway-cas\"");
+            }
+            fail(ctx, decision.status(), decision.message());
+        }
+        return decision.granted();
+    }
+
+    private static Optional<Digest> digestOf(RoutingContext ctx) {
+        String hex = ctx.pathParam("hex");
+        try {
+            return Optional.of(new Digest(hex));
+        } catch (IllegalArgumentException e) {
+            fail(ctx, 400, "'" + hex + "' in the path is not a sha256 digest: expected 64 lowercase hex digits");
+            return Optional.empty();
+        }
+    }
+
+    private static void fail(RoutingContext ctx, int status, String message) {
+        if (!ctx.response().ended()) {
+            ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+                    .end(message + "\n");
+        }
+    }
+}

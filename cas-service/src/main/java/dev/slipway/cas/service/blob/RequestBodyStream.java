@@ -1,0 +1,116 @@
+package dev.slipway.cas.service.blob;
+
+import io.vertx.core.Context;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A request body as a blocking {@link InputStream}, for a worker thread, with back-pressure: the event loop
+ * queues chunks and pauses the request when {@value #HIGH_WATER} are waiting; the reader resumes it when the
+ * queue drains. Memory per upload stays at a few chunks whatever the body's size.
+ *
+ * <p>A body longer than {@code limit} fails with {@link TooLargeException}; a connection closed before the
+ * end, or silent for longer than the idle timeout, fails with an {@link IOException}, so the store discards
+ * the partial upload.
+ */
+final class RequestBodyStream extends InputStream {
+
+    /** Raised when the body passes the configured limit. */
+    static final class TooLargeException extends IOException {
+        TooLargeException(long limit) {
+            super("body is larger than the limit of " + limit + " bytes");
+        }
+    }
+
+    private static final int HIGH_WATER = 16;
+    private static final int LOW_WATER = 4;
+    private static final Object END = new Object();
+
+    private final BlockingQueue<Object> chunks = new LinkedBlockingQueue<>();
+    private final HttpServerRequest request;
+    private final Context eventLoop;
+    private final long limit;
+    private final Duration idleTimeout;
+    private Buffer current;
+    private int position;
+    private long count;
+    private boolean ended;
+
+    /** Call on the event loop, before the request's first chunk can be delivered. */
+    RequestBodyStream(HttpServerRequest request, Context eventLoop, long limit, Duration idleTimeout) {
+        this.request = request;
+        this.eventLoop = eventLoop;
+        this.limit = limit;
+        this.idleTimeout = idleTimeout;
+        request.handler(chunk -> {
+            chunks.add(chunk);
+            if (chunks.size() >= HIGH_WATER) {
+                request.pause();
+            }
+        });
+        request.endHandler(done -> chunks.add(END));
+        request.exceptionHandler(chunks::add);
+        request.connection().closeHandler(closed ->
+                chunks.add(new IOException("connection closed before the body ended")));
+        request.resume();
+    }
+
+    @Override
+    public int read() throws IOException {
+        byte[] one = new byte[1];
+        return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] buffer, int offset, int length) throws IOException {
+        if (length == 0) {
+            return 0;
+        }
+        while (current == null || position == current.length()) {
+            if (ended) {
+                return -1;
+            }
+            Object next = next();
+            if (next == END) {
+                ended = true;
+                return -1;
+            }
+            current = (Buffer) next;
+            position = 0;
+        }
+        int n = Math.min(length, current.length() - position);
+        current.getBytes(position, position + n, buffer, offset);
+        position += n;
+        count += n;
+        if (count > limit) {
+            throw new TooLargeException(limit);
+        }
+        return n;
+    }
+
+    private Object next() throws IOException {
+        Object next;
+        try {
+            next = chunks.poll(idleTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while reading the request body", e);
+        }
+        if (next == null) {
+            throw new IOException("no data for " + idleTimeout.toSeconds() + " s: upload abandoned");
+        }
+        if (next instanceof Throwable failure) {
+            throw failure instanceof IOException io ? io : new IOException(failure);
+        }
+        if (chunks.size() <= LOW_WATER) {
+            eventLoop.runOnContext(resume -> request.resume());
+        }
+        return next;
+    }
+}
