@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,7 +52,9 @@ public final class BlobRoutes {
     }
 
     void register(@Observes Router router) {
+        router.route(HttpMethod.GET, "/cas").handler(this::listBlobs);
         router.route(HttpMethod.PUT, "/cas/:hex").handler(this::putBlob);
+        router.route(HttpMethod.DELETE, "/cas/:hex").handler(this::deleteBlob);
         router.route(HttpMethod.GET, "/cas/:hex").handler(ctx -> getBlob(ctx, true));
         router.route(HttpMethod.HEAD, "/cas/:hex").handler(ctx -> getBlob(ctx, false));
         router.route(HttpMethod.PUT, "/ac/:hex").handler(this::putActionResult);
@@ -69,6 +72,37 @@ public final class BlobRoutes {
         ctx.vertx().executeBlocking(() -> blobs.write(digest.get(), body), false)
                 .onSuccess(created -> ctx.response().setStatusCode(created ? 201 : 200).end())
                 .onFailure(error -> uploadFailed(ctx, digest.get(), error));
+    }
+
+    /** Every stored digest, one lowercase hex per line, for garbage collectors and audits. */
+    private void listBlobs(RoutingContext ctx) {
+        if (!allowed(ctx, Role.READER, "list blobs")) {
+            return;
+        }
+        ctx.vertx().executeBlocking(() -> {
+            try (Stream<Digest> digests = blobs.list()) {
+                StringBuilder lines = new StringBuilder();
+                digests.forEach(digest -> lines.append(digest.hex()).append('\n'));
+                return lines.toString();
+            }
+        }, false).onSuccess(lines -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(lines))
+                .onFailure(error -> fail(ctx, 500, "cannot list the store: " + error.getMessage()));
+    }
+
+    private void deleteBlob(RoutingContext ctx) {
+        Optional<Digest> digest = digestOf(ctx);
+        if (digest.isEmpty() || !allowed(ctx, Role.ADMIN, "delete blobs")) {
+            return;
+        }
+        ctx.vertx().executeBlocking(() -> blobs.delete(digest.get()), false)
+                .onSuccess(deleted -> {
+                    if (deleted) {
+                        ctx.response().setStatusCode(204).end();
+                    } else {
+                        fail(ctx, 404, "no blob " + digest.get() + " in the store");
+                    }
+                })
+                .onFailure(error -> fail(ctx, 500, "cannot delete " + digest.get() + ": " + error.getMessage()));
     }
 
     private void getBlob(RoutingContext ctx, boolean withBody) {

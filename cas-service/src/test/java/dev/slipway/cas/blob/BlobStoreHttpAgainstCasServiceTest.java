@@ -1,0 +1,48 @@
+package dev.slipway.cas.blob;
+
+import dev.slipway.cas.digest.Digest;
+import dev.slipway.testsupport.kafka.KafkaTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.common.http.TestHTTPResource;
+import io.quarkus.test.junit.QuarkusTest;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * The blob store contract once more, through {@link BlobStoreHttp} against the running cas-service: the
+ * client's verification and the service's, end to end over real HTTP. Corruption is done to the service's
+ * files on disk, behind its back.
+ */
+@QuarkusTest
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.GLOBAL)
+class BlobStoreHttpAgainstCasServiceTest extends BlobStoreContract {
+
+    private static final Path SERVICE_STORE = Path.of("target/test-store");
+
+    @TestHTTPResource("/")
+    URI base;
+
+    @Override
+    BlobStore emptyStore() throws IOException {
+        Path blobs = SERVICE_STORE.resolve("v1");
+        try (Stream<Path> stored = Files.walk(blobs)) {
+            for (Path path : stored.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(blobs)).toList()) {
+                Files.delete(path);
+            }
+        }
+        return new BlobStoreHttp(base, "ops-secret", BlobStoreHttp.Dialect.CAS_SERVICE);
+    }
+
+    @Override
+    void corrupt(Digest digest, byte[] bytes) throws IOException {
+        Path file = new BlobStoreFileSystem(SERVICE_STORE).pathOf(digest);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.write(file, bytes);
+    }
+}
