@@ -24,9 +24,18 @@ public final class DeadLetters {
     }
 
     public static ProducerRecord<String, byte[]> of(ConsumerRecord<String, byte[]> record, EventDecodingException error) {
+        return of(record, error.reason().wireName(), error.getMessage());
+    }
+
+    /**
+     * For a record that was read but cannot be acted on (e.g. a command about something that does not exist).
+     *
+     * @param reason a short stable code, e.g. {@code refused}
+     */
+    public static ProducerRecord<String, byte[]> of(ConsumerRecord<String, byte[]> record, String reason, String message) {
         Headers headers = new RecordHeaders(record.headers().toArray());
-        headers.add(HEADER_REASON, error.reason().wireName().getBytes(UTF_8));
-        headers.add(HEADER_MESSAGE, String.valueOf(error.getMessage()).getBytes(UTF_8));
+        headers.add(HEADER_REASON, reason.getBytes(UTF_8));
+        headers.add(HEADER_MESSAGE, String.valueOf(message).getBytes(UTF_8));
         headers.add(HEADER_TOPIC, record.topic().getBytes(UTF_8));
         headers.add(HEADER_PARTITION, Integer.toString(record.partition()).getBytes(UTF_8));
         headers.add(HEADER_OFFSET, Long.toString(record.offset()).getBytes(UTF_8));

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -23,6 +24,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
+import org.awaitility.Awaitility;
 
 /**
  * A real single-node Apache Kafka broker (combined KRaft broker and controller) running in this JVM, shared
@@ -113,12 +115,39 @@ public final class KafkaBroker {
         return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** A consumer with no group, for reading topics back by manual assignment. */
+    /**
+     * A consumer with no group, for reading topics back by manual assignment. It reads committed records only,
+     * as every Slipway consumer does, so aborted transactions stay invisible to tests too.
+     */
     public KafkaConsumer<String, byte[]> consumer() {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** Every committed record now on {@code topic} that matches, read from the start of every partition to its end. */
+    public List<ConsumerRecord<String, byte[]>> readToEnd(String topic, Predicate<ConsumerRecord<String, byte[]>> match) {
+        List<ConsumerRecord<String, byte[]>> matching = new ArrayList<>();
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        try (KafkaConsumer<String, byte[]> consumer = consumer()) {
+            List<TopicPartition> partitions = partitionsOf(consumer, topic, until);
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+                if (System.nanoTime() > until) {
+                    throw new AssertionError("could not read " + topic + " to its end within 30 s");
+                }
+                consumer.poll(Duration.ofMillis(100)).forEach(record -> {
+                    if (match.test(record)) {
+                        matching.add(record);
+                    }
+                });
+            }
+        }
+        return matching;
     }
 
     /**
@@ -131,9 +160,7 @@ public final class KafkaBroker {
         long until = System.nanoTime() + deadline.toNanos();
         int seen = 0;
         try (KafkaConsumer<String, byte[]> consumer = consumer()) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(info -> new TopicPartition(topic, info.partition()))
-                    .toList();
+            List<TopicPartition> partitions = partitionsOf(consumer, topic, until);
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             while (System.nanoTime() < until) {
@@ -146,5 +173,14 @@ public final class KafkaBroker {
             }
         }
         throw new AssertionError("no matching record on " + topic + " within " + deadline + " (" + seen + " read)");
+    }
+
+    /** The topic's partitions, waiting for the topic to exist (services create theirs on first write). */
+    private static List<TopicPartition> partitionsOf(KafkaConsumer<String, byte[]> consumer, String topic, long until) {
+        Duration left = Duration.ofNanos(Math.max(until - System.nanoTime(), 0));
+        List<PartitionInfo> partitions = Awaitility.await("topic " + topic + " to exist")
+                .atMost(left.plusMillis(1))
+                .until(() -> consumer.listTopics().getOrDefault(topic, List.of()), found -> !found.isEmpty());
+        return partitions.stream().map(info -> new TopicPartition(topic, info.partition())).toList();
     }
 }

@@ -1,0 +1,160 @@
+package dev.slipway.cas.service.flagging;
+
+import dev.slipway.cas.blob.BlobStore;
+import dev.slipway.cas.digest.Digest;
+import dev.slipway.cas.flag.FlagStore;
+import dev.slipway.cas.flag.Flags;
+import dev.slipway.events.Event;
+import dev.slipway.events.SlipwayEvent;
+import dev.slipway.events.Topics;
+import dev.slipway.events.artifact.ArtifactBuilt;
+import dev.slipway.events.artifact.ArtifactDeployable;
+import dev.slipway.events.artifact.ArtifactRejected;
+import dev.slipway.events.artifact.ArtifactRevoked;
+import dev.slipway.events.command.PromoteRequested;
+import dev.slipway.events.command.RevokeRequested;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * What the store does with one event: verify, change flags, and say what it announces. Deterministic for a
+ * given event: flags carry the event's own time and source, and every announced event's id is derived from
+ * the input's id, so handling an event twice writes nothing new and announces the same ids again (which
+ * consumers deduplicate, and the transaction in {@link FlaggingLoop} usually prevents outright).
+ *
+ * <p>Blocking (reads whole blobs to verify them): runs on the flagging loop's thread.
+ */
+public final class Flagger {
+
+    /** An event to publish, on its topic. */
+    public record Announcement(String topic, Event<?> event) {
+    }
+
+    /** The event cannot be acted on and needs a person: it goes to the dead-letter topic with this reason. */
+    public static final class Refused extends Exception {
+        public Refused(String reason) {
+            super(reason);
+        }
+    }
+
+    private final BlobStore blobs;
+    private final FlagStore flags;
+    private final FlaggingConfig.AutoFlag autoFlag;
+    private final String source;
+
+    public Flagger(BlobStore blobs, FlagStore flags, FlaggingConfig.AutoFlag autoFlag, String source) {
+        this.blobs = blobs;
+        this.flags = flags;
+        this.autoFlag = autoFlag;
+        this.source = source;
+    }
+
+    /** The announcements for {@code event}; empty for events the store does not act on. */
+    public List<Announcement> handle(Event<?> event) throws IOException, Refused {
+        SlipwayEvent data = event.data();
+        if (data instanceof ArtifactBuilt built) {
+            return built(event, built);
+        }
+        if (data instanceof PromoteRequested promote) {
+            return promote(event, promote);
+        }
+        if (data instanceof RevokeRequested revoke) {
+            return revoke(event, revoke);
+        }
+        return List.of();
+    }
+
+    private List<Announcement> built(Event<?> event, ArtifactBuilt built) throws IOException {
+        Optional<String> problem = unverifiable(built);
+        if (problem.isPresent()) {
+            return List.of(announce(event, "rejected", Topics.ARTIFACTS,
+                    new ArtifactRejected(built.artifact(), built.recipe(), problem.get())));
+        }
+        Digest recipe = Digest.parse(built.recipe());
+        Digest artifact = Digest.parse(built.artifact());
+        List<String> channels = autoFlag.sets().getOrDefault(built.deploymentSet(), autoFlag.defaultChannels());
+        Flags stored = flags.update(recipe, current -> {
+            Flags next = current.withBuilt(new Flags.Built(artifact, Digest.parse(built.provenance()),
+                    built.deploymentSet(), event.source(), event.time()));
+            if (next.revoked() != null) {
+                return next;
+            }
+            for (String channel : channels) {
+                next = next.withDeployable(channel, new Flags.Deployable(artifact, "auto-flag", event.time()));
+            }
+            return next;
+        });
+        if (stored.revoked() != null) {
+            return List.of();
+        }
+        List<Announcement> announcements = new ArrayList<>();
+        for (String channel : channels) {
+            announcements.add(announce(event, "deployable/" + channel, Topics.DEPLOYABLES, new ArtifactDeployable(
+                    built.deploymentSet(), channel, built.recipe(), built.artifact(), "auto-flag")));
+        }
+        return announcements;
+    }
+
+    private List<Announcement> promote(Event<?> event, PromoteRequested promote) throws IOException, Refused {
+        Flags.Built built = builtFor(promote.recipe(), promote.deploymentSet());
+        try {
+            flags.update(Digest.parse(promote.recipe()), current -> current.withDeployable(promote.channel(),
+                    new Flags.Deployable(built.artifact(), promote.requestedBy(), event.time())));
+        } catch (IllegalStateException notAllowed) {
+            throw new Refused(notAllowed.getMessage());
+        }
+        return List.of(announce(event, "deployable", Topics.DEPLOYABLES, new ArtifactDeployable(
+                promote.deploymentSet(), promote.channel(), promote.recipe(), built.artifact().toString(),
+                promote.requestedBy())));
+    }
+
+    private List<Announcement> revoke(Event<?> event, RevokeRequested revoke) throws IOException, Refused {
+        Flags.Built built = builtFor(revoke.recipe(), revoke.deploymentSet());
+        flags.update(Digest.parse(revoke.recipe()), current -> current.revoked() != null ? current
+                : current.withRevoked(new Flags.Revoked(revoke.reason(), revoke.requestedBy(), event.time())));
+        return List.of(announce(event, "revoked", Topics.DEPLOYABLES, new ArtifactRevoked(revoke.deploymentSet(),
+                revoke.recipe(), built.artifact().toString(), revoke.reason(), revoke.requestedBy())));
+    }
+
+    private Flags.Built builtFor(String recipe, String deploymentSet) throws IOException, Refused {
+        Flags.Built built = flags.read(Digest.parse(recipe)).flags().built();
+        if (built == null) {
+            throw new Refused("recipe " + recipe + " has no verified build in the store; build it before promoting "
+                    + "or revoking it");
+        }
+        if (!built.deploymentSet().equals(deploymentSet)) {
+            throw new Refused("recipe " + recipe + " builds deployment set '" + built.deploymentSet() + "', not '"
+                    + deploymentSet + "'");
+        }
+        return built;
+    }
+
+    /** Why the blobs an ArtifactBuilt names cannot be trusted, or empty when each is present and intact. */
+    private Optional<String> unverifiable(ArtifactBuilt built) throws IOException {
+        for (String[] blob : new String[][] {
+                {"artifact", built.artifact()}, {"recipe", built.recipe()}, {"provenance", built.provenance()}}) {
+            Digest digest = Digest.parse(blob[1]);
+            if (!blobs.exists(digest)) {
+                return Optional.of(blob[0] + " " + digest + " is not in the store; upload it before announcing the build");
+            }
+            try (InputStream in = blobs.open(digest)) {
+                in.transferTo(OutputStream.nullOutputStream());
+            } catch (IOException corrupt) {
+                return Optional.of(blob[0] + " " + digest + " does not verify: " + corrupt.getMessage());
+            }
+        }
+        // Seam for the build-service issue: the provenance signature is checked against trusted builder keys here.
+        return Optional.empty();
+    }
+
+    private Announcement announce(Event<?> cause, String what, String topic, SlipwayEvent data) {
+        String id = UUID.nameUUIDFromBytes((cause.id() + "/" + what).getBytes(StandardCharsets.UTF_8)).toString();
+        return new Announcement(topic, new Event<>(id, source, cause.time(), data));
+    }
+}

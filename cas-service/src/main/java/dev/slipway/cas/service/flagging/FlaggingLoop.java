@@ -1,0 +1,207 @@
+package dev.slipway.cas.service.flagging;
+
+import dev.slipway.cas.blob.BlobStoreFileSystem;
+import dev.slipway.cas.flag.FlagStore;
+import dev.slipway.events.Event;
+import dev.slipway.events.Topics;
+import dev.slipway.events.wire.CloudEventCodec;
+import dev.slipway.events.wire.DeadLetters;
+import dev.slipway.events.wire.EventDecodingException;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads {@code slipway.artifacts} and {@code slipway.commands}, hands each event to the {@link Flagger}, and
+ * publishes what it announces, exactly once as readers with {@code isolation.level=read_committed} see it.
+ *
+ * <p>Each poll's records are handled in one Kafka transaction that also commits the consumer offsets
+ * (consume-transform-produce). Flags are written to the store before the transaction commits; if the service
+ * dies in between, the records come again, the flag writes find nothing to change, and the announcements
+ * are published with the same ids. A record that is not a valid event, or an event that cannot be acted
+ * on, goes to {@code <topic>.dlq} inside the same transaction, and the loop carries on. Any other failure
+ * aborts the transaction and starts the loop again from the last committed offsets.
+ *
+ * <p>Runs on its own thread, never on the event loop. Plain Kafka clients rather than SmallRye channels:
+ * see docs/adr/0003.
+ */
+@Singleton
+public final class FlaggingLoop {
+
+    private static final Logger LOG = Logger.getLogger(FlaggingLoop.class);
+    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+    private static final int RECENT_IDS = 100_000;
+
+    private final FlaggingConfig config;
+    private final Flagger flagger;
+    private final String bootstrapServers;
+    private final CloudEventCodec codec = new CloudEventCodec();
+    /**
+     * Ids of events whose transaction committed, so a duplicate delivery announces nothing. Bounded: an older
+     * duplicate is still harmless, since its announcements reuse the same ids.
+     */
+    private final Set<String> recentlyCommitted = Collections.newSetFromMap(new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > RECENT_IDS;
+        }
+    });
+    private volatile boolean running;
+    private volatile KafkaConsumer<String, byte[]> consumer;
+    private Thread thread;
+
+    public FlaggingLoop(FlaggingConfig config, BlobStoreFileSystem blobs, FlagStore flags,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.config = config;
+        this.bootstrapServers = bootstrapServers;
+        this.flagger = new Flagger(blobs, flags, config.autoFlag(), "/cas-service/" + config.transactionalId());
+    }
+
+    void start(@Observes StartupEvent started) {
+        if (!config.enabled()) {
+            return;
+        }
+        running = true;
+        thread = new Thread(this::run, "cas-flagging");
+        // Shutdown waits for it below, but a broker that never answers must not keep the JVM alive.
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    void stop(@Observes ShutdownEvent stopping) throws InterruptedException {
+        running = false;
+        KafkaConsumer<String, byte[]> current = consumer;
+        if (current != null) {
+            current.wakeup();
+        }
+        if (thread != null) {
+            thread.join(Duration.ofSeconds(30).toMillis());
+        }
+    }
+
+    private void run() {
+        while (running) {
+            try (KafkaConsumer<String, byte[]> consumer = newConsumer();
+                    KafkaProducer<String, byte[]> producer = newProducer()) {
+                this.consumer = consumer;
+                producer.initTransactions();
+                consumer.subscribe(List.of(Topics.ARTIFACTS, Topics.COMMANDS));
+                while (running) {
+                    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                    if (!records.isEmpty()) {
+                        handleInOneTransaction(records, consumer, producer);
+                    }
+                }
+            } catch (WakeupException stopping) {
+                return;
+            } catch (RuntimeException e) {
+                if (running) {
+                    LOG.errorf(e, "flagging loop failed; starting again from the last committed offsets in %s",
+                            RETRY_BACKOFF);
+                    sleep();
+                }
+            }
+        }
+    }
+
+    private void handleInOneTransaction(ConsumerRecords<String, byte[]> records, KafkaConsumer<String, byte[]> consumer,
+            KafkaProducer<String, byte[]> producer) {
+        Set<String> handled = new HashSet<>();
+        producer.beginTransaction();
+        try {
+            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+            for (ConsumerRecord<String, byte[]> record : records) {
+                for (ProducerRecord<String, byte[]> out : handle(record, handled)) {
+                    producer.send(out);
+                }
+                offsets.put(new TopicPartition(record.topic(), record.partition()),
+                        new OffsetAndMetadata(record.offset() + 1));
+            }
+            producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
+            producer.commitTransaction();
+        } catch (RuntimeException e) {
+            producer.abortTransaction();
+            throw e;
+        }
+        recentlyCommitted.addAll(handled);
+    }
+
+    /** The records to publish for one consumed record; none for a duplicate of an event already handled. */
+    private List<ProducerRecord<String, byte[]>> handle(ConsumerRecord<String, byte[]> record, Set<String> handled) {
+        Event<?> event;
+        try {
+            event = codec.decode(record);
+        } catch (EventDecodingException poison) {
+            LOG.warnf("dead-lettering %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
+                    poison.getMessage());
+            return List.of(DeadLetters.of(record, poison));
+        }
+        if (recentlyCommitted.contains(event.id()) || !handled.add(event.id())) {
+            return List.of();
+        }
+        try {
+            return flagger.handle(event).stream().map(a -> codec.encode(a.topic(), a.event())).toList();
+        } catch (Flagger.Refused refused) {
+            LOG.warnf("dead-lettering %s %s: %s", event.type(), event.id(), refused.getMessage());
+            return List.of(DeadLetters.of(record, "refused", refused.getMessage()));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot reach the store while handling " + event.id(), e);
+        }
+    }
+
+    private KafkaConsumer<String, byte[]> newConsumer() {
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup(),
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
+                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+    }
+
+    private KafkaProducer<String, byte[]> newProducer() {
+        Map<String, Object> props = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId(),
+                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
+                ProducerConfig.ACKS_CONFIG, "all",
+                // Bounds initTransactions() and send() while the broker is unreachable, so shutdown stays prompt.
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
+        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(RETRY_BACKOFF.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
