@@ -55,6 +55,14 @@ public interface BlobStore {
     /** Every digest the store holds, in no particular order. Close the stream. */
     Stream<Digest> list() throws IOException;
 
-    /** Removes the blob (garbage collection, quarantine); true when it was there. */
+    /** Removes the blob (garbage collection); true when it was there. */
     boolean delete(Digest digest) throws IOException;
+
+    /**
+     * Takes a blob found corrupt out of service, so it is never served again; writing it anew repairs the
+     * store. Backends that can keep the damaged bytes for inspection do so; the default deletes them.
+     */
+    default void quarantine(Digest digest) throws IOException {
+        delete(digest);
+    }
 }

@@ -96,6 +96,17 @@ public final class BlobStoreFileSystem implements BlobStore {
         return Files.deleteIfExists(pathOf(digest));
     }
 
+    /** Moves the damaged file to {@code <root>/quarantine/<hex>} for inspection. */
+    @Override
+    public void quarantine(Digest digest) throws IOException {
+        Path quarantine = Files.createDirectories(root.resolveSibling("quarantine"));
+        try {
+            Files.move(pathOf(digest), quarantine.resolve(digest.hex()), StandardCopyOption.REPLACE_EXISTING);
+        } catch (NoSuchFileException alreadyGone) {
+            // Deleted or quarantined by someone else meanwhile: out of service either way.
+        }
+    }
+
     /** Where the blob lives (or would live). */
     public Path pathOf(Digest digest) {
         return root.resolve(digest.hex().substring(0, 2)).resolve(digest.hex());

@@ -6,12 +6,15 @@ import dev.slipway.cas.digest.DigestMismatchException;
 import dev.slipway.cas.service.auth.BearerTokens;
 import dev.slipway.cas.service.auth.Role;
 import dev.slipway.cas.service.store.ActionCache;
+import dev.slipway.cas.service.store.Scrubbing;
 import dev.slipway.cas.service.store.StoreConfig;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
@@ -29,9 +32,9 @@ import org.jboss.logging.Logger;
  *
  * <p>Handlers run on the event loop and never block it: a PUT's body is streamed through
  * {@link RequestBodyStream} into the store on a worker thread (verified, fsynced, renamed into place); a GET
- * is sent from the file with {@code sendfile}, zero-copy. Every blob was verified when it was written; what
- * a GET must never serve is a blob known to be corrupt, and damage at rest is found by re-hashing (see the
- * README's store section).
+ * is sent from the file with {@code sendfile}, zero-copy. Every blob was verified when it was written; damage
+ * at rest is found by {@link Scrubbing}, which quarantines it, so a GET never serves a blob known to be
+ * corrupt (and every cas-core client verifies what it downloads anyway).
  */
 @Singleton
 public final class BlobRoutes {
@@ -43,8 +46,11 @@ public final class BlobRoutes {
     private final ActionCache actionCache;
     private final BearerTokens tokens;
     private final StoreConfig config;
+    private final Scrubbing scrubbing;
 
-    public BlobRoutes(BlobStoreFileSystem blobs, ActionCache actionCache, BearerTokens tokens, StoreConfig config) {
+    public BlobRoutes(BlobStoreFileSystem blobs, ActionCache actionCache, BearerTokens tokens, StoreConfig config,
+            Scrubbing scrubbing) {
+        this.scrubbing = scrubbing;
         this.blobs = blobs;
         this.actionCache = actionCache;
         this.tokens = tokens;
@@ -53,6 +59,7 @@ public final class BlobRoutes {
 
     void register(@Observes Router router) {
         router.route(HttpMethod.GET, "/cas").handler(this::listBlobs);
+        router.route(HttpMethod.POST, "/cas/scrub").handler(this::scrub);
         router.route(HttpMethod.PUT, "/cas/:hex").handler(this::putBlob);
         router.route(HttpMethod.DELETE, "/cas/:hex").handler(this::deleteBlob);
         router.route(HttpMethod.GET, "/cas/:hex").handler(ctx -> getBlob(ctx, true));
@@ -87,6 +94,22 @@ public final class BlobRoutes {
             }
         }, false).onSuccess(lines -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(lines))
                 .onFailure(error -> fail(ctx, 500, "cannot list the store: " + error.getMessage()));
+    }
+
+    /** Re-hashes every blob now and answers what it quarantined, as JSON. */
+    private void scrub(RoutingContext ctx) {
+        if (!allowed(ctx, Role.ADMIN, "scrub the store")) {
+            return;
+        }
+        ctx.vertx().executeBlocking(scrubbing::scrub, false).onSuccess(report -> ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                .end(new JsonObject()
+                        .put("blobs", report.blobs())
+                        .put("bytes", report.bytes())
+                        .put("quarantined", new JsonArray(report.quarantined().stream().map(Digest::toString).toList()))
+                        .put("seconds", report.took().toMillis() / 1000.0)
+                        .encode()))
+                .onFailure(error -> fail(ctx, 500, "scrub failed: " + error.getMessage()));
     }
 
     private void deleteBlob(RoutingContext ctx) {

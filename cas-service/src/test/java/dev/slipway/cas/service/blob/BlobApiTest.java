@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.testsupport.kafka.KafkaTestResource;
 import io.quarkus.test.common.TestResourceScope;
@@ -21,6 +22,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -178,6 +180,27 @@ class BlobApiTest {
             assertTrue(status == 200 || status == 201, "status " + status);
         }
         assertArrayEquals(blob, get(path, READER, null).body());
+    }
+
+    @Test
+    void aScrubQuarantinesABlobDamagedAtRestSoItIsNeverServedAgain() throws Exception {
+        byte[] blob = randomBytes(50_000);
+        Digest name = Digest.of(blob);
+        put("/cas/" + name.hex(), blob, BUILDER);
+        Path file = new BlobStoreFileSystem(STORE).pathOf(name);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.write(file, randomBytes(50_000));
+
+        assertEquals(403, http.send(request("/cas/scrub", BUILDER).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpResponse<String> report = http.send(request("/cas/scrub", "ops-secret")
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertEquals(200, report.statusCode());
+        assertTrue(report.body().contains(name.toString()), report.body());
+        assertEquals(404, get("/cas/" + name.hex(), READER, null).statusCode());
+        assertEquals(201, put("/cas/" + name.hex(), blob, BUILDER).statusCode(), "a new upload repairs the store");
+        assertArrayEquals(blob, get("/cas/" + name.hex(), READER, null).body());
     }
 
     @Test
