@@ -11,7 +11,7 @@ import java.security.MessageDigest;
 import java.util.HexFormat;
 
 /** The stored form of {@link Flags}: JSON, and a version that is the SHA-256 of those bytes. */
-final class FlagJson {
+public final class FlagJson {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder()
             .addModule(new JavaTimeModule())
@@ -22,7 +22,7 @@ final class FlagJson {
     private FlagJson() {
     }
 
-    static byte[] write(Flags flags) throws IOException {
+    public static byte[] write(Flags flags) throws IOException {
         return MAPPER.writeValueAsBytes(flags);
     }
 

@@ -17,9 +17,14 @@ public final class BearerTokens {
     private static final Logger LOG = Logger.getLogger(BearerTokens.class);
     private static final String SCHEME = "Bearer ";
 
-    /** The outcome: granted, or refused with the HTTP status and a message that says what to fix. */
-    public record Decision(boolean granted, int status, String message) {
-        static final Decision GRANTED = new Decision(true, 200, "");
+    /**
+     * The outcome: granted to the named token, or refused with the HTTP status and a message that says what
+     * to fix (and a null token name).
+     */
+    public record Decision(boolean granted, int status, String message, String tokenName) {
+        static Decision refused(int status, String message) {
+            return new Decision(false, status, message, null);
+        }
     }
 
     private final AuthConfig config;
@@ -41,7 +46,7 @@ public final class BearerTokens {
      */
     public Decision decide(String authorization, Role needed, String action) {
         if (authorization == null || !authorization.startsWith(SCHEME)) {
-            return new Decision(false, 401, "missing bearer token: send 'Authorization: Bearer <token>' with a token "
+            return Decision.refused(401, "missing bearer token: send 'Authorization: Bearer <token>' with a token "
                     + "that has the " + role(needed) + " role to " + action);
         }
         byte[] offered = authorization.substring(SCHEME.length()).trim().getBytes(UTF_8);
@@ -49,12 +54,12 @@ public final class BearerTokens {
             // Constant-time comparison: the response time must not tell how much of a guess was right.
             if (MessageDigest.isEqual(offered, token.getValue().secret().getBytes(UTF_8))) {
                 return token.getValue().roles().contains(needed)
-                        ? Decision.GRANTED
-                        : new Decision(false, 403, "token '" + token.getKey() + "' lacks the " + role(needed)
+                        ? new Decision(true, 200, "", token.getKey())
+                        : Decision.refused(403, "token '" + token.getKey() + "' lacks the " + role(needed)
                                 + " role needed to " + action + "; it has " + token.getValue().roles());
             }
         }
-        return new Decision(false, 401, "bearer token not recognised: check slipway.cas.auth.tokens on the server");
+        return Decision.refused(401, "bearer token not recognised: check slipway.cas.auth.tokens on the server");
     }
 
     private static String role(Role role) {

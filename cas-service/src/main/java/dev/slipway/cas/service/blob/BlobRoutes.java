@@ -1,9 +1,12 @@
 package dev.slipway.cas.service.blob;
 
+import static dev.slipway.cas.service.http.Replies.digestOf;
+import static dev.slipway.cas.service.http.Replies.fail;
+
 import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.digest.DigestMismatchException;
-import dev.slipway.cas.service.auth.BearerTokens;
+import dev.slipway.cas.service.auth.Guard;
 import dev.slipway.cas.service.auth.Role;
 import dev.slipway.cas.service.store.ActionCache;
 import dev.slipway.cas.service.store.Scrubbing;
@@ -44,16 +47,16 @@ public final class BlobRoutes {
 
     private final BlobStoreFileSystem blobs;
     private final ActionCache actionCache;
-    private final BearerTokens tokens;
+    private final Guard guard;
     private final StoreConfig config;
     private final Scrubbing scrubbing;
 
-    public BlobRoutes(BlobStoreFileSystem blobs, ActionCache actionCache, BearerTokens tokens, StoreConfig config,
+    public BlobRoutes(BlobStoreFileSystem blobs, ActionCache actionCache, Guard guard, StoreConfig config,
             Scrubbing scrubbing) {
         this.scrubbing = scrubbing;
         this.blobs = blobs;
         this.actionCache = actionCache;
-        this.tokens = tokens;
+        this.guard = guard;
         this.config = config;
     }
 
@@ -228,30 +231,6 @@ public final class BlobRoutes {
     }
 
     private boolean allowed(RoutingContext ctx, Role role, String action) {
-        BearerTokens.Decision decision = tokens.decide(ctx.request().getHeader(HttpHeaders.AUTHORIZATION), role, action);
-        if (!decision.granted()) {
-            if (decision.status() == 401) {
-                ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"slipway-cas\"");
-            }
-            fail(ctx, decision.status(), decision.message());
-        }
-        return decision.granted();
-    }
-
-    private static Optional<Digest> digestOf(RoutingContext ctx) {
-        String hex = ctx.pathParam("hex");
-        try {
-            return Optional.of(new Digest(hex));
-        } catch (IllegalArgumentException e) {
-            fail(ctx, 400, "'" + hex + "' in the path is not a sha256 digest: expected 64 lowercase hex digits");
-            return Optional.empty();
-        }
-    }
-
-    private static void fail(RoutingContext ctx, int status, String message) {
-        if (!ctx.response().ended()) {
-            ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-                    .end(message + "\n");
-        }
+        return guard.authorize(ctx, role, action).isPresent();
     }
 }
