@@ -1,5 +1,6 @@
 package dev.slipway.testsupport.kafka;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,10 +53,13 @@ public final class KafkaBroker {
 
     private static KafkaBroker start() {
         try {
+            // Our own directory: the test kit's default one is deleted by its own JVM shutdown hook, which races
+            // the broker's close; a broker that then cannot write a checkpoint halts the JVM with status 1.
             TestKitNodes nodes = new TestKitNodes.Builder()
                     .setCombined(true)
                     .setNumBrokerNodes(1)
                     .setNumControllerNodes(1)
+                    .setBaseDirectory(Files.createTempDirectory("slipway-kafka-"))
                     .build();
             // Without the replication settings a one-node cluster cannot create its internal topics, and
             // consumer groups then silently never receive anything.
@@ -65,6 +69,7 @@ public final class KafkaBroker {
                     .setConfigProp("transaction.state.log.replication.factor", "1")
                     .setConfigProp("transaction.state.log.min.isr", "1")
                     .setConfigProp("group.initial.rebalance.delay.ms", "0")
+                    .setDeleteOnClose(true)
                     .build();
             cluster.format();
             cluster.startup();

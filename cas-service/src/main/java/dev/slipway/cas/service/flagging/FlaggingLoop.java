@@ -59,8 +59,14 @@ public final class FlaggingLoop {
     private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
     private static final int RECENT_IDS = 100_000;
 
+    /** What the loop does with each event; {@link Flagger} in production. */
+    @FunctionalInterface
+    interface Handler {
+        List<Flagger.Announcement> handle(Event<?> event) throws IOException, Flagger.Refused;
+    }
+
     private final FlaggingConfig config;
-    private final Flagger flagger;
+    private final Handler flagger;
     private final String bootstrapServers;
     private final CloudEventCodec codec = new CloudEventCodec();
     /**
@@ -79,9 +85,14 @@ public final class FlaggingLoop {
 
     public FlaggingLoop(FlaggingConfig config, BlobStoreFileSystem blobs, FlagStore flags,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this(config, new Flagger(blobs, flags, config.autoFlag(), "/cas-service/" + config.transactionalId())::handle,
+                bootstrapServers);
+    }
+
+    FlaggingLoop(FlaggingConfig config, Handler handler, String bootstrapServers) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
-        this.flagger = new Flagger(blobs, flags, config.autoFlag(), "/cas-service/" + config.transactionalId());
+        this.flagger = handler;
     }
 
     void start(@Observes StartupEvent started) {
@@ -104,6 +115,11 @@ public final class FlaggingLoop {
         if (thread != null) {
             thread.join(Duration.ofSeconds(30).toMillis());
         }
+    }
+
+    /** Whether the loop's thread is alive (it dies only on stop, or on an Error). */
+    boolean isAlive() {
+        return thread != null && thread.isAlive();
     }
 
     private void run() {
