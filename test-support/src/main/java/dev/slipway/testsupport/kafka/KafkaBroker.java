@@ -29,29 +29,39 @@ import org.awaitility.Awaitility;
 
 /**
  * A real single-node Apache Kafka broker (combined KRaft broker and controller) running in this JVM, shared
- * by every test of the JVM: started on first use, stopped when the JVM exits. Each test keeps to its own
+ * by every test of the JVM, in every class loader: started on first use, stopped when the JVM exits. Each test keeps to its own
  * topics ({@link #uniqueTopic}) and consumer groups, so sharing is safe.
  */
 public final class KafkaBroker {
 
-    private static KafkaBroker shared;
+    /**
+     * Where the JVM's broker listens. A system property, not a static field: Quarkus loads test classes in its
+     * own class loaders, each with its own statics, and they must all find the one broker.
+     */
+    static final String BOOTSTRAP_PROPERTY = "slipway.test.kafka.bootstrap-servers";
 
-    private final KafkaClusterTestKit cluster;
+    private final String bootstrapServers;
 
-    private KafkaBroker(KafkaClusterTestKit cluster) {
-        this.cluster = cluster;
+    private KafkaBroker(String bootstrapServers) {
+        this.bootstrapServers = bootstrapServers;
     }
 
-    /** The JVM's broker, started on first call (about 1.5 s). */
-    public static synchronized KafkaBroker shared() {
-        if (shared == null) {
-            shared = start();
-            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "kafka-broker-stop"));
+    /** The JVM's broker, started on first call (about 1.5 s) by whichever class loader asks first. */
+    public static KafkaBroker shared() {
+        // System properties are one object per JVM, whatever the class loader: a lock they all share.
+        synchronized (System.getProperties()) {
+            String running = System.getProperty(BOOTSTRAP_PROPERTY);
+            if (running == null) {
+                KafkaClusterTestKit cluster = start();
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(cluster), "kafka-broker-stop"));
+                running = cluster.bootstrapServers();
+                System.setProperty(BOOTSTRAP_PROPERTY, running);
+            }
+            return new KafkaBroker(running);
         }
-        return shared;
     }
 
-    private static KafkaBroker start() {
+    private static KafkaClusterTestKit start() {
         try {
             // Our own directory: the test kit's default one is deleted by its own JVM shutdown hook, which races
             // the broker's close; a broker that then cannot write a checkpoint halts the JVM with status 1.
@@ -74,13 +84,13 @@ public final class KafkaBroker {
             cluster.format();
             cluster.startup();
             cluster.waitForReadyBrokers();
-            return new KafkaBroker(cluster);
+            return cluster;
         } catch (Exception e) {
             throw new IllegalStateException("could not start the in-process Kafka broker: " + e.getMessage(), e);
         }
     }
 
-    private void stop() {
+    private static void stop(KafkaClusterTestKit cluster) {
         try {
             cluster.close();
         } catch (Exception e) {
@@ -89,7 +99,7 @@ public final class KafkaBroker {
     }
 
     public String bootstrapServers() {
-        return cluster.bootstrapServers();
+        return bootstrapServers;
     }
 
     /** A topic name no other test uses. */

@@ -10,6 +10,7 @@ import dev.slipway.events.wire.EventDecodingException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -83,6 +84,7 @@ public final class FlaggingLoop {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
+    @Inject
     public FlaggingLoop(FlaggingConfig config, BlobStoreFileSystem blobs, FlagStore flags,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this(config, new Flagger(blobs, flags, config.autoFlag(), "/cas-service/" + config.transactionalId())::handle,
