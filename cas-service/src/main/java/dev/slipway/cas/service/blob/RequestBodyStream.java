@@ -37,6 +37,8 @@ final class RequestBodyStream extends InputStream {
     private final Context eventLoop;
     private final long limit;
     private final Duration idleTimeout;
+    /** Written only on the event loop; the reader only looks, to know when a resume is worth scheduling. */
+    private volatile boolean paused;
     private Buffer current;
     private int position;
     private long count;
@@ -50,7 +52,8 @@ final class RequestBodyStream extends InputStream {
         this.idleTimeout = idleTimeout;
         request.handler(chunk -> {
             chunks.add(chunk);
-            if (chunks.size() >= HIGH_WATER) {
+            if (!paused && chunks.size() >= HIGH_WATER) {
+                paused = true;
                 request.pause();
             }
         });
@@ -108,8 +111,13 @@ final class RequestBodyStream extends InputStream {
         if (next instanceof Throwable failure) {
             throw failure instanceof IOException io ? io : new IOException(failure);
         }
-        if (chunks.size() <= LOW_WATER) {
-            eventLoop.runOnContext(resume -> request.resume());
+        if (paused && chunks.size() <= LOW_WATER) {
+            eventLoop.runOnContext(resume -> {
+                if (paused) {
+                    paused = false;
+                    request.resume();
+                }
+            });
         }
         return next;
     }
