@@ -3,17 +3,24 @@ package dev.slipway.testsupport;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.slipway.testsupport.kafka.KafkaBroker;
 import dev.slipway.testsupport.postgres.PostgresServer;
 import dev.slipway.testsupport.s3.S3Server;
+import java.io.File;
+import java.net.MalformedURLException;
+import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -74,9 +81,31 @@ class RealPartsTest {
     }
 
     @Test
-    void everyPartIsSharedAcrossTheJvm(KafkaBroker kafka, PostgresServer postgres, S3Server s3) {
-        assertEquals(kafka.bootstrapServers(), KafkaBroker.shared().bootstrapServers());
-        assertSame(postgres, PostgresServer.shared());
-        assertSame(s3, S3Server.shared());
+    void everyPartIsSharedAcrossClassLoadersAsQuarkusTestsNeed(KafkaBroker kafka, PostgresServer postgres, S3Server s3)
+            throws Exception {
+        // A second copy of test-support's classes, with statics of their own, as a Quarkus test class loader has.
+        URL[] classpath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> {
+                    try {
+                        return Path.of(entry).toUri().toURL();
+                    } catch (MalformedURLException e) {
+                        throw new IllegalStateException(e);
+                    }
+                })
+                .toArray(URL[]::new);
+        try (URLClassLoader isolated = new URLClassLoader(classpath, ClassLoader.getPlatformClassLoader())) {
+            Class<?> otherKafka = isolated.loadClass(KafkaBroker.class.getName());
+            assertNotSame(KafkaBroker.class, otherKafka, "the isolated loader must define its own copy");
+
+            assertEquals(kafka.bootstrapServers(), call(otherKafka, "bootstrapServers"));
+            assertEquals(postgres.port(), call(isolated.loadClass(PostgresServer.class.getName()), "port"));
+            assertEquals(s3.endpoint(), URI.create(call(isolated.loadClass(S3Server.class.getName()), "endpoint")
+                    .toString()));
+        }
+    }
+
+    private static Object call(Class<?> part, String accessor) throws Exception {
+        Object shared = part.getMethod("shared").invoke(null);
+        return part.getMethod(accessor).invoke(shared);
     }
 }

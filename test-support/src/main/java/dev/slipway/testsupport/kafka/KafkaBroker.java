@@ -1,5 +1,6 @@
 package dev.slipway.testsupport.kafka;
 
+import dev.slipway.testsupport.JvmWide;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,10 +35,6 @@ import org.awaitility.Awaitility;
  */
 public final class KafkaBroker {
 
-    /**
-     * Where the JVM's broker listens. A system property, not a static field: Quarkus loads test classes in its
-     * own class loaders, each with its own statics, and they must all find the one broker.
-     */
     static final String BOOTSTRAP_PROPERTY = "slipway.test.kafka.bootstrap-servers";
 
     private final String bootstrapServers;
@@ -48,17 +45,11 @@ public final class KafkaBroker {
 
     /** The JVM's broker, started on first call (about 1.5 s) by whichever class loader asks first. */
     public static KafkaBroker shared() {
-        // System properties are one object per JVM, whatever the class loader: a lock they all share.
-        synchronized (System.getProperties()) {
-            String running = System.getProperty(BOOTSTRAP_PROPERTY);
-            if (running == null) {
-                KafkaClusterTestKit cluster = start();
-                Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(cluster), "kafka-broker-stop"));
-                running = cluster.bootstrapServers();
-                System.setProperty(BOOTSTRAP_PROPERTY, running);
-            }
-            return new KafkaBroker(running);
-        }
+        return new KafkaBroker(JvmWide.address(BOOTSTRAP_PROPERTY, () -> {
+            KafkaClusterTestKit cluster = start();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(cluster), "kafka-broker-stop"));
+            return cluster.bootstrapServers();
+        }));
     }
 
     private static KafkaClusterTestKit start() {

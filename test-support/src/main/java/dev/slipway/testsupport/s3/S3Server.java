@@ -1,5 +1,6 @@
 package dev.slipway.testsupport.s3;
 
+import dev.slipway.testsupport.JvmWide;
 import java.net.URI;
 import java.util.UUID;
 import org.gaul.s3proxy.S3Proxy;
@@ -12,7 +13,8 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * A real S3-compatible server (S3Proxy, in memory) on a loopback port, shared by every test of the JVM.
+ * A real S3-compatible server (S3Proxy, in memory) on a loopback port, shared by every test of the JVM in
+ * every class loader.
  * It checks AWS v2/v4 signatures against {@link #ACCESS_KEY} and {@link #SECRET_KEY}; clients must use
  * path-style access.
  */
@@ -22,17 +24,17 @@ public final class S3Server {
     public static final String SECRET_KEY = "slipway-test-secret";
     public static final String REGION = "us-east-1";
 
-    private static S3Server shared;
+    static final String ENDPOINT_PROPERTY = "slipway.test.s3.endpoint";
 
-    private final S3Proxy proxy;
+    private final URI endpoint;
 
-    private S3Server(S3Proxy proxy) {
-        this.proxy = proxy;
+    private S3Server(URI endpoint) {
+        this.endpoint = endpoint;
     }
 
-    /** The JVM's server, started on first call (well under a second). */
-    public static synchronized S3Server shared() {
-        if (shared == null) {
+    /** The JVM's server, started on first call (well under a second) by whichever class loader asks first. */
+    public static S3Server shared() {
+        return new S3Server(URI.create(JvmWide.address(ENDPOINT_PROPERTY, () -> {
             S3Proxy proxy = S3Proxy.builder()
                     .blobStore(new TransientNio2BlobStore())
                     .endpoint(URI.create("http://127.0.0.1:0"))
@@ -43,13 +45,12 @@ public final class S3Server {
             } catch (Exception e) {
                 throw new IllegalStateException("could not start S3Proxy: " + e.getMessage(), e);
             }
-            shared = new S3Server(proxy);
-            Runtime.getRuntime().addShutdownHook(new Thread(shared::stop, "s3-server-stop"));
-        }
-        return shared;
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(proxy), "s3-server-stop"));
+            return "http://127.0.0.1:" + proxy.getPort();
+        })));
     }
 
-    private void stop() {
+    private static void stop(S3Proxy proxy) {
         try {
             proxy.stop();
         } catch (Exception e) {
@@ -58,7 +59,7 @@ public final class S3Server {
     }
 
     public URI endpoint() {
-        return URI.create("http://127.0.0.1:" + proxy.getPort());
+        return endpoint;
     }
 
     /** A bucket name no other test uses (S3 wants 3 to 63 lowercase characters). */
