@@ -11,6 +11,7 @@ import dev.slipway.cas.digest.CorruptBlobException;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.digest.DigestMismatchException;
 import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
@@ -186,6 +187,31 @@ abstract class BlobStoreContract {
 
         assertEquals(OptionalLong.of(size), store.size(name));
         assertEquals(name, digestOfStored(name));
+    }
+
+    @Test
+    void aLargeUploadThatFailsPartWayLeavesNothingBehind() throws Exception {
+        long size = 20L * 1024 * 1024 + 7;
+        Digest name = GeneratedBytes.digestOf(7, size);
+        InputStream cutAfterTwelveMiB = new FilterInputStream(new GeneratedBytes(7, size)) {
+            private long sent;
+
+            @Override
+            public int read(byte[] buffer, int offset, int length) throws IOException {
+                if (sent >= 12L * 1024 * 1024) {
+                    throw new IOException("connection reset by peer");
+                }
+                int n = super.read(buffer, offset, (int) Math.min(length, 12L * 1024 * 1024 - sent));
+                sent += Math.max(n, 0);
+                return n;
+            }
+        };
+
+        assertThrows(IOException.class, () -> store.write(name, cutAfterTwelveMiB));
+        assertThrows(DigestMismatchException.class, () -> store.write(name, new GeneratedBytes(8, size)));
+
+        assertFalse(store.exists(name));
+        assertEquals(Set.of(), listed());
     }
 
     @Test

@@ -9,11 +9,13 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A request body as a blocking {@link InputStream}, for a worker thread, with back-pressure: the event loop
- * queues chunks and pauses the request when {@value #HIGH_WATER} are waiting; the reader resumes it when the
- * queue drains. Memory per upload stays at a few chunks whatever the body's size.
+ * queues chunks and pauses the request when {@value #HIGH_WATER} bytes are waiting; the reader resumes it when
+ * the queue drains below {@value #LOW_WATER}. Memory per upload stays at a few megabytes whatever the body's
+ * size, and the queue is deep enough that the reader's megabyte-sized reads never starve the socket.
  *
  * <p>A body longer than {@code limit} fails with {@link TooLargeException}; a connection closed before the
  * end, or silent for longer than the idle timeout, fails with an {@link IOException}, so the store discards
@@ -28,8 +30,8 @@ final class RequestBodyStream extends InputStream {
         }
     }
 
-    private static final int HIGH_WATER = 16;
-    private static final int LOW_WATER = 4;
+    private static final int HIGH_WATER = 4 * 1024 * 1024;
+    private static final int LOW_WATER = 1024 * 1024;
     private static final Object END = new Object();
 
     private final BlockingQueue<Object> chunks = new LinkedBlockingQueue<>();
@@ -39,6 +41,7 @@ final class RequestBodyStream extends InputStream {
     private final Duration idleTimeout;
     /** Written only on the event loop; the reader only looks, to know when a resume is worth scheduling. */
     private volatile boolean paused;
+    private final AtomicLong queued = new AtomicLong();
     private Buffer current;
     private int position;
     private long count;
@@ -51,8 +54,9 @@ final class RequestBodyStream extends InputStream {
         this.limit = limit;
         this.idleTimeout = idleTimeout;
         request.handler(chunk -> {
+            long waiting = queued.addAndGet(chunk.length());
             chunks.add(chunk);
-            if (!paused && chunks.size() >= HIGH_WATER) {
+            if (!paused && waiting >= HIGH_WATER) {
                 paused = true;
                 request.pause();
             }
@@ -111,7 +115,7 @@ final class RequestBodyStream extends InputStream {
         if (next instanceof Throwable failure) {
             throw failure instanceof IOException io ? io : new IOException(failure);
         }
-        if (paused && chunks.size() <= LOW_WATER) {
+        if (next instanceof Buffer chunk && queued.addAndGet(-chunk.length()) <= LOW_WATER && paused) {
             eventLoop.runOnContext(resume -> {
                 if (paused) {
                     paused = false;

@@ -1,0 +1,83 @@
+package dev.slipway.cas.flag;
+
+import dev.slipway.cas.digest.Digest;
+import java.io.IOException;
+import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+import software.amazon.awssdk.services.s3.model.S3Exception;
+
+/**
+ * Flag documents as objects {@code <prefix>flags/v1/<first two hex>/<hex>.json}, versioned by their ETag and
+ * replaced with S3 conditional writes: {@code If-Match: <etag>} to change a document, {@code If-None-Match: *}
+ * to create one. The server decides atomically which writer wins (AWS S3 does; a server that checks and writes
+ * in two steps, as S3Proxy 4.1 does, can lose a concurrent update: see the README).
+ */
+public final class FlagStoreS3 implements FlagStore {
+
+    private static final int PRECONDITION_FAILED = 412;
+    /** S3 answers 409 ConditionalRequestConflict when two conditional writes of one key overlap. */
+    private static final int CONFLICT = 409;
+
+    private final S3Client s3;
+    private final String bucket;
+    private final String prefix;
+
+    /**
+     * @param prefix key prefix, empty or ending in {@code /}, the same as the blob store's for one store
+     */
+    public FlagStoreS3(S3Client s3, String bucket, String prefix) {
+        if (!prefix.isEmpty() && !prefix.endsWith("/")) {
+            throw new IllegalArgumentException("S3 key prefix '" + prefix + "' must be empty or end with '/'");
+        }
+        this.s3 = s3;
+        this.bucket = bucket;
+        this.prefix = prefix;
+    }
+
+    @Override
+    public Versioned read(Digest recipe) throws IOException {
+        try {
+            ResponseBytes<GetObjectResponse> document = s3.getObjectAsBytes(r -> r.bucket(bucket).key(keyOf(recipe)));
+            return new Versioned(FlagJson.read(recipe, document.asByteArray()), document.response().eTag());
+        } catch (NoSuchKeyException e) {
+            return new Versioned(Flags.none(recipe), null);
+        } catch (SdkException e) {
+            throw failure("read", recipe, e);
+        }
+    }
+
+    @Override
+    public boolean replace(Digest recipe, String expectedVersion, Flags next) throws IOException {
+        try {
+            s3.putObject(r -> {
+                r.bucket(bucket).key(keyOf(recipe)).contentType("application/json");
+                if (expectedVersion == null) {
+                    r.ifNoneMatch("*");
+                } else {
+                    r.ifMatch(expectedVersion);
+                }
+            }, RequestBody.fromBytes(FlagJson.write(next)));
+            return true;
+        } catch (S3Exception e) {
+            if (e.statusCode() == PRECONDITION_FAILED || e.statusCode() == CONFLICT) {
+                return false;
+            }
+            throw failure("write", recipe, e);
+        } catch (SdkException e) {
+            throw failure("write", recipe, e);
+        }
+    }
+
+    String keyOf(Digest recipe) {
+        return prefix + "flags/v1/" + recipe.hex().substring(0, 2) + "/" + recipe.hex() + ".json";
+    }
+
+    private IOException failure(String action, Digest recipe, SdkException e) {
+        return new IOException("cannot " + action + " the flags of " + recipe + " at s3://" + bucket + "/"
+                + keyOf(recipe) + ": " + e.getMessage(), e);
+    }
+}
