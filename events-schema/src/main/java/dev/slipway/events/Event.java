@@ -1,5 +1,6 @@
 package dev.slipway.events;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
@@ -28,6 +29,16 @@ public record Event<T extends SlipwayEvent>(String id, String source, Instant ti
     /** A new event with a random id, stamped now (to the microsecond, which survives every hop). */
     public static <T extends SlipwayEvent> Event<T> of(String source, T data) {
         return new Event<>(UUID.randomUUID().toString(), source, Instant.now().truncatedTo(ChronoUnit.MICROS), data);
+    }
+
+    /**
+     * An event caused by {@code cause}, with an id derived from the cause's id and {@code what}: handling the same
+     * cause again yields the same id, which readers drop as a duplicate.
+     */
+    public static <T extends SlipwayEvent> Event<T> causedBy(Event<?> cause, String what, String source, Instant time,
+            T data) {
+        String id = UUID.nameUUIDFromBytes((cause.id() + "/" + what).getBytes(StandardCharsets.UTF_8)).toString();
+        return new Event<>(id, source, time, data);
     }
 
     /** The CloudEvents {@code type} of the payload, e.g. {@code dev.slipway.build.requested.v1}. */

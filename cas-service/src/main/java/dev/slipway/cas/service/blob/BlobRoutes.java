@@ -8,7 +8,7 @@ import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.digest.DigestMismatchException;
 import dev.slipway.cas.service.auth.Guard;
 import dev.slipway.cas.service.auth.Role;
-import dev.slipway.cas.service.store.ActionCache;
+import dev.slipway.cas.action.ActionCache;
 import dev.slipway.cas.service.store.Scrubbing;
 import dev.slipway.cas.service.store.StoreConfig;
 import io.vertx.core.Future;

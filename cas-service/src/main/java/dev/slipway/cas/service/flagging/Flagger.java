@@ -14,13 +14,15 @@ import dev.slipway.events.artifact.ArtifactRevoked;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.RevokeRequested;
 import java.io.IOException;
+import dev.slipway.cas.provenance.Provenance;
+import dev.slipway.cas.provenance.UntrustedProvenanceException;
 import java.io.InputStream;
+import java.security.PublicKey;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * What the store does with one event: verify, change flags, and say what it announces. Deterministic for a
@@ -43,16 +45,24 @@ public final class Flagger {
         }
     }
 
+    private static final int MAX_PROVENANCE_SIZE = 4 * 1024 * 1024;
+
     private final BlobStore blobs;
     private final FlagStore flags;
     private final FlaggingConfig.AutoFlag autoFlag;
     private final String source;
+    private final Map<String, PublicKey> trustedBuilders;
 
-    public Flagger(BlobStore blobs, FlagStore flags, FlaggingConfig.AutoFlag autoFlag, String source) {
+    /**
+     * @param trustedBuilders builder public keys by key id; a build signed by no key here is rejected
+     */
+    public Flagger(BlobStore blobs, FlagStore flags, FlaggingConfig.AutoFlag autoFlag, String source,
+            Map<String, PublicKey> trustedBuilders) {
         this.blobs = blobs;
         this.flags = flags;
         this.autoFlag = autoFlag;
         this.source = source;
+        this.trustedBuilders = Map.copyOf(trustedBuilders);
     }
 
     /** The announcements for {@code event}; empty for events the store does not act on. */
@@ -149,12 +159,34 @@ public final class Flagger {
                 return Optional.of(blob[0] + " " + digest + " does not verify: " + corrupt.getMessage());
             }
         }
-        // Seam for the build-service issue: the provenance signature is checked against trusted builder keys here.
+        return untrusted(built);
+    }
+
+    /** Why the provenance does not vouch for this build: unsigned by a trusted builder, or about other content. */
+    private Optional<String> untrusted(ArtifactBuilt built) throws IOException {
+        byte[] envelope;
+        try (InputStream in = blobs.open(Digest.parse(built.provenance()))) {
+            envelope = in.readNBytes(MAX_PROVENANCE_SIZE + 1);
+        }
+        if (envelope.length > MAX_PROVENANCE_SIZE) {
+            return Optional.of("provenance " + built.provenance() + " is larger than " + MAX_PROVENANCE_SIZE + " bytes");
+        }
+        Provenance provenance;
+        try {
+            provenance = Provenance.verify(envelope, trustedBuilders);
+        } catch (UntrustedProvenanceException e) {
+            return Optional.of("provenance " + built.provenance() + " does not verify: " + e.getMessage()
+                    + (trustedBuilders.isEmpty() ? "; configure slipway.cas.flagging.trusted-builder-keys" : ""));
+        }
+        if (!provenance.artifact().toString().equals(built.artifact())
+                || !provenance.recipe().toString().equals(built.recipe())) {
+            return Optional.of("provenance " + built.provenance() + " is signed for artifact " + provenance.artifact()
+                    + " of recipe " + provenance.recipe() + ", not for this build");
+        }
         return Optional.empty();
     }
 
     private Announcement announce(Event<?> cause, String what, String topic, SlipwayEvent data) {
-        String id = UUID.nameUUIDFromBytes((cause.id() + "/" + what).getBytes(StandardCharsets.UTF_8)).toString();
-        return new Announcement(topic, new Event<>(id, source, cause.time(), data));
+        return new Announcement(topic, Event.causedBy(cause, what, source, cause.time(), data));
     }
 }

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * How cas-service turns verified builds into flags.
@@ -31,6 +32,12 @@ public interface FlaggingConfig {
     String transactionalId();
 
     AutoFlag autoFlag();
+
+    /**
+     * Public keys (base64 X.509, as build-service logs them) of the builders whose provenance is trusted. A build
+     * signed by none of them is rejected; with none configured, every build is.
+     */
+    Optional<List<String>> trustedBuilderKeys();
 
     interface AutoFlag {
         @WithDefault("staging")

@@ -1,12 +1,14 @@
 package dev.slipway.cas.service.flagging;
 
 import dev.slipway.cas.blob.BlobStoreFileSystem;
+import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.cas.flag.FlagStore;
 import dev.slipway.events.Event;
 import dev.slipway.events.Topics;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.DeadLetters;
 import dev.slipway.events.wire.EventDecodingException;
+import dev.slipway.events.wire.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -22,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -32,10 +33,6 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -87,7 +84,8 @@ public final class FlaggingLoop {
     @Inject
     public FlaggingLoop(FlaggingConfig config, BlobStoreFileSystem blobs, FlagStore flags,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
-        this(config, new Flagger(blobs, flags, config.autoFlag(), "/cas-service/" + config.transactionalId())::handle,
+        this(config, new Flagger(blobs, flags, config.autoFlag(), "/cas-service/" + config.transactionalId(),
+                BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())))::handle,
                 bootstrapServers);
     }
 
@@ -195,24 +193,12 @@ public final class FlaggingLoop {
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {
-        Map<String, Object> props = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, config.consumerGroup(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed",
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        return new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
+        return KafkaClients.consumer(bootstrapServers, config.consumerGroup(), Map.of());
     }
 
     private KafkaProducer<String, byte[]> newProducer() {
-        Map<String, Object> props = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId(),
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
-                ProducerConfig.ACKS_CONFIG, "all",
-                // Bounds initTransactions() and send() while the broker is unreachable, so shutdown stays prompt.
-                ProducerConfig.MAX_BLOCK_MS_CONFIG, 15_000);
-        return new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
+        return KafkaClients.producer(bootstrapServers,
+                Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId()));
     }
 
     private static void sleep() {

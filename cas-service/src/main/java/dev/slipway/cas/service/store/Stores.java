@@ -1,5 +1,6 @@
 package dev.slipway.cas.service.store;
 
+import dev.slipway.cas.action.ActionCache;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.flag.FlagStore;
 import dev.slipway.cas.flag.FlagStoreFileSystem;

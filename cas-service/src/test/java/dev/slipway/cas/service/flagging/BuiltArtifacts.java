@@ -1,5 +1,11 @@
 package dev.slipway.cas.service.flagging;
 
+import dev.slipway.cas.provenance.BuilderKeys;
+import dev.slipway.cas.provenance.Dsse;
+import dev.slipway.cas.provenance.Provenance;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Instant;
 import dev.slipway.cas.blob.BlobStore;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.events.Event;
@@ -20,10 +26,28 @@ final class BuiltArtifacts {
         return "set-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
-    /** Stores an artifact, a recipe and a provenance blob, and returns the event announcing their build. */
+    /** The test builder's key; its public half is trusted in the %test profile. */
+    static final KeyPair BUILDER = new KeyPair(
+            BuilderKeys.publicKey("MCowBQYDK2VwAyEAbFThrJb/oBCikzsbhwD1Qj7bIj0VOcnMi4cW2C6yE/I="),
+            BuilderKeys.privateKey("MC4CAQAwBQYDK2VwBCIEIEmXFKkWAPF9UBLxwxvhxaTmPrQvovWcDz5j9tPliXxb"));
+    static final Map<String, PublicKey> TRUSTED = Map.of(BuilderKeys.keyId(BUILDER.getPublic()), BUILDER.getPublic());
+
+    /**
+     * Stores an artifact, a recipe and their provenance signed by {@link #BUILDER}, and returns the event
+     * announcing their build.
+     */
     static Event<ArtifactBuilt> stored(BlobStore store, String deploymentSet) throws IOException {
-        return Event.of("/build-service/test", new ArtifactBuilt(put(store), put(store), deploymentSet,
-                Map.of("src", random().toString()), put(store), "c2lnbmF0dXJl", random().toString(), "builder-1",
+        return signedBy(BUILDER, store, deploymentSet);
+    }
+
+    static Event<ArtifactBuilt> signedBy(KeyPair builder, BlobStore store, String deploymentSet) throws IOException {
+        String artifact = put(store, bytes());
+        String recipe = put(store, bytes());
+        Provenance provenance = new Provenance(Digest.parse(artifact), Digest.parse(recipe), Map.of(), "builder-1", true,
+                "request-1", Instant.parse("2026-11-24T12:00:00Z"), Instant.parse("2026-11-24T12:00:01Z"), random());
+        Dsse.Envelope envelope = provenance.sign(builder.getPrivate(), builder.getPublic());
+        return Event.of("/build-service/test", new ArtifactBuilt(artifact, recipe, deploymentSet,
+                Map.of(), put(store, envelope.toJson()), envelope.signature(), random().toString(), "builder-1",
                 true, false));
     }
 
@@ -34,8 +58,7 @@ final class BuiltArtifacts {
                 false));
     }
 
-    private static String put(BlobStore store) throws IOException {
-        byte[] bytes = bytes();
+    static String put(BlobStore store, byte[] bytes) throws IOException {
         Digest digest = Digest.of(bytes);
         store.write(digest, new ByteArrayInputStream(bytes));
         return digest.toString();

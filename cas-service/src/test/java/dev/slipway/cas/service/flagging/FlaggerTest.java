@@ -17,6 +17,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
+import dev.slipway.cas.provenance.BuilderKeys;
+import dev.slipway.events.artifact.ArtifactRejected;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,7 +47,7 @@ class FlaggerTest {
                 return Map.of("eager", List.of("staging", "canary"));
             }
         };
-        flagger = new Flagger(blobs, flags, autoFlag, "/cas-service/test");
+        flagger = new Flagger(blobs, flags, autoFlag, "/cas-service/test", BuiltArtifacts.TRUSTED);
     }
 
     @Test
@@ -92,5 +94,31 @@ class FlaggerTest {
                 new PromoteRequested("billing", "production", built.data().recipe(), "bob"))));
 
         assertTrue(refused.getMessage().contains("payments"), refused.getMessage());
+    }
+
+    @Test
+    void aBuildSignedByAnUntrustedBuilderIsRejectedAndNothingFlagged() throws Exception {
+        Event<ArtifactBuilt> forged = BuiltArtifacts.signedBy(BuilderKeys.generate(), blobs, "payments");
+
+        List<Flagger.Announcement> announced = flagger.handle(forged);
+
+        ArtifactRejected rejected = (ArtifactRejected) announced.get(0).event().data();
+        assertEquals(1, announced.size());
+        assertTrue(rejected.reason().contains("no signature verifies under a trusted builder key"), rejected.reason());
+        assertTrue(flags.read(Digest.parse(forged.data().recipe())).absent());
+    }
+
+    @Test
+    void provenanceSignedForAnotherArtifactIsRejected() throws Exception {
+        Event<ArtifactBuilt> honest = BuiltArtifacts.stored(blobs, "payments");
+        ArtifactBuilt data = honest.data();
+        String swapped = BuiltArtifacts.put(blobs, "a different artifact".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Event<ArtifactBuilt> lying = Event.of("/build-service/test", new ArtifactBuilt(swapped, data.recipe(),
+                data.deploymentSet(), data.inputs(), data.provenance(), data.signature(), data.log(), data.builder(),
+                true, false));
+
+        ArtifactRejected rejected = (ArtifactRejected) flagger.handle(lying).get(0).event().data();
+
+        assertTrue(rejected.reason().contains("not for this build"), rejected.reason());
     }
 }

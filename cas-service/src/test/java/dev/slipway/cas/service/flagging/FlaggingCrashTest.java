@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.flag.FlagStore;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -51,7 +53,7 @@ class FlaggingCrashTest {
         String set = BuiltArtifacts.uniqueSet();
         Event<ArtifactBuilt> built = BuiltArtifacts.stored(blobs, set);
         FlaggingConfig config = config("crash-" + UUID.randomUUID());
-        Flagger flagger = new Flagger(blobs, flags, config.autoFlag(), "/cas-service/test");
+        Flagger flagger = new Flagger(blobs, flags, config.autoFlag(), "/cas-service/test", BuiltArtifacts.TRUSTED);
         CloudEventCodec codec = new CloudEventCodec();
 
         AtomicBoolean crashed = new AtomicBoolean();
@@ -120,6 +122,11 @@ class FlaggingCrashTest {
                         return Map.of();
                     }
                 };
+            }
+
+            @Override
+            public Optional<List<String>> trustedBuilderKeys() {
+                return Optional.of(List.of(BuilderKeys.encode(BuiltArtifacts.BUILDER.getPublic())));
             }
         };
     }

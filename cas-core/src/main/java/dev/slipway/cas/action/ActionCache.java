@@ -1,4 +1,4 @@
-package dev.slipway.cas.service.store;
+package dev.slipway.cas.action;
 
 import dev.slipway.cas.digest.Digest;
 import java.io.IOException;

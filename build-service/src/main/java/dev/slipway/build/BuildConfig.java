@@ -1,0 +1,63 @@
+package dev.slipway.build;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** How build-service builds: where, with what sandbox and key, how many at once. */
+@ConfigMapping(prefix = "slipway.build")
+public interface BuildConfig {
+
+    /** Off for an instance that should not take builds (a health check only). */
+    @WithDefault("true")
+    boolean enabled();
+
+    /** The builder's id in provenance and events; unique per builder instance. */
+    @WithDefault("build-service-1")
+    String builderId();
+
+    @WithDefault("build-service")
+    String consumerGroup();
+
+    /** Builds at once: one Kafka consumer each, so at most the partition count of slipway.builds (8). */
+    @WithDefault("2")
+    int concurrency();
+
+    /** Where each build gets its own directory, deleted when it ends. */
+    @WithDefault(".slipway/build")
+    Path workDir();
+
+    /** The filesystem store shared with cas-service (blobs under {@code v1/}, action cache under {@code ac/}). */
+    @WithDefault(".slipway/cas")
+    Path storePath();
+
+    /** The bubblewrap binary; without it builds fail with a message naming it. */
+    @WithDefault("/usr/bin/bwrap")
+    Path bwrap();
+
+    @WithDefault("true")
+    boolean actionCache();
+
+    /** The longest a build may take before the broker hands its request to another builder. */
+    @WithDefault("1h")
+    Duration maxBuildTime();
+
+    /** Largest total an input archive may unpack to, in bytes. */
+    @WithDefault("17179869184")
+    long maxInputSize();
+
+    Signing signing();
+
+    /** The Ed25519 key that signs provenance, base64 (PKCS#8 private, X.509 public). */
+    interface Signing {
+        Optional<String> privateKey();
+
+        Optional<String> publicKey();
+
+        /** Used when no key is configured: a key pair is created here on first start and kept. */
+        @WithDefault(".slipway/build-key")
+        Path keyDir();
+    }
+}

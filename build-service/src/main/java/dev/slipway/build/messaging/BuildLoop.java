@@ -1,0 +1,204 @@
+package dev.slipway.build.messaging;
+
+import dev.slipway.build.BuildConfig;
+import dev.slipway.build.run.Builder;
+import dev.slipway.build.run.Outcome;
+import dev.slipway.cas.digest.Digest;
+import dev.slipway.events.Event;
+import dev.slipway.events.Topics;
+import dev.slipway.events.artifact.ArtifactBuilt;
+import dev.slipway.events.build.BuildFailed;
+import dev.slipway.events.build.BuildRequested;
+import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.wire.CloudEventCodec;
+import dev.slipway.events.wire.DeadLetters;
+import dev.slipway.events.wire.EventDecodingException;
+import dev.slipway.events.wire.KafkaClients;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/**
+ * Takes {@code BuildRequested} from {@code slipway.builds} and announces the outcome: {@code BuildStarted}, then
+ * {@code ArtifactBuilt} on {@code slipway.artifacts} or {@code BuildFailed}. One consumer per concurrent build
+ * (same group), one record per poll; a request's offset is committed only after its outcome is acknowledged
+ * by the broker, so a builder that dies mid-build leaves the request to be taken again. Announcements derive
+ * their ids from the request's id, so a request delivered twice announces the same events twice, which
+ * readers drop by id; the action cache makes the repeat cheap. A record that is not a valid event goes to
+ * {@code slipway.builds.dlq} with the reason, and the loop carries on.
+ */
+@Singleton
+public final class BuildLoop {
+
+    private static final Logger LOG = Logger.getLogger(BuildLoop.class);
+    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
+    private static final int RECENT_IDS = 10_000;
+
+    private final BuildConfig config;
+    private final Builder builder;
+    private final String bootstrapServers;
+    private final String source;
+    private final CloudEventCodec codec = new CloudEventCodec();
+    private final Clock clock = Clock.systemUTC();
+    /** Requests whose outcome is acknowledged, so a duplicate delivery builds nothing. */
+    private final Set<String> done = Collections.synchronizedSet(Collections.newSetFromMap(
+            new LinkedHashMap<>(16, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > RECENT_IDS;
+                }
+            }));
+    private final List<KafkaConsumer<String, byte[]>> consumers = new CopyOnWriteArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private volatile boolean running;
+    private KafkaProducer<String, byte[]> producer;
+
+    @Inject
+    public BuildLoop(BuildConfig config, Builder builder,
+            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.config = config;
+        this.builder = builder;
+        this.bootstrapServers = bootstrapServers;
+        this.source = "/build-service/" + config.builderId();
+    }
+
+    void start(@Observes StartupEvent started) {
+        if (!config.enabled()) {
+            return;
+        }
+        running = true;
+        producer = newProducer();
+        for (int i = 0; i < config.concurrency(); i++) {
+            Thread thread = new Thread(this::run, "build-" + (i + 1));
+            thread.setDaemon(true);
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    void stop(@Observes ShutdownEvent stopping) throws InterruptedException {
+        running = false;
+        consumers.forEach(KafkaConsumer::wakeup);
+        for (Thread thread : threads) {
+            thread.join(Duration.ofSeconds(30).toMillis());
+        }
+        if (producer != null) {
+            producer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private void run() {
+        while (running) {
+            KafkaConsumer<String, byte[]> consumer = newConsumer();
+            consumers.add(consumer);
+            try (consumer) {
+                consumer.subscribe(List.of(Topics.BUILDS));
+                while (running) {
+                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                        for (ProducerRecord<String, byte[]> out : handle(record)) {
+                            producer.send(out).get();
+                        }
+                        consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()),
+                                new OffsetAndMetadata(record.offset() + 1)));
+                    }
+                }
+            } catch (WakeupException stopping) {
+                return;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            } catch (RuntimeException | ExecutionException e) {
+                if (running) {
+                    LOG.errorf(e, "build loop failed; taking requests again from the last committed offsets in %s",
+                            RETRY_BACKOFF);
+                    sleep();
+                }
+            } finally {
+                consumers.remove(consumer);
+            }
+        }
+    }
+
+    /** What to publish for one record; the build itself runs here, on this consumer's thread. */
+    private List<ProducerRecord<String, byte[]>> handle(ConsumerRecord<String, byte[]> record) throws InterruptedException,
+            ExecutionException {
+        Event<?> event;
+        try {
+            event = codec.decode(record);
+        } catch (EventDecodingException poison) {
+            LOG.warnf("dead-lettering %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
+                    poison.getMessage());
+            return List.of(DeadLetters.of(record, poison));
+        }
+        if (!(event.data() instanceof BuildRequested request) || done.contains(event.id())) {
+            return List.of();
+        }
+        producer.send(codec.encode(derived(event, "started",
+                new BuildStarted(request.recipe(), config.builderId(), builder.hermetic())))).get();
+        LOG.infof("building %s for %s (request %s)", request.recipe(), request.requestedBy(), event.id());
+        Outcome outcome = builder.build(Digest.parse(request.recipe()), event.id());
+        done.add(event.id());
+        return List.of(codec.encode(announcement(event, outcome)));
+    }
+
+    private Event<?> announcement(Event<?> request, Outcome outcome) {
+        if (outcome instanceof Outcome.Built built) {
+            Map<String, String> inputs = new TreeMap<>();
+            built.inputs().forEach((name, digest) -> inputs.put(name, digest.toString()));
+            LOG.infof("built %s -> %s%s", built.recipe(), built.artifact(), built.cacheHit() ? " (action cache)" : "");
+            return derived(request, "outcome", new ArtifactBuilt(built.artifact().toString(), built.recipe().toString(),
+                    built.deploymentSet(), inputs, built.provenance().toString(), built.signature(),
+                    built.log().toString(), config.builderId(), built.hermetic(), built.cacheHit()));
+        }
+        Outcome.Failed failed = (Outcome.Failed) outcome;
+        LOG.warnf("build of %s failed: %s", failed.recipe(), failed.reason());
+        return derived(request, "outcome", new BuildFailed(failed.recipe().toString(), config.builderId(),
+                failed.reason(), failed.log() == null ? null : failed.log().toString(), failed.hermetic()));
+    }
+
+    private <T extends dev.slipway.events.SlipwayEvent> Event<T> derived(Event<?> cause, String what, T data) {
+        return Event.causedBy(cause, what, source, clock.instant(), data);
+    }
+
+    private KafkaConsumer<String, byte[]> newConsumer() {
+        return KafkaClients.consumer(bootstrapServers, config.consumerGroup(), Map.of(
+                ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1,
+                // A build runs between two polls: the group must not count a long build as a dead member.
+                ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, (int) config.maxBuildTime().plusMinutes(1).toMillis()));
+    }
+
+    private KafkaProducer<String, byte[]> newProducer() {
+        return KafkaClients.producer(bootstrapServers, Map.of());
+    }
+
+    private static void sleep() {
+        try {
+            Thread.sleep(RETRY_BACKOFF.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,259 @@
+package dev.slipway.build.run;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.slipway.build.sandbox.Sandbox;
+import dev.slipway.cas.action.ActionCache;
+import dev.slipway.cas.archive.ReproducibleTar;
+import dev.slipway.cas.archive.SafeUntar;
+import dev.slipway.cas.blob.BlobNotFoundException;
+import dev.slipway.cas.blob.BlobStore;
+import dev.slipway.cas.digest.CorruptBlobException;
+import dev.slipway.cas.digest.Digest;
+import dev.slipway.cas.digest.DigestMismatchException;
+import dev.slipway.cas.provenance.Dsse;
+import dev.slipway.cas.provenance.Provenance;
+import dev.slipway.events.recipe.InvalidRecipeException;
+import dev.slipway.events.recipe.Recipe;
+import dev.slipway.events.recipe.RecipeJson;
+import dev.slipway.events.wire.EventJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestOutputStream;
+import java.security.KeyPair;
+import java.security.MessageDigest;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import org.jboss.logging.Logger;
+
+/**
+ * Turns a recipe digest into an artifact digest: fetch and verify the recipe and every input, unpack them
+ * safely, run the steps in the sandbox, pack the declared outputs reproducibly, store artifact, log and signed
+ * provenance, and remember the result in the action cache. Whatever happens, the build's directory is deleted
+ * before {@link #build} returns. Thread-safe: each build has its own directory.
+ */
+public final class Builder {
+
+    private static final Logger LOG = Logger.getLogger(Builder.class);
+    private static final ObjectMapper JSON = EventJson.mapper();
+    private static final long MAX_RECIPE_SIZE = 1024 * 1024;
+
+    /** How this builder names itself and where it works. */
+    public record Settings(String builderId, Path workRoot, SafeUntar.Limits inputLimits, boolean actionCache) {
+    }
+
+    private final Settings settings;
+    private final BlobStore store;
+    private final ActionCache cache;
+    private final Sandbox sandbox;
+    private final KeyPair signingKey;
+    private final Clock clock;
+
+    public Builder(Settings settings, BlobStore store, ActionCache cache, Sandbox sandbox, KeyPair signingKey,
+            Clock clock) {
+        this.settings = settings;
+        this.store = store;
+        this.cache = cache;
+        this.sandbox = sandbox;
+        this.signingKey = signingKey;
+        this.clock = clock;
+    }
+
+    /** False only when the operator configured builds without a sandbox. */
+    public boolean hermetic() {
+        return sandbox.hermetic();
+    }
+
+    /**
+     * @param invocation the request's event id, recorded in the provenance
+     */
+    public Outcome build(Digest recipeDigest, String invocation) {
+        Path root = null;
+        Path log = null;
+        try {
+            Recipe recipe = fetchRecipe(recipeDigest);
+            Optional<Outcome.Built> hit = settings.actionCache() ? cached(recipeDigest) : Optional.empty();
+            if (hit.isPresent()) {
+                return hit.get();
+            }
+            Files.createDirectories(settings.workRoot());
+            root = Files.createTempDirectory(settings.workRoot(), "build-");
+            log = Files.createFile(root.resolve("build.log"));
+            Instant started = clock.instant();
+            Map<String, Path> mounts = fetchInputs(recipe, root.resolve("inputs"));
+            Path work = Files.createDirectory(root.resolve("work"));
+            for (Recipe.Step step : recipe.steps()) {
+                run(step, mounts, work, log);
+            }
+            Digest artifact = storeOutputs(recipe, work, root.resolve("artifact.tar"));
+            Digest logDigest = storeFile(log);
+            Map<String, Digest> inputs = new TreeMap<>();
+            recipe.inputs().forEach((name, input) -> inputs.put(name, Digest.parse(input.digest())));
+            Provenance provenance = new Provenance(artifact, recipeDigest, inputs, settings.builderId(),
+                    sandbox.hermetic(), invocation, started, clock.instant(), logDigest);
+            Dsse.Envelope envelope = provenance.sign(signingKey.getPrivate(), signingKey.getPublic());
+            byte[] signed = envelope.toJson();
+            Digest provenanceDigest = Digest.of(signed);
+            store.write(provenanceDigest, new java.io.ByteArrayInputStream(signed));
+            Outcome.Built built = new Outcome.Built(artifact, recipeDigest, recipe.deploymentSet(), inputs,
+                    provenanceDigest, envelope.signature(), logDigest, sandbox.hermetic(), false);
+            if (settings.actionCache()) {
+                cache.put(recipeDigest, JSON.writeValueAsBytes(built));
+            }
+            return built;
+        } catch (BuildFailure failure) {
+            return new Outcome.Failed(recipeDigest, failure.getMessage(), storeLogQuietly(log, failure),
+                    sandbox.hermetic());
+        } catch (IOException e) {
+            BuildFailure failure = new BuildFailure("the builder could not use its disk or the store", e);
+            return new Outcome.Failed(recipeDigest, failure.getMessage(), storeLogQuietly(log, failure),
+                    sandbox.hermetic());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Outcome.Failed(recipeDigest, "the builder was stopped during the build", null,
+                    sandbox.hermetic());
+        } finally {
+            Scrub.delete(root);
+        }
+    }
+
+    private Recipe fetchRecipe(Digest digest) throws BuildFailure {
+        try (InputStream in = store.open(digest)) {
+            byte[] bytes = in.readNBytes((int) MAX_RECIPE_SIZE + 1);
+            if (bytes.length > MAX_RECIPE_SIZE) {
+                throw new BuildFailure("recipe " + digest + " is larger than " + MAX_RECIPE_SIZE + " bytes");
+            }
+            in.transferTo(OutputStream.nullOutputStream());
+            return RecipeJson.read(bytes);
+        } catch (BlobNotFoundException e) {
+            throw new BuildFailure("recipe " + digest + " is not in the store; upload it first");
+        } catch (CorruptBlobException e) {
+            throw new BuildFailure("recipe " + digest + " is corrupt in the store", e);
+        } catch (InvalidRecipeException e) {
+            throw new BuildFailure("recipe " + digest + ": " + String.join("; ", e.problems()));
+        } catch (IOException e) {
+            throw new BuildFailure("cannot read recipe " + digest + " from the store", e);
+        }
+    }
+
+    /** The cached result, if its artifact and provenance are still in the store. */
+    private Optional<Outcome.Built> cached(Digest recipe) throws IOException {
+        Optional<byte[]> entry = cache.get(recipe);
+        if (entry.isEmpty()) {
+            return Optional.empty();
+        }
+        Outcome.Built built;
+        try {
+            built = JSON.readValue(entry.get(), Outcome.Built.class);
+        } catch (IOException e) {
+            LOG.warnf("action cache entry of %s is unreadable, building again: %s", recipe, e.getMessage());
+            return Optional.empty();
+        }
+        if (!built.recipe().equals(recipe) || !store.exists(built.artifact()) || !store.exists(built.provenance())) {
+            return Optional.empty();
+        }
+        return Optional.of(new Outcome.Built(built.artifact(), recipe, built.deploymentSet(), built.inputs(),
+                built.provenance(), built.signature(), built.log(), built.hermetic(), true));
+    }
+
+    private Map<String, Path> fetchInputs(Recipe recipe, Path inputsRoot) throws BuildFailure, IOException {
+        Map<String, Path> mounts = new LinkedHashMap<>();
+        SafeUntar untar = new SafeUntar(settings.inputLimits());
+        for (Map.Entry<String, Recipe.Input> input : new TreeMap<>(recipe.inputs()).entrySet()) {
+            String what = "input '" + input.getKey() + "' (" + input.getValue().digest() + ")";
+            Digest digest = Digest.parse(input.getValue().digest());
+            Path directory = Files.createDirectories(inputsRoot.resolve(input.getKey()));
+            try (InputStream in = store.open(digest)) {
+                untar.unpack(in, directory);
+                // The archive's end may come before the stream's: read the rest so the digest is checked.
+                in.transferTo(OutputStream.nullOutputStream());
+            } catch (BlobNotFoundException e) {
+                throw new BuildFailure(what + " is not in the store; upload it first");
+            } catch (DigestMismatchException e) {
+                throw new BuildFailure(what + " does not match its digest in the store", e);
+            } catch (IOException e) {
+                throw new BuildFailure(what + " cannot be unpacked", e);
+            }
+            mounts.put(input.getValue().mount(), directory);
+        }
+        return mounts;
+    }
+
+    private void run(Recipe.Step step, Map<String, Path> mounts, Path work, Path log)
+            throws BuildFailure, IOException, InterruptedException {
+        Files.writeString(log, "== step '" + step.name() + "': " + step.argv() + "\n", StandardOpenOption.APPEND);
+        Sandbox.Result result;
+        try {
+            result = sandbox.run(step, mounts, work, log);
+        } catch (IOException e) {
+            throw new BuildFailure("step '" + step.name() + "' could not start", e);
+        }
+        if (result instanceof Sandbox.Result.TimedOut) {
+            throw new BuildFailure("step '" + step.name() + "' passed its timeout of " + step.timeout()
+                    + " and was killed with every process it started");
+        }
+        int status = ((Sandbox.Result.Exited) result).status();
+        if (status != 0) {
+            throw new BuildFailure("step '" + step.name() + "' exited with status " + status + "; see the build log");
+        }
+    }
+
+    private Digest storeOutputs(Recipe recipe, Path work, Path archive) throws BuildFailure, IOException {
+        for (String output : recipe.outputs()) {
+            if (!Files.exists(work.resolve(output), LinkOption.NOFOLLOW_LINKS)) {
+                throw new BuildFailure("declared output '" + output + "' was not produced under /work");
+            }
+        }
+        MessageDigest sha256 = Digest.sha256();
+        try (OutputStream out = new DigestOutputStream(Files.newOutputStream(archive), sha256)) {
+            ReproducibleTar.pack(work, recipe.outputs(), out);
+        } catch (dev.slipway.cas.archive.UnsafeArchiveException e) {
+            throw new BuildFailure("the outputs cannot be packed safely", e);
+        }
+        Digest artifact = new Digest(HexFormat.of().formatHex(sha256.digest()));
+        try (InputStream in = Files.newInputStream(archive)) {
+            store.write(artifact, in);
+        }
+        return artifact;
+    }
+
+    private Digest storeFile(Path file) throws IOException {
+        Digest digest;
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest sha256 = Digest.sha256();
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                sha256.update(buffer, 0, n);
+            }
+            digest = new Digest(HexFormat.of().formatHex(sha256.digest()));
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            store.write(digest, in);
+        }
+        return digest;
+    }
+
+    private Digest storeLogQuietly(Path log, BuildFailure failure) {
+        if (log == null) {
+            return null;
+        }
+        try {
+            Files.writeString(log, "== build failed: " + failure.getMessage() + "\n", UTF_8, StandardOpenOption.APPEND);
+            return storeFile(log);
+        } catch (IOException e) {
+            LOG.warnf("cannot store the log of a failed build: %s", e.getMessage());
+            return null;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package dev.slipway.events.recipe;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a team's service is built, and how its hosts take the result. Stored in the store as canonical JSON
+ * ({@link RecipeJson}): its digest is its name, and it covers every input digest, so it is also the build's
+ * cache key. Schema: {@code dev/slipway/events/schema/recipe.v1.schema.json}.
+ *
+ * @param deploymentSet the set whose hosts run what this recipe builds
+ * @param inputs        name to content mounted read-only in the sandbox: sources, dependencies, toolchains
+ * @param steps         run in order in one work directory, {@code /work}; the first failure ends the build
+ * @param outputs       paths under {@code /work} packed into the artifact, files or directories
+ * @param rollout       the team's rollout policy, carried to the agents with the artifact
+ */
+public record Recipe(String deploymentSet, Map<String, Input> inputs, List<Step> steps, List<String> outputs,
+        Rollout rollout) {
+
+    public Recipe {
+        inputs = Map.copyOf(inputs);
+        steps = List.copyOf(steps);
+        outputs = List.copyOf(outputs);
+    }
+
+    /** A tar archive in the store, unpacked read-only at {@code mount}. */
+    public record Input(String digest, String mount) {
+    }
+
+    /** One command: an argv (no shell unless the recipe names one), exactly this environment, a time bound. */
+    public record Step(String name, List<String> argv, Map<String, String> env, Duration timeout) {
+
+        public Step {
+            argv = List.copyOf(argv);
+            env = Map.copyOf(env);
+        }
+    }
+
+    /**
+     * @param canaryHosts      hosts that take the version first, alone
+     * @param health           how an agent decides the new version works
+     */
+    public record Rollout(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
+            List<String> canaryHosts, HealthCheck health) {
+
+        public Rollout {
+            canaryHosts = List.copyOf(canaryHosts);
+        }
+    }
+
+    /**
+     * An HTTP URL answered with 2xx, or a command that exits 0, within {@code timeout} per try, tried up to
+     * {@code retries} more times until {@code deadline}.
+     */
+    public record HealthCheck(String url, List<String> command, Duration timeout, int retries, Duration deadline) {
+
+        public HealthCheck {
+            command = command == null ? List.of() : List.copyOf(command);
+        }
+    }
+}

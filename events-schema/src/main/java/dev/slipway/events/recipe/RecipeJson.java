@@ -1,0 +1,103 @@
+package dev.slipway.events.recipe;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SchemaValidatorsConfig;
+import com.networknt.schema.SpecVersion;
+import com.networknt.schema.ValidationMessage;
+import dev.slipway.events.wire.EventJson;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A recipe's one true byte form: the document validated against its schema, then written with every object's
+ * keys sorted and no whitespace. Two recipes that differ only in key order or spacing have the same bytes,
+ * hence the same digest; a builder refuses a stored recipe that is not in this form.
+ */
+public final class RecipeJson {
+
+    /** Mount points the sandbox owns. */
+    private static final Set<String> RESERVED = Set.of("/work", "/proc", "/dev", "/tmp");
+
+    private static final ObjectMapper CANONICAL = JsonMapper.builder()
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .build();
+    private static final JsonSchema SCHEMA = load();
+
+    private RecipeJson() {
+    }
+
+    /** Parses, validates and rewrites {@code json} canonically. */
+    public static byte[] canonical(byte[] json) throws InvalidRecipeException {
+        JsonNode tree = validTree(json);
+        try {
+            return CANONICAL.writeValueAsBytes(CANONICAL.treeToValue(tree, Object.class));
+        } catch (JsonProcessingException e) {
+            throw new InvalidRecipeException(List.of(e.getOriginalMessage()));
+        }
+    }
+
+    /** Reads a stored recipe, which must already be canonical. */
+    public static Recipe read(byte[] stored) throws InvalidRecipeException {
+        if (!Arrays.equals(stored, canonical(stored))) {
+            throw new InvalidRecipeException(List.of("the stored recipe is not in canonical form (sorted keys, no "
+                    + "whitespace); store it with `slipway build`, which writes it canonically"));
+        }
+        try {
+            Recipe recipe = EventJson.mapper().readValue(stored, Recipe.class);
+            checkMounts(recipe);
+            return recipe;
+        } catch (IOException e) {
+            throw new InvalidRecipeException(List.of(e.getMessage()));
+        }
+    }
+
+    private static void checkMounts(Recipe recipe) throws InvalidRecipeException {
+        List<String> problems = recipe.inputs().entrySet().stream()
+                .filter(input -> {
+                    String mount = input.getValue().mount();
+                    return Arrays.asList(mount.split("/")).contains("..") || mount.equals("/")
+                            || RESERVED.stream().anyMatch(r -> mount.equals(r) || mount.startsWith(r + "/"));
+                })
+                .map(input -> "input '" + input.getKey() + "' mounts at " + input.getValue().mount()
+                        + ", which the sandbox owns (" + RESERVED + ") or which leaves the root")
+                .sorted()
+                .toList();
+        if (!problems.isEmpty()) {
+            throw new InvalidRecipeException(problems);
+        }
+    }
+
+    private static JsonNode validTree(byte[] json) throws InvalidRecipeException {
+        JsonNode tree;
+        try {
+            tree = EventJson.mapper().readTree(json);
+        } catch (IOException e) {
+            throw new InvalidRecipeException(List.of("not JSON: " + e.getMessage()));
+        }
+        List<String> violations = SCHEMA.validate(tree).stream().map(ValidationMessage::getMessage).sorted().toList();
+        if (!violations.isEmpty()) {
+            throw new InvalidRecipeException(violations);
+        }
+        return tree;
+    }
+
+    private static JsonSchema load() {
+        String resource = "/dev/slipway/events/schema/recipe.v1.schema.json";
+        try (InputStream in = RecipeJson.class.getResourceAsStream(resource)) {
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012)
+                    .getSchema(in, SchemaValidatorsConfig.builder().formatAssertionsEnabled(true).build());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + resource, e);
+        }
+    }
+}

@@ -1,0 +1,84 @@
+package dev.slipway.events.recipe;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class RecipeJsonTest {
+
+    static final String DIGEST = "sha256:" + "ab".repeat(32);
+    static final String RECIPE = """
+            {"deploymentSet": "payments-api",
+             "inputs": {"src": {"mount": "/src", "digest": "%s"}},
+             "steps": [{"name": "build", "argv": ["/bin/sh", "-c", "cp -r /src out"], "env": {"LANG": "C"},
+                        "timeout": "PT1M"}],
+             "outputs": ["out"],
+             "rollout": {"maxUnavailable": 1, "failureTolerance": 0, "slotDeadline": "PT5M", "drainTimeout": "PT30S",
+                         "canaryHosts": ["host-1"],
+                         "health": {"url": "http://127.0.0.1:8080/health", "timeout": "PT2S", "retries": 3,
+                                    "deadline": "PT1M"}}}
+            """.formatted(DIGEST);
+
+    @Test
+    void keyOrderAndWhitespaceDoNotChangeTheCanonicalBytes() throws Exception {
+        String reordered = """
+                {"rollout": {"health": {"deadline": "PT1M", "retries": 3, "timeout": "PT2S",
+                 "url": "http://127.0.0.1:8080/health"}, "canaryHosts": ["host-1"], "drainTimeout": "PT30S",
+                 "slotDeadline": "PT5M", "failureTolerance": 0, "maxUnavailable": 1},
+                 "outputs": ["out"], "steps": [{"timeout": "PT1M", "env": {"LANG": "C"},
+                 "argv": ["/bin/sh", "-c", "cp -r /src out"], "name": "build"}],
+                 "inputs": {"src": {"digest": "%s", "mount": "/src"}}, "deploymentSet": "payments-api"}
+                """.formatted(DIGEST);
+
+        byte[] canonical = RecipeJson.canonical(RECIPE.getBytes(UTF_8));
+
+        assertArrayEquals(canonical, RecipeJson.canonical(reordered.getBytes(UTF_8)));
+        assertTrue(new String(canonical, UTF_8).startsWith("{\"deploymentSet\":\"payments-api\",\"inputs\":"));
+    }
+
+    @Test
+    void readsACanonicalRecipe() throws Exception {
+        Recipe recipe = RecipeJson.read(RecipeJson.canonical(RECIPE.getBytes(UTF_8)));
+
+        assertEquals("payments-api", recipe.deploymentSet());
+        assertEquals(new Recipe.Input(DIGEST, "/src"), recipe.inputs().get("src"));
+        assertEquals(Duration.ofMinutes(1), recipe.steps().get(0).timeout());
+        assertEquals(List.of("host-1"), recipe.rollout().canaryHosts());
+        assertEquals(3, recipe.rollout().health().retries());
+    }
+
+    @Test
+    void refusesARecipeStoredOutOfCanonicalForm() {
+        InvalidRecipeException error = assertThrows(InvalidRecipeException.class,
+                () -> RecipeJson.read(RECIPE.getBytes(UTF_8)));
+
+        assertTrue(error.getMessage().contains("not in canonical form"), error.getMessage());
+    }
+
+    @Test
+    void namesEveryProblemOfAnInvalidRecipe() {
+        String broken = RECIPE.replace(DIGEST, "sha256:nothex").replace("\"outputs\": [\"out\"],", "");
+
+        InvalidRecipeException error = assertThrows(InvalidRecipeException.class,
+                () -> RecipeJson.canonical(broken.getBytes(UTF_8)));
+
+        assertEquals(2, error.problems().size(), error.getMessage());
+        assertTrue(error.getMessage().contains("outputs"), error.getMessage());
+        assertTrue(error.getMessage().contains("digest"), error.getMessage());
+    }
+
+    @Test
+    void refusesAMountOverWhatTheSandboxOwns() throws Exception {
+        byte[] overWork = RecipeJson.canonical(RECIPE.replace("\"/src\"", "\"/work/src\"").getBytes(UTF_8));
+
+        InvalidRecipeException error = assertThrows(InvalidRecipeException.class, () -> RecipeJson.read(overWork));
+
+        assertTrue(error.getMessage().contains("input 'src' mounts at /work/src"), error.getMessage());
+    }
+}
