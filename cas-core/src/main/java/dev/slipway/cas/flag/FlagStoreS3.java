@@ -2,6 +2,7 @@ package dev.slipway.cas.flag;
 
 import dev.slipway.cas.digest.Digest;
 import java.io.IOException;
+import java.util.Arrays;
 import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -52,6 +53,7 @@ public final class FlagStoreS3 implements FlagStore {
 
     @Override
     public boolean replace(Digest recipe, String expectedVersion, Flags next) throws IOException {
+        byte[] document = FlagJson.write(next);
         try {
             s3.putObject(r -> {
                 r.bucket(bucket).key(keyOf(recipe)).contentType("application/json");
@@ -60,15 +62,27 @@ public final class FlagStoreS3 implements FlagStore {
                 } else {
                     r.ifMatch(expectedVersion);
                 }
-            }, RequestBody.fromBytes(FlagJson.write(next)));
+            }, RequestBody.fromBytes(document));
             return true;
         } catch (S3Exception e) {
             if (e.statusCode() == PRECONDITION_FAILED || e.statusCode() == CONFLICT) {
-                return false;
+                // The SDK retries a request whose answer it lost; if the first attempt was ours and landed, the
+                // retry is refused although our document is in place. Exactly our bytes stored means we won.
+                return storedIs(recipe, document);
             }
             throw failure("write", recipe, e);
         } catch (SdkException e) {
             throw failure("write", recipe, e);
+        }
+    }
+
+    private boolean storedIs(Digest recipe, byte[] document) throws IOException {
+        try {
+            return Arrays.equals(document, s3.getObjectAsBytes(r -> r.bucket(bucket).key(keyOf(recipe))).asByteArray());
+        } catch (NoSuchKeyException e) {
+            return false;
+        } catch (SdkException e) {
+            throw failure("read", recipe, e);
         }
     }
 

@@ -1,0 +1,225 @@
+package dev.slipway.agent.rollout;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.events.Event;
+import dev.slipway.events.SlipwayEvent;
+import dev.slipway.events.rollout.HostClaimed;
+import dev.slipway.events.rollout.HostFailed;
+import dev.slipway.events.rollout.HostHealthy;
+import dev.slipway.events.rollout.HostJoined;
+import dev.slipway.events.rollout.HostSwitched;
+import dev.slipway.events.rollout.RolloutPaused;
+import dev.slipway.events.rollout.RolloutPolicy;
+import dev.slipway.events.rollout.RolloutResumed;
+import dev.slipway.events.rollout.RolloutStarted;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The fold, over generated event orders: hosts that claim, switch, succeed or fail in random interleavings. */
+class SetFoldTest {
+
+    static final String SET = "payments-api";
+    static final Instant T0 = Instant.parse("2026-11-24T12:00:00Z");
+
+    /** One record of a generated log: an event at a log time. */
+    record Entry(Event<?> event, Instant time) {
+    }
+
+    @Test
+    void neverMoreThanMaxUnavailableAndCanariesFirstOverManyGeneratedOrders() {
+        for (int seed = 0; seed < 500; seed++) {
+            SplittableRandom random = new SplittableRandom(seed);
+            int hosts = 2 + random.nextInt(12);
+            int canaries = random.nextInt(Math.min(3, hosts));
+            RolloutPolicy policy = new RolloutPolicy(1 + random.nextInt(4), random.nextInt(3), Duration.ofMinutes(5),
+                    Duration.ofSeconds(30));
+            List<Entry> log = simulate(random, hosts, canaries, policy, 0.15);
+
+            SetFold fold = new SetFold(SET);
+            for (int i = 0; i < log.size(); i++) {
+                fold.apply(log.get(i).event(), log.get(i).time());
+                Rollout rollout = fold.rollout();
+                if (rollout == null) {
+                    continue;
+                }
+                String context = "seed " + seed + " after record " + i;
+                assertTrue(rollout.holding().size() <= policy.maxUnavailable(), context);
+                boolean canariesDone = fold.members().entrySet().stream().filter(e -> e.getValue())
+                        .allMatch(e -> rollout.done(e.getKey()));
+                if (!canariesDone) {
+                    assertTrue(rollout.holding().keySet().stream().allMatch(h -> fold.members().get(h)),
+                            context + ": a non-canary holds a slot before every canary is done");
+                }
+            }
+            Rollout end = fold.rollout();
+            if (end.failed().size() > policy.failureTolerance()) {
+                assertEquals(Rollout.Status.ABORTED, end.status(), "seed " + seed);
+            } else {
+                assertEquals(Rollout.Status.COMPLETED, end.status(), "seed " + seed + " " + end.reason());
+                assertTrue(fold.members().keySet().stream().allMatch(end::done), "seed " + seed);
+            }
+        }
+    }
+
+    @Test
+    void duplicatesAndReorderedRetriesFoldToTheSameState() {
+        for (int seed = 0; seed < 300; seed++) {
+            SplittableRandom random = new SplittableRandom(seed);
+            RolloutPolicy policy = new RolloutPolicy(2, 1, Duration.ofMinutes(5), Duration.ofSeconds(30));
+            List<Entry> log = simulate(random, 2 + random.nextInt(8), 1, policy, 0.1);
+            List<Entry> noisy = new ArrayList<>();
+            for (Entry entry : log) {
+                noisy.add(entry);
+                if (random.nextDouble() < 0.3) {
+                    noisy.add(entry);
+                }
+                if (random.nextDouble() < 0.2) {
+                    // A retry of the same fact under a new id, as an agent that timed out on its send would write.
+                    noisy.add(new Entry(new Event<>(UUID.randomUUID().toString(), "/retry", entry.time(),
+                            entry.event().data()), entry.time()));
+                }
+            }
+
+            assertEquals(summary(fold(log)), summary(fold(noisy)), "seed " + seed);
+        }
+    }
+
+    @Test
+    void aCanaryFailureBeyondToleranceAbortsBeforeAnyOtherHostHoldsASlot() {
+        RolloutPolicy policy = new RolloutPolicy(3, 0, Duration.ofMinutes(5), Duration.ofSeconds(30));
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "canary", true), new HostJoined(SET, "a", false),
+                new HostJoined(SET, "b", false), started("r1", policy),
+                new HostClaimed(SET, "r1", "a"), new HostClaimed(SET, "b" , "b"), new HostClaimed(SET, "r1", "b"),
+                new HostClaimed(SET, "r1", "canary"));
+
+        assertEquals(List.of("canary"), List.copyOf(fold.rollout().holding().keySet()));
+        apply(fold, T0.plusSeconds(5), new HostSwitched(SET, "r1", "canary", "sha256:old", "sha256:new", 2),
+                new HostFailed(SET, "r1", "canary", "health check: 503", "canary"));
+
+        assertEquals(Rollout.Status.ABORTED, fold.rollout().status());
+        assertTrue(fold.rollout().reason().contains("canary: health check: 503"), fold.rollout().reason());
+        assertEquals(List.of(), List.copyOf(fold.rollout().holding().keySet()));
+        assertEquals(List.of("canary"), List.copyOf(fold.rollout().switched()));
+    }
+
+    @Test
+    void aSlotHeldPastItsDeadlineCountsAsFailedByTheLogsOwnClock() {
+        RolloutPolicy policy = new RolloutPolicy(1, 1, Duration.ofSeconds(30), Duration.ofSeconds(5));
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "a", false), new HostJoined(SET, "b", false), started("r1", policy),
+                new HostClaimed(SET, "r1", "a"), new HostClaimed(SET, "r1", "b"));
+        assertTrue(fold.rollout().holds("a"));
+
+        apply(fold, T0.plusSeconds(29), new HostJoined(SET, "c", false));
+        assertTrue(fold.rollout().holds("a"), "not yet past the deadline");
+        apply(fold, T0.plusSeconds(31), new HostFailed(SET, "r1", "a", "silent past its deadline", "b"));
+
+        assertTrue(fold.rollout().failed().contains("a"));
+        assertTrue(fold.rollout().holds("b"), "the freed slot goes to the next claim");
+        assertEquals(Rollout.Status.RUNNING, fold.rollout().status());
+    }
+
+    @Test
+    void aPausedRolloutGrantsNothingUntilResumedAndANewVersionSupersedesIt() {
+        RolloutPolicy policy = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(5));
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "a", false), new HostJoined(SET, "b", false), started("r1", policy),
+                new RolloutPaused(SET, "r1", "alice", "freeze"), new HostClaimed(SET, "r1", "a"));
+        assertEquals(Rollout.Status.PAUSED, fold.rollout().status());
+        assertTrue(fold.rollout().holding().isEmpty());
+
+        apply(fold, T0, new RolloutResumed(SET, "r1", "alice"));
+        assertTrue(fold.rollout().holds("a"));
+
+        apply(fold, T0, started("r2", policy));
+        assertEquals("r2", fold.rollout().id());
+        assertTrue(fold.rollout().holding().isEmpty());
+    }
+
+    @Test
+    void aHostThatJoinsAfterCompletionCanStillClaimAndConverge() {
+        RolloutPolicy policy = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(5));
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "a", false), started("r1", policy), new HostClaimed(SET, "r1", "a"),
+                new HostHealthy(SET, "r1", "a"));
+        assertEquals(Rollout.Status.COMPLETED, fold.rollout().status());
+        assertNotNull(fold.lastCompleted());
+
+        apply(fold, T0, new HostJoined(SET, "late", false), new HostClaimed(SET, "r1", "late"));
+
+        assertTrue(fold.rollout().holds("late"));
+    }
+
+    private static RolloutStarted started(String id, RolloutPolicy policy) {
+        return new RolloutStarted(SET, id, "staging", "sha256:" + "1".repeat(64), "sha256:" + "2".repeat(64), policy);
+    }
+
+    private static void apply(SetFold fold, Instant at, SlipwayEvent... events) {
+        for (SlipwayEvent data : events) {
+            fold.apply(new Event<>(UUID.randomUUID().toString(), "/test", at, data), at);
+        }
+    }
+
+    private static SetFold fold(List<Entry> log) {
+        SetFold fold = new SetFold(SET);
+        log.forEach(entry -> fold.apply(entry.event(), entry.time()));
+        return fold;
+    }
+
+    private static String summary(SetFold fold) {
+        Rollout r = fold.rollout();
+        return r.status() + " holding=" + r.holding() + " healthy=" + r.healthy() + " failed=" + r.failed()
+                + " switched=" + r.switched();
+    }
+
+    /**
+     * Agents as the protocol runs them, in a random interleaving: each joins, claims, and when granted switches
+     * and reports healthy or (with the given odds) failed. Returns the log they wrote.
+     */
+    static List<Entry> simulate(SplittableRandom random, int hosts, int canaries, RolloutPolicy policy,
+            double failureOdds) {
+        List<Entry> log = new ArrayList<>();
+        SetFold view = new SetFold(SET);
+        Instant[] now = {T0};
+        java.util.function.Consumer<SlipwayEvent> append = data -> {
+            now[0] = now[0].plusMillis(1 + random.nextInt(50));
+            Event<?> event = new Event<>(UUID.randomUUID().toString(), "/sim", now[0], data);
+            log.add(new Entry(event, now[0]));
+            view.apply(event, now[0]);
+        };
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < hosts; i++) {
+            names.add("host-" + i);
+            append.accept(new HostJoined(SET, "host-" + i, i < canaries));
+        }
+        append.accept(started("r1", policy));
+        List<String> unclaimed = new ArrayList<>(names);
+        while (view.rollout().status() == Rollout.Status.RUNNING) {
+            List<String> holders = new ArrayList<>(view.rollout().holding().keySet());
+            if (!unclaimed.isEmpty() && (holders.isEmpty() || random.nextBoolean())) {
+                append.accept(new HostClaimed(SET, "r1", unclaimed.remove(random.nextInt(unclaimed.size()))));
+            } else if (!holders.isEmpty()) {
+                String host = holders.get(random.nextInt(holders.size()));
+                if (!view.rollout().switched().contains(host)) {
+                    append.accept(new HostSwitched(SET, "r1", host, "sha256:old", "sha256:new", 2));
+                } else if (random.nextDouble() < failureOdds) {
+                    append.accept(new HostFailed(SET, "r1", host, "health check failed", host));
+                } else {
+                    append.accept(new HostHealthy(SET, "r1", host));
+                }
+            } else {
+                break;
+            }
+        }
+        return log;
+    }
+}
