@@ -1,0 +1,201 @@
+package dev.slipway.agent.host;
+
+import dev.slipway.cas.archive.SafeUntar;
+import dev.slipway.cas.digest.Digest;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * The host's versions on disk, the single source of truth after a crash or reboot:
+ * <pre>
+ * root/store/sha256-HEX/      unpacked artifacts, read-only, complete or absent
+ * root/generations/N          symlink to ../store/sha256-HEX
+ * root/current                symlink to generations/N, replaced by rename(2): atomic
+ * </pre>
+ * An artifact is unpacked into a temporary directory and renamed into the store only when whole, so
+ * {@code current} never points at a half-unpacked directory. The newest {@code keep} generations stay for
+ * rollback; older ones and the artifacts nothing points at are removed.
+ */
+public final class Generations {
+
+    private static final String INCOMING = ".incoming-";
+
+    private final Path root;
+    private final Path store;
+    private final Path generations;
+    private final int keep;
+
+    public Generations(Path root, int keep) throws IOException {
+        this.root = root;
+        this.store = Files.createDirectories(root.resolve("store"));
+        this.generations = Files.createDirectories(root.resolve("generations"));
+        this.keep = keep;
+        try (Stream<Path> leftovers = Files.list(store)) {
+            for (Path partial : leftovers.filter(p -> p.getFileName().toString().startsWith(INCOMING)).toList()) {
+                delete(partial);
+            }
+        }
+    }
+
+    public boolean installed(Digest artifact) {
+        return Files.isDirectory(dirOf(artifact));
+    }
+
+    /**
+     * Unpacks a verified artifact stream into the store (a no-op when present). The stream must fail at its end
+     * if the bytes do not match; it is read to the end, so a mismatch past the tar's end marker still fails.
+     */
+    public Path install(Digest artifact, InputStream verified, SafeUntar untar) throws IOException {
+        Path target = dirOf(artifact);
+        if (Files.isDirectory(target)) {
+            return target;
+        }
+        Path incoming = Files.createDirectory(store.resolve(INCOMING + UUID.randomUUID()));
+        try {
+            untar.unpack(verified, incoming);
+            verified.transferTo(OutputStream.nullOutputStream());
+            readOnly(incoming);
+            Files.move(incoming, target, StandardCopyOption.ATOMIC_MOVE);
+            return target;
+        } finally {
+            if (Files.exists(incoming)) {
+                delete(incoming);
+            }
+        }
+    }
+
+    /** Points {@code current} at the artifact as a new generation; returns its number. */
+    public long switchTo(Digest artifact) throws IOException {
+        if (!installed(artifact)) {
+            throw new IOException(artifact + " is not installed; install it before switching");
+        }
+        long next = numbers().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
+        Path generation = generations.resolve(Long.toString(next));
+        Files.createSymbolicLink(generation, Path.of("..", "store", dirOf(artifact).getFileName().toString()));
+        Path link = root.resolve(".current-" + UUID.randomUUID());
+        Files.createSymbolicLink(link, Path.of("generations", Long.toString(next)));
+        try {
+            Files.move(link, root.resolve("current"), StandardCopyOption.ATOMIC_MOVE);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.deleteIfExists(link);
+            throw e;
+        }
+        collect();
+        return next;
+    }
+
+    /** The artifact {@code current} points at. */
+    public Optional<Digest> current() throws IOException {
+        Path current = root.resolve("current");
+        if (!Files.isSymbolicLink(current)) {
+            return Optional.empty();
+        }
+        return Optional.of(artifactOf(generations.resolve(Files.readSymbolicLink(current).getFileName())));
+    }
+
+    /** The newest generation before the current one that runs something else: what a rollback returns to. */
+    public Optional<Digest> previous() throws IOException {
+        Optional<Digest> current = current();
+        List<Long> numbers = numbers();
+        for (int i = numbers.size() - 1; i >= 0; i--) {
+            Digest artifact = artifactOf(generations.resolve(Long.toString(numbers.get(i))));
+            if (current.isPresent() && !artifact.equals(current.get())) {
+                return Optional.of(artifact);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Where the current version's files are, resolved (a running process keeps its directory when we switch). */
+    public Path currentDirectory() throws IOException {
+        return root.resolve("current").toRealPath();
+    }
+
+    private Digest artifactOf(Path generation) throws IOException {
+        String name = Files.readSymbolicLink(generation).getFileName().toString();
+        return new Digest(name.substring("sha256-".length()));
+    }
+
+    private List<Long> numbers() throws IOException {
+        try (Stream<Path> all = Files.list(generations)) {
+            return new ArrayList<>(all.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9]+"))
+                    .map(Long::parseLong).sorted().toList());
+        }
+    }
+
+    private void collect() throws IOException {
+        List<Long> numbers = numbers();
+        for (int i = 0; i < numbers.size() - keep; i++) {
+            Files.delete(generations.resolve(Long.toString(numbers.get(i))));
+        }
+        List<String> referenced = new ArrayList<>();
+        for (long number : numbers()) {
+            referenced.add(Files.readSymbolicLink(generations.resolve(Long.toString(number))).getFileName().toString());
+        }
+        try (Stream<Path> artifacts = Files.list(store)) {
+            for (Path artifact : artifacts.toList()) {
+                String name = artifact.getFileName().toString();
+                if (name.startsWith("sha256-") && !referenced.contains(name)) {
+                    delete(artifact);
+                }
+            }
+        }
+    }
+
+    private Path dirOf(Digest artifact) {
+        return store.resolve("sha256-" + artifact.hex());
+    }
+
+    private static void readOnly(Path tree) throws IOException {
+        Files.walkFileTree(tree, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+                if (!attrs.isSymbolicLink()) {
+                    file.toFile().setWritable(false, false);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+                dir.toFile().setWritable(false, false);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    static void delete(Path tree) throws IOException {
+        Files.walkFileTree(tree, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                dir.toFile().setWritable(true, true);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

@@ -1,0 +1,70 @@
+package dev.slipway.agent.host;
+
+import dev.slipway.events.recipe.Recipe;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Decides whether the new version works: the recipe's HTTP URL answers 2xx, or its command exits 0, within
+ * the per-try timeout; up to {@code retries} more tries, a second apart, and never past the deadline.
+ */
+public final class HealthCheck {
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final Map<String, String> substitutions;
+
+    /** @param substitutions {@code ${NAME}} in the URL or command becomes the value (the host's port, say) */
+    public HealthCheck(Map<String, String> substitutions) {
+        this.substitutions = Map.copyOf(substitutions);
+    }
+
+    /** Empty when healthy, else what the last try saw. */
+    public java.util.Optional<String> check(Recipe.HealthCheck spec) throws InterruptedException {
+        long deadline = System.nanoTime() + spec.deadline().toNanos();
+        String last = "no try ran before the deadline";
+        for (int attempt = 0; attempt <= spec.retries() && System.nanoTime() < deadline; attempt++) {
+            if (attempt > 0) {
+                Thread.sleep(Math.min(1000, Math.max(0, (deadline - System.nanoTime()) / 1_000_000)));
+            }
+            last = once(spec);
+            if (last == null) {
+                return java.util.Optional.empty();
+            }
+        }
+        return java.util.Optional.of(last);
+    }
+
+    private String once(Recipe.HealthCheck spec) throws InterruptedException {
+        try {
+            if (spec.url() != null) {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(substitute(spec.url())))
+                        .timeout(spec.timeout()).GET().build(), HttpResponse.BodyHandlers.discarding());
+                return response.statusCode() / 100 == 2 ? null : "GET " + substitute(spec.url()) + " answered "
+                        + response.statusCode();
+            }
+            Process process = new ProcessBuilder(spec.command().stream().map(this::substitute).toList())
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                return "health command timed out after " + spec.timeout();
+            }
+            return process.exitValue() == 0 ? null : "health command exited with " + process.exitValue();
+        } catch (IOException e) {
+            return "health check failed: " + e.getMessage();
+        }
+    }
+
+    private String substitute(String text) {
+        String result = text;
+        for (Map.Entry<String, String> entry : substitutions.entrySet()) {
+            result = result.replace("${" + entry.getKey() + "}", entry.getValue());
+        }
+        return result;
+    }
+}

@@ -1,0 +1,142 @@
+package dev.slipway.agent.host;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs the service of the current generation and keeps it running: restarts it when it dies, with doubling
+ * back-off up to a minute. Stopping drains first (the manifest's drain command, bounded), then SIGTERM, then
+ * SIGKILL after the bound, with every process it started.
+ */
+public final class Supervisor {
+
+    private static final Logger LOG = Logger.getLogger(Supervisor.class);
+    private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
+
+    private final Map<String, String> environment;
+    private final Path logFile;
+    private Process process;
+    private Path directory;
+    private Manifest manifest;
+    private Thread watcher;
+    private volatile boolean wanted;
+
+    public Supervisor(Map<String, String> environment, Path logFile) {
+        this.environment = Map.copyOf(environment);
+        this.logFile = logFile;
+    }
+
+    public synchronized void start(Path artifactDirectory) throws IOException {
+        stopNow(Duration.ofSeconds(5));
+        this.directory = artifactDirectory;
+        this.manifest = Manifest.read(artifactDirectory);
+        wanted = true;
+        process = launch();
+        Process started = process;
+        watcher = new Thread(() -> watch(started), "supervisor");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    /**
+     * Drains, then stops: the drain command runs (and in-flight work finishes) within {@code drainTimeout}; then
+     * SIGTERM, and SIGKILL if the service is still there after the same bound.
+     *
+     * @return true when the drain finished within its bound
+     */
+    public synchronized boolean drainAndStop(Duration drainTimeout) throws InterruptedException {
+        if (process == null) {
+            return true;
+        }
+        boolean clean = true;
+        if (!manifest.drain().isEmpty()) {
+            try {
+                Process drain = command(manifest.drain()).start();
+                clean = drain.waitFor(drainTimeout.toMillis(), TimeUnit.MILLISECONDS) && drain.exitValue() == 0;
+                if (drain.isAlive()) {
+                    drain.destroyForcibly();
+                }
+            } catch (IOException e) {
+                LOG.warnf("drain command failed to start: %s", e.getMessage());
+                clean = false;
+            }
+        }
+        stopNow(drainTimeout);
+        return clean;
+    }
+
+    public synchronized boolean running() {
+        return process != null && process.isAlive();
+    }
+
+    private void stopNow(Duration bound) throws RuntimeException {
+        wanted = false;
+        Process stopping = process;
+        process = null;
+        if (stopping == null) {
+            return;
+        }
+        List<ProcessHandle> tree = stopping.descendants().toList();
+        stopping.destroy();
+        tree.forEach(ProcessHandle::destroy);
+        try {
+            if (!stopping.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
+                tree.forEach(ProcessHandle::destroyForcibly);
+                stopping.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stopping.destroyForcibly();
+        }
+        tree.forEach(ProcessHandle::destroyForcibly);
+    }
+
+    private void watch(Process watched) {
+        Duration backoff = Duration.ofMillis(500);
+        Process current = watched;
+        while (true) {
+            try {
+                current.waitFor();
+                synchronized (this) {
+                    if (!wanted || process != current) {
+                        return;
+                    }
+                    LOG.warnf("service exited with %d; restarting in %s", current.exitValue(), backoff);
+                }
+                Thread.sleep(backoff.toMillis());
+                synchronized (this) {
+                    if (!wanted || process != current) {
+                        return;
+                    }
+                    process = launch();
+                    current = process;
+                }
+                backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException e) {
+                LOG.errorf("cannot restart the service: %s", e.getMessage());
+                return;
+            }
+        }
+    }
+
+    private Process launch() throws IOException {
+        return command(manifest.start()).start();
+    }
+
+    private ProcessBuilder command(List<String> argv) {
+        List<String> resolved = argv.stream()
+                .map(arg -> arg.startsWith("./") ? directory.resolve(arg.substring(2)).toString() : arg).toList();
+        ProcessBuilder builder = new ProcessBuilder(resolved).directory(directory.toFile())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        return builder;
+    }
+}

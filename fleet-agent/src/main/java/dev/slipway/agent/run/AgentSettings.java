@@ -1,0 +1,21 @@
+package dev.slipway.agent.run;
+
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.util.Map;
+
+/**
+ * One agent's identity and host.
+ *
+ * @param serviceEnvironment the service's whole environment (nothing of the agent's leaks into it); its
+ *                           entries also fill {@code ${NAME}} in the recipe's health check
+ * @param trustedBuilders    builder keys whose provenance this host accepts
+ */
+public record AgentSettings(String agentId, String deploymentSet, String channel, Path root, boolean canary,
+        int keepGenerations, Map<String, String> serviceEnvironment, Map<String, PublicKey> trustedBuilders) {
+
+    public AgentSettings {
+        serviceEnvironment = Map.copyOf(serviceEnvironment);
+        trustedBuilders = Map.copyOf(trustedBuilders);
+    }
+}

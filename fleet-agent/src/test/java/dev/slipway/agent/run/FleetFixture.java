@@ -1,0 +1,141 @@
+package dev.slipway.agent.run;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import dev.slipway.cas.archive.ReproducibleTar;
+import dev.slipway.cas.blob.BlobStoreFileSystem;
+import dev.slipway.cas.digest.Digest;
+import dev.slipway.cas.flag.FlagStoreFileSystem;
+import dev.slipway.cas.flag.Flags;
+import dev.slipway.cas.provenance.BuilderKeys;
+import dev.slipway.cas.provenance.Provenance;
+import dev.slipway.events.Event;
+import dev.slipway.events.Topics;
+import dev.slipway.events.artifact.ArtifactDeployable;
+import dev.slipway.events.recipe.RecipeJson;
+import dev.slipway.events.wire.CloudEventCodec;
+import dev.slipway.testsupport.kafka.KafkaBroker;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+/**
+ * A store with releases of a tiny real service (busybox httpd serving {@code /version} and, when healthy,
+ * {@code /health}), and a fleet of agents in this JVM, each with its own root directory and port.
+ */
+final class FleetFixture implements AutoCloseable {
+
+    static final KeyPair BUILDER = BuilderKeys.generate();
+
+    final String set = "set-" + UUID.randomUUID().toString().substring(0, 8);
+    final Path root;
+    final BlobStoreFileSystem store;
+    final FlagStoreFileSystem flags;
+    final KafkaBroker kafka = KafkaBroker.shared();
+    final List<Agent> agents = new ArrayList<>();
+    final List<Integer> ports = new ArrayList<>();
+    private final List<Thread> threads = new ArrayList<>();
+    private final CloudEventCodec codec = new CloudEventCodec();
+
+    FleetFixture(Path root) throws IOException {
+        this.root = root;
+        this.store = new BlobStoreFileSystem(root.resolve("store"));
+        this.flags = new FlagStoreFileSystem(root.resolve("store"));
+        try {
+            kafka.createTopics(Map.of(Topics.ROLLOUTS, 4, Topics.DEPLOYABLES, 4, Topics.AGENTS, 4));
+        } catch (IllegalStateException alreadyCreated) {
+            // Another test of this JVM created them.
+        }
+    }
+
+    /** Starts {@code count} agents; the first {@code canaries} are canaries. */
+    void startAgents(int count, int canaries) throws IOException {
+        for (int i = 0; i < count; i++) {
+            int port;
+            try (ServerSocket free = new ServerSocket(0)) {
+                port = free.getLocalPort();
+            }
+            ports.add(port);
+            Agent agent = new Agent(new AgentSettings("host-" + i, set, "staging", root.resolve("host-" + i),
+                    i < canaries, 3, Map.of("PORT", Integer.toString(port)),
+                    BuilderKeys.trusted(List.of(BuilderKeys.encode(BUILDER.getPublic())))),
+                    store, flags, kafka.bootstrapServers());
+            agents.add(agent);
+            Thread thread = new Thread(agent, "agent-" + i);
+            threads.add(thread);
+            thread.start();
+        }
+    }
+
+    /** Stores a release whose service answers {@code /version} with {@code version}, built and signed. */
+    Release release(String version, boolean healthy, int maxUnavailable, String slotDeadline) throws IOException {
+        Path tree = Files.createDirectories(root.resolve("releases").resolve(version));
+        Files.createDirectories(tree.resolve("www"));
+        Files.writeString(tree.resolve("www/version"), version);
+        if (healthy) {
+            Files.writeString(tree.resolve("www/health"), "ok");
+        }
+        Files.writeString(tree.resolve("slipway-manifest.json"), """
+                {"start": ["/bin/busybox", "sh", "-c", "exec /bin/busybox httpd -f -p 127.0.0.1:$PORT -h www"]}
+                """);
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        ReproducibleTar.pack(tree, tar);
+        Digest artifact = put(tar.toByteArray());
+        String recipeJson = """
+                {"deploymentSet": "%s", "inputs": {}, "outputs": ["www"],
+                 "steps": [{"name": "none", "argv": ["/bin/true", "%s"], "env": {}, "timeout": "PT1M"}],
+                 "rollout": {"maxUnavailable": %d, "failureTolerance": 0, "slotDeadline": "%s",
+                             "drainTimeout": "PT2S", "canaryHosts": [],
+                             "health": {"url": "http://127.0.0.1:${PORT}/health", "timeout": "PT1S", "retries": 4,
+                                        "deadline": "PT6S"}}}
+                """.formatted(set, version, maxUnavailable, slotDeadline);
+        Digest recipe;
+        try {
+            recipe = put(RecipeJson.canonical(recipeJson.getBytes(UTF_8)));
+        } catch (dev.slipway.events.recipe.InvalidRecipeException e) {
+            throw new IllegalStateException(e);
+        }
+        Instant now = Instant.now();
+        Provenance provenance = new Provenance(artifact, recipe, Map.of(), "builder-test", true, "test", now, now,
+                put("log".getBytes(UTF_8)));
+        Digest signed = put(provenance.sign(BUILDER.getPrivate(), BUILDER.getPublic()).toJson());
+        flags.update(recipe, f -> f.withBuilt(new Flags.Built(artifact, signed, set, "test", now)));
+        return new Release(version, recipe, artifact);
+    }
+
+    record Release(String version, Digest recipe, Digest artifact) {
+    }
+
+    void deploy(Release release) throws Exception {
+        try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
+            producer.send(codec.encode(Event.of("/cas-service/test", new ArtifactDeployable(set, "staging",
+                    release.recipe().toString(), release.artifact().toString(), "test")))).get();
+        }
+    }
+
+    Digest put(byte[] bytes) throws IOException {
+        Digest digest = Digest.of(bytes);
+        store.write(digest, new ByteArrayInputStream(bytes));
+        return digest;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (Agent agent : agents) {
+            agent.close();
+        }
+        for (Thread thread : threads) {
+            thread.join(10_000);
+        }
+    }
+}

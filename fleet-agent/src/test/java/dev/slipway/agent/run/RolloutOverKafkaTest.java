@@ -1,0 +1,87 @@
+package dev.slipway.agent.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.agent.rollout.Rollout;
+import dev.slipway.cas.digest.Digest;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Agents in one JVM, a real broker, real files, real service processes (busybox httpd). */
+class RolloutOverKafkaTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(90);
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @TempDir
+    Path root;
+
+    @Test
+    void aGoodVersionReachesEveryHostWithinTheLimitAndABadOneIsCaughtByTheCanaryAndRolledBack() throws Exception {
+        try (FleetFixture fleet = new FleetFixture(root)) {
+            fleet.startAgents(5, 1);
+            await("every agent joined", () -> fleet.agents.stream().allMatch(a -> a.fold().members().size() == 5));
+            FleetFixture.Release good = fleet.release("v1", true, 2, "PT60S");
+
+            fleet.deploy(good);
+
+            await("v1 on every host", () -> fleet.agents.stream().allMatch(a -> runs(a, good.artifact())));
+            for (int port : fleet.ports) {
+                await("host on " + port + " serves v1", () -> "v1".equals(get(port, "/version")));
+            }
+            Rollout first = fleet.agents.get(0).fold().rollout();
+            await("the rollout completed", () -> fleet.agents.get(0).fold().rollout().status() == Rollout.Status.COMPLETED);
+            assertTrue(first.peakHolding() <= 2, "at most maxUnavailable hosts held a slot: " + first.peakHolding());
+
+            FleetFixture.Release bad = fleet.release("v2", false, 2, "PT60S");
+            fleet.deploy(bad);
+
+            await("the rollout of v2 aborted", () -> fleet.agents.stream().allMatch(a -> a.fold().rollout() != null
+                    && a.fold().rollout().artifact().equals(bad.artifact().toString())
+                    && a.fold().rollout().status() == Rollout.Status.ABORTED));
+            Rollout aborted = fleet.agents.get(0).fold().rollout();
+            assertEquals(Set.of("host-0"), aborted.switched(), "only the canary ever switched");
+            await("every host back on v1", () -> fleet.agents.stream().allMatch(a -> runs(a, good.artifact())));
+            await("the canary serves v1 again", () -> "v1".equals(get(fleet.ports.get(0), "/version")));
+            assertTrue(aborted.reason().contains("host-0"), aborted.reason());
+        }
+    }
+
+    private static boolean runs(Agent agent, Digest artifact) {
+        try {
+            return agent.current().equals(Optional.of(artifact));
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    private String get(int port, String path) {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 ? response.body() : null;
+        } catch (Exception e) {
+            return null;
+        }
+    }
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long until = System.nanoTime() + DEADLINE.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("not within " + DEADLINE + ": " + what);
+            }
+            Thread.sleep(100);
+        }
+    }
+}
