@@ -29,7 +29,8 @@ import java.util.Set;
  * {@code HostClaimed} queues the host; slots are granted in claim order, at most {@code maxUnavailable} at
  * once, and only to canary members until every canary member is done (healthy, or failed within the
  * tolerance: a team that tolerates no failure, the usual case, aborts on the first canary failure). {@code HostHealthy} frees a slot;
- * {@code HostFailed} frees it and counts a failure, and failures beyond {@code failureTolerance} abort the
+ * {@code HostFailed} frees it and counts a failure (also from a host that refused the artifact before
+ * claiming: it cannot take the version either), and failures beyond {@code failureTolerance} abort the
  * rollout. A slot held past {@code slotDeadline} (by the log's own timestamps) counts as failed when the next
  * record arrives; agents append a {@code HostFailed} for a silent host so that a record arrives. Paused
  * rollouts grant nothing. {@code RollbackRequested} aborts. A rollout completes when every member is healthy
@@ -166,10 +167,11 @@ public final class SetFold {
     }
 
     private boolean fail(String host, String reason) {
-        if (!rollout.holds(host)) {
+        if (rollout.done(host) || !members.containsKey(host)) {
             return false;
         }
         rollout.holding.remove(host);
+        rollout.claims.remove(host);
         rollout.failed.add(host);
         if (rollout.failed.size() > rollout.policy().failureTolerance() && rollout.status != Rollout.Status.ABORTED) {
             abort(rollout.failed.size() + " host(s) failed, more than the tolerance of "

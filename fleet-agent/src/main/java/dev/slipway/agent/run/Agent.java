@@ -8,6 +8,7 @@ import dev.slipway.agent.rollout.SetFold;
 import dev.slipway.cas.archive.SafeUntar;
 import dev.slipway.cas.blob.BlobStore;
 import dev.slipway.cas.digest.Digest;
+import dev.slipway.cas.digest.DigestMismatchException;
 import dev.slipway.cas.flag.FlagStore;
 import dev.slipway.cas.flag.Flags;
 import dev.slipway.cas.provenance.Provenance;
@@ -266,6 +267,8 @@ public final class Agent implements Runnable, AutoCloseable {
                 generations.install(artifact, in, new SafeUntar(SafeUntar.Limits.DEFAULT));
             }
             return Optional.empty();
+        } catch (DigestMismatchException e) {
+            return Optional.of("a blob of " + d.artifact() + " does not match its digest: " + e.getMessage());
         } catch (UntrustedProvenanceException e) {
             return Optional.of("provenance does not verify: " + e.getMessage());
         } catch (InvalidRecipeException e) {

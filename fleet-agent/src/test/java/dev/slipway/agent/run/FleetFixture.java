@@ -79,6 +79,12 @@ final class FleetFixture implements AutoCloseable {
 
     /** Stores a release whose service answers {@code /version} with {@code version}, built and signed. */
     Release release(String version, boolean healthy, int maxUnavailable, String slotDeadline) throws IOException {
+        return release(version, healthy, maxUnavailable, slotDeadline, BUILDER);
+    }
+
+    /** A release whose provenance is signed by {@code signer}, trusted or not. */
+    Release release(String version, boolean healthy, int maxUnavailable, String slotDeadline, KeyPair signer)
+            throws IOException {
         Path tree = Files.createDirectories(root.resolve("releases").resolve(version));
         Files.createDirectories(tree.resolve("www"));
         Files.writeString(tree.resolve("www/version"), version);
@@ -108,7 +114,7 @@ final class FleetFixture implements AutoCloseable {
         Instant now = Instant.now();
         Provenance provenance = new Provenance(artifact, recipe, Map.of(), "builder-test", true, "test", now, now,
                 put("log".getBytes(UTF_8)));
-        Digest signed = put(provenance.sign(BUILDER.getPrivate(), BUILDER.getPublic()).toJson());
+        Digest signed = put(provenance.sign(signer.getPrivate(), signer.getPublic()).toJson());
         flags.update(recipe, f -> f.withBuilt(new Flags.Built(artifact, signed, set, "test", now)));
         return new Release(version, recipe, artifact);
     }

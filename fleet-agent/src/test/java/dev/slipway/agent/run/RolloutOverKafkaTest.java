@@ -9,7 +9,15 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import dev.slipway.cas.provenance.BuilderKeys;
+import dev.slipway.events.Topics;
+import dev.slipway.events.rollout.HostFailed;
+import dev.slipway.events.wire.CloudEventCodec;
+import dev.slipway.events.wire.EventDecodingException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
@@ -22,6 +30,7 @@ class RolloutOverKafkaTest {
 
     private static final Duration DEADLINE = Duration.ofSeconds(90);
     private final HttpClient http = HttpClient.newHttpClient();
+    private final CloudEventCodec codec = new CloudEventCodec();
 
     @TempDir
     Path root;
@@ -55,6 +64,65 @@ class RolloutOverKafkaTest {
             await("the canary serves v1 again", () -> "v1".equals(get(fleet.ports.get(0), "/version")));
             assertTrue(aborted.reason().contains("host-0"), aborted.reason());
         }
+    }
+
+    @Test
+    void anArtifactSignedByAnUntrustedBuilderOrDamagedInTheStoreIsNeverSwitchedToAndSaysWhy() throws Exception {
+        try (FleetFixture fleet = new FleetFixture(root)) {
+            fleet.startAgents(2, 0);
+            await("every agent joined", () -> fleet.agents.stream().allMatch(a -> a.fold().members().size() == 2));
+            FleetFixture.Release good = fleet.release("v1", true, 1, "PT60S");
+            fleet.deploy(good);
+            await("v1 on every host", () -> fleet.agents.stream().allMatch(a -> runs(a, good.artifact())));
+
+            FleetFixture.Release forged = fleet.release("v2-forged", true, 1, "PT60S", BuilderKeys.generate());
+            fleet.deploy(forged);
+            List<String> refusals = awaitRefusals(fleet, forged, 2);
+            assertTrue(refusals.stream().allMatch(r -> r.contains("provenance does not verify")), refusals.toString());
+            await("the forged rollout aborted", () -> fleet.agents.get(0).fold().rollout().status()
+                    == Rollout.Status.ABORTED);
+
+            FleetFixture.Release damaged = fleet.release("v3-damaged", true, 1, "PT60S");
+            Path stored = fleet.store.pathOf(damaged.artifact());
+            stored.toFile().setWritable(true);
+            byte[] bytes = Files.readAllBytes(stored);
+            bytes[bytes.length / 2] ^= 1;
+            Files.write(stored, bytes);
+            fleet.deploy(damaged);
+            List<String> damage = awaitRefusals(fleet, damaged, 2);
+            assertTrue(damage.stream().allMatch(r -> r.contains("does not match its digest")), damage.toString());
+            await("the damaged rollout aborted", () -> fleet.agents.get(0).fold().rollout().status()
+                    == Rollout.Status.ABORTED);
+
+            assertTrue(fleet.agents.stream().allMatch(a -> runs(a, good.artifact())), "every host still runs v1");
+            assertTrue(fleet.agents.stream().allMatch(a -> a.fold().rollout().switched().isEmpty()));
+        }
+    }
+
+    /** The reasons hosts wrote on the log for refusing the release, once {@code count} have. */
+    private List<String> awaitRefusals(FleetFixture fleet, FleetFixture.Release release, int count)
+            throws InterruptedException {
+        List<String> reasons = new ArrayList<>();
+        await(count + " hosts refuse " + release.version(), () -> {
+            reasons.clear();
+            fleet.kafka.readToEnd(Topics.ROLLOUTS, record -> fleet.set.equals(record.key())).forEach(record -> {
+                try {
+                    if (codec.decode(record).data() instanceof HostFailed failed && rolloutOf(fleet, release, failed)) {
+                        reasons.add(failed.reason());
+                    }
+                } catch (EventDecodingException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            return reasons.size() >= count;
+        });
+        return reasons;
+    }
+
+    private static boolean rolloutOf(FleetFixture fleet, FleetFixture.Release release, HostFailed failed) {
+        Rollout rollout = fleet.agents.get(0).fold().rollout();
+        return rollout != null && rollout.id().equals(failed.rolloutId())
+                && rollout.artifact().equals(release.artifact().toString());
     }
 
     private static boolean runs(Agent agent, Digest artifact) {
