@@ -1,10 +1,12 @@
 package dev.slipway.agent.host;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
@@ -20,19 +22,26 @@ public final class Supervisor {
 
     private final Map<String, String> environment;
     private final Path logFile;
+    private final Path pidFile;
     private Process process;
     private Path directory;
     private Manifest manifest;
     private Thread watcher;
     private volatile boolean wanted;
 
-    public Supervisor(Map<String, String> environment, Path logFile) {
+    /**
+     * @param pidFile where the running service's pid is kept, so an agent that restarts (after a crash, say)
+     *                stops the service its predecessor left running before it starts one
+     */
+    public Supervisor(Map<String, String> environment, Path logFile, Path pidFile) {
         this.environment = Map.copyOf(environment);
         this.logFile = logFile;
+        this.pidFile = pidFile;
     }
 
     public synchronized void start(Path artifactDirectory) throws IOException {
         stopNow(Duration.ofSeconds(5));
+        stopOrphan();
         this.directory = artifactDirectory;
         this.manifest = Manifest.read(artifactDirectory);
         wanted = true;
@@ -81,6 +90,11 @@ public final class Supervisor {
         if (stopping == null) {
             return;
         }
+        try {
+            Files.deleteIfExists(pidFile);
+        } catch (IOException e) {
+            LOG.warnf("cannot remove %s: %s", pidFile, e.getMessage());
+        }
         List<ProcessHandle> tree = stopping.descendants().toList();
         stopping.destroy();
         tree.forEach(ProcessHandle::destroy);
@@ -127,7 +141,35 @@ public final class Supervisor {
     }
 
     private Process launch() throws IOException {
-        return command(manifest.start()).start();
+        Process started = command(manifest.start()).start();
+        // The start time too: a pid alone may have been reused by an unrelated process after a reboot.
+        Files.writeString(pidFile, started.pid() + " " + started.info().startInstant().map(Object::toString).orElse("?"));
+        return started;
+    }
+
+    private void stopOrphan() throws IOException {
+        if (!Files.exists(pidFile)) {
+            return;
+        }
+        String[] recorded = Files.readString(pidFile).strip().split(" ");
+        Files.delete(pidFile);
+        String pid = recorded[0];
+        Optional<ProcessHandle> orphan = pid.matches("[0-9]+") ? ProcessHandle.of(Long.parseLong(pid)) : Optional.empty();
+        if (orphan.isEmpty() || recorded.length < 2 || !orphan.get().info().startInstant().map(Object::toString)
+                .orElse("").equals(recorded[1])) {
+            return;
+        }
+        LOG.infof("stopping the service (pid %s) a previous agent left running", pid);
+        List<ProcessHandle> tree = orphan.get().descendants().toList();
+        orphan.get().destroy();
+        try {
+            orphan.get().onExit().get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            orphan.get().destroyForcibly();
+        }
+        tree.forEach(ProcessHandle::destroyForcibly);
     }
 
     private ProcessBuilder command(List<String> argv) {

@@ -99,7 +99,8 @@ public final class Agent implements Runnable, AutoCloseable {
         this.flags = flags;
         this.bootstrapServers = bootstrapServers;
         this.generations = new Generations(settings.root(), settings.keepGenerations());
-        this.supervisor = new Supervisor(settings.serviceEnvironment(), settings.root().resolve("service.log"));
+        this.supervisor = new Supervisor(settings.serviceEnvironment(), settings.root().resolve("service.log"),
+                settings.root().resolve("service.pid"));
         this.health = new HealthCheck(settings.serviceEnvironment());
         this.fold = new SetFold(settings.deploymentSet());
         this.source = "/fleet-agent/" + settings.agentId();

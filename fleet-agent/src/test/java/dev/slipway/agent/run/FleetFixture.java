@@ -67,7 +67,7 @@ final class FleetFixture implements AutoCloseable {
             }
             ports.add(port);
             Agent agent = new Agent(new AgentSettings("host-" + i, set, "staging", root.resolve("host-" + i),
-                    i < canaries, 3, Map.of("PORT", Integer.toString(port)),
+                    i < canaries, 3, Map.of("PORT", Integer.toString(port), "HOST", "host-" + i),
                     BuilderKeys.trusted(List.of(BuilderKeys.encode(BUILDER.getPublic())))),
                     store, flags, kafka.bootstrapServers());
             agents.add(agent);
@@ -79,32 +79,43 @@ final class FleetFixture implements AutoCloseable {
 
     /** Stores a release whose service answers {@code /version} with {@code version}, built and signed. */
     Release release(String version, boolean healthy, int maxUnavailable, String slotDeadline) throws IOException {
-        return release(version, healthy, maxUnavailable, slotDeadline, BUILDER);
+        return release(version, healthy, new Policy(maxUnavailable, 0, slotDeadline, "PT2S", null), BUILDER);
+    }
+
+    Release release(String version, boolean healthy, int maxUnavailable, String slotDeadline, KeyPair signer)
+            throws IOException {
+        return release(version, healthy, new Policy(maxUnavailable, 0, slotDeadline, "PT2S", null), signer);
+    }
+
+    /** @param drain a shell script the release's manifest runs to drain it; null for none */
+    record Policy(int maxUnavailable, int failureTolerance, String slotDeadline, String drainTimeout, String drain) {
     }
 
     /** A release whose provenance is signed by {@code signer}, trusted or not. */
-    Release release(String version, boolean healthy, int maxUnavailable, String slotDeadline, KeyPair signer)
-            throws IOException {
+    Release release(String version, boolean healthy, Policy policy, KeyPair signer) throws IOException {
         Path tree = Files.createDirectories(root.resolve("releases").resolve(version));
         Files.createDirectories(tree.resolve("www"));
         Files.writeString(tree.resolve("www/version"), version);
         if (healthy) {
             Files.writeString(tree.resolve("www/health"), "ok");
         }
+        String drain = policy.drain() == null ? "" : ", \"drain\": [\"/bin/busybox\", \"sh\", \"-c\", \""
+                + policy.drain().replace("\"", "\\\"") + "\"]";
         Files.writeString(tree.resolve("slipway-manifest.json"), """
-                {"start": ["/bin/busybox", "sh", "-c", "exec /bin/busybox httpd -f -p 127.0.0.1:$PORT -h www"]}
-                """);
+                {"start": ["/bin/busybox", "sh", "-c", "exec /bin/busybox httpd -f -p 127.0.0.1:$PORT -h www"]%s}
+                """.formatted(drain));
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         ReproducibleTar.pack(tree, tar);
         Digest artifact = put(tar.toByteArray());
         String recipeJson = """
                 {"deploymentSet": "%s", "inputs": {}, "outputs": ["www"],
                  "steps": [{"name": "none", "argv": ["/bin/true", "%s"], "env": {}, "timeout": "PT1M"}],
-                 "rollout": {"maxUnavailable": %d, "failureTolerance": 0, "slotDeadline": "%s",
-                             "drainTimeout": "PT2S", "canaryHosts": [],
+                 "rollout": {"maxUnavailable": %d, "failureTolerance": %d, "slotDeadline": "%s",
+                             "drainTimeout": "%s", "canaryHosts": [],
                              "health": {"url": "http://127.0.0.1:${PORT}/health", "timeout": "PT1S", "retries": 4,
                                         "deadline": "PT6S"}}}
-                """.formatted(set, version, maxUnavailable, slotDeadline);
+                """.formatted(set, version, policy.maxUnavailable(), policy.failureTolerance(), policy.slotDeadline(),
+                policy.drainTimeout());
         Digest recipe;
         try {
             recipe = put(RecipeJson.canonical(recipeJson.getBytes(UTF_8)));

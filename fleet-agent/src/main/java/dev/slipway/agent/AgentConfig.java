@@ -1,0 +1,42 @@
+package dev.slipway.agent;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** One host's agent. Without a deployment set it serves health only and says so. */
+@ConfigMapping(prefix = "slipway.agent")
+public interface AgentConfig {
+
+    /** Unique in the fleet; the host name by default. */
+    Optional<String> id();
+
+    Optional<String> deploymentSet();
+
+    @WithDefault("staging")
+    String channel();
+
+    /** Where generations, the store of unpacked artifacts and the service log live. */
+    @WithDefault(".slipway/agent")
+    Path root();
+
+    @WithDefault("false")
+    boolean canary();
+
+    /** Generations kept for rollback. */
+    @WithDefault("3")
+    int keepGenerations();
+
+    /** The filesystem store the artifacts, recipes, provenance and flags are read from. */
+    @WithDefault(".slipway/cas")
+    Path storePath();
+
+    /** Public keys (base64 X.509) of the builders whose provenance this host accepts. */
+    Optional<List<String>> trustedBuilderKeys();
+
+    /** The service's environment (nothing of the agent's leaks into it); also fills ${NAME} in health URLs. */
+    Map<String, String> serviceEnv();
+}

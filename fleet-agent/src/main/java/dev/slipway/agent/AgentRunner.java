@@ -1,0 +1,61 @@
+package dev.slipway.agent;
+
+import dev.slipway.agent.run.Agent;
+import dev.slipway.agent.run.AgentSettings;
+import dev.slipway.cas.blob.BlobStoreFileSystem;
+import dev.slipway.cas.flag.FlagStoreFileSystem;
+import dev.slipway.cas.provenance.BuilderKeys;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.util.List;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.jboss.logging.Logger;
+
+/** Runs this host's {@link Agent} on its own thread while the service is up. */
+@Singleton
+public final class AgentRunner {
+
+    private static final Logger LOG = Logger.getLogger(AgentRunner.class);
+
+    private final AgentConfig config;
+    private final String bootstrapServers;
+    private Agent agent;
+    private Thread thread;
+
+    @Inject
+    public AgentRunner(AgentConfig config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.config = config;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    void start(@Observes StartupEvent started) throws IOException {
+        if (config.deploymentSet().isEmpty()) {
+            LOG.warn("slipway.agent.deployment-set is not set: this agent takes part in no rollout");
+            return;
+        }
+        String id = config.id().orElse(InetAddress.getLocalHost().getHostName());
+        agent = new Agent(new AgentSettings(id, config.deploymentSet().get(), config.channel(), config.root(),
+                config.canary(), config.keepGenerations(), config.serviceEnv(),
+                BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of()))),
+                new BlobStoreFileSystem(config.storePath()), new FlagStoreFileSystem(config.storePath()),
+                bootstrapServers);
+        thread = new Thread(agent, "agent");
+        thread.setDaemon(true);
+        thread.start();
+        LOG.infof("agent %s of set %s (channel %s%s) started", id, config.deploymentSet().get(), config.channel(),
+                config.canary() ? ", canary" : "");
+    }
+
+    /** The agent stops; the service it supervises keeps running, so an agent upgrade never takes it down. */
+    void stop(@Observes ShutdownEvent stopping) throws InterruptedException {
+        if (agent != null) {
+            agent.stop(false);
+            thread.join(10_000);
+        }
+    }
+}
