@@ -1,30 +1,24 @@
 package dev.slipway.agent.run;
 
+import static dev.slipway.agent.run.FleetFixture.await;
+import static dev.slipway.agent.run.FleetFixture.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.cas.provenance.BuilderKeys;
 import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** An agent process killed with SIGKILL in the middle of its switch, and started again. */
 class AgentCrashTest {
 
-    private static final Duration DEADLINE = Duration.ofSeconds(90);
-    private final HttpClient http = HttpClient.newHttpClient();
     private final List<ProcessHandle> leftovers = new ArrayList<>();
     private final List<ProcessHandle> orphanedService = new ArrayList<>();
 
@@ -100,23 +94,4 @@ class AgentCrashTest {
         }
     }
 
-    private String get(int port, String path) {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? response.body() : null;
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long until = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("not within " + DEADLINE + ": " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
 }

@@ -1,14 +1,12 @@
 package dev.slipway.agent.run;
 
+import static dev.slipway.agent.run.FleetFixture.await;
+import static dev.slipway.agent.run.FleetFixture.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.cas.digest.Digest;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.events.Topics;
 import dev.slipway.events.rollout.HostFailed;
@@ -18,18 +16,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** Agents in one JVM, a real broker, real files, real service processes (busybox httpd). */
 class RolloutOverKafkaTest {
 
-    private static final Duration DEADLINE = Duration.ofSeconds(90);
-    private final HttpClient http = HttpClient.newHttpClient();
     private final CloudEventCodec codec = new CloudEventCodec();
 
     @TempDir
@@ -133,23 +127,4 @@ class RolloutOverKafkaTest {
         }
     }
 
-    private String get(int port, String path) {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                    .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? response.body() : null;
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long until = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError("not within " + DEADLINE + ": " + what);
-            }
-            Thread.sleep(100);
-        }
-    }
 }
