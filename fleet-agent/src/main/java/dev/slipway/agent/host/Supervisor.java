@@ -83,7 +83,12 @@ public final class Supervisor {
         return process != null && process.isAlive();
     }
 
-    private void stopNow(Duration bound) throws RuntimeException {
+    /**
+     * SIGTERM to the service alone (its workers are its own business: a server finishing a request in a
+     * child must be let finish), then up to {@code bound} for it and everything it started to exit, then
+     * SIGKILL for whatever is left.
+     */
+    private void stopNow(Duration bound) {
         wanted = false;
         Process stopping = process;
         process = null;
@@ -96,18 +101,23 @@ public final class Supervisor {
             LOG.warnf("cannot remove %s: %s", pidFile, e.getMessage());
         }
         List<ProcessHandle> tree = stopping.descendants().toList();
+        long until = System.nanoTime() + bound.toNanos();
         stopping.destroy();
-        tree.forEach(ProcessHandle::destroy);
         try {
-            if (!stopping.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS)) {
-                tree.forEach(ProcessHandle::destroyForcibly);
-                stopping.destroyForcibly().waitFor();
+            stopping.waitFor(bound.toMillis(), TimeUnit.MILLISECONDS);
+            for (ProcessHandle child : tree) {
+                long left = until - System.nanoTime();
+                if (left > 0) {
+                    child.onExit().get(left, TimeUnit.NANOSECONDS);
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            stopping.destroyForcibly();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            LOG.warnf("the service's processes outlived the bound of %s; killing them", bound);
         }
         tree.forEach(ProcessHandle::destroyForcibly);
+        stopping.destroyForcibly();
     }
 
     private void watch(Process watched) {

@@ -99,11 +99,22 @@ final class FleetFixture implements AutoCloseable {
 
     /** A release whose provenance is signed by {@code signer}, trusted or not. */
     Release release(String version, boolean healthy, Policy policy, KeyPair signer) throws IOException {
+        return release(version, healthy, policy, signer, Map.of());
+    }
+
+    /** @param cgi scripts served under {@code /cgi-bin/<name>} */
+    Release release(String version, boolean healthy, Policy policy, KeyPair signer, Map<String, String> cgi)
+            throws IOException {
         Path tree = Files.createDirectories(root.resolve("releases").resolve(version));
         Files.createDirectories(tree.resolve("www"));
         Files.writeString(tree.resolve("www/version"), version);
         if (healthy) {
             Files.writeString(tree.resolve("www/health"), "ok");
+        }
+        for (Map.Entry<String, String> script : cgi.entrySet()) {
+            Path file = Files.createDirectories(tree.resolve("www/cgi-bin")).resolve(script.getKey());
+            Files.writeString(file, script.getValue());
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         String drain = policy.drain() == null ? "" : ", \"drain\": [\"/bin/busybox\", \"sh\", \"-c\", \""
                 + policy.drain().replace("\"", "\\\"") + "\"]";
