@@ -87,6 +87,7 @@ public final class Agent implements Runnable, AutoCloseable {
     private final Set<String> appended = new HashSet<>();
     private final Map<String, String> problems = new HashMap<>();
     private Event<ArtifactDeployable> deployable;
+    private volatile Instant downloadStarted;
     private Instant logTime;
     private AgentState lastState;
     private volatile boolean running = true;
@@ -246,8 +247,14 @@ public final class Agent implements Runnable, AutoCloseable {
         }
     }
 
+    /** When this agent last began fetching a release; for reaction-time measurements. */
+    public Instant downloadStarted() {
+        return downloadStarted;
+    }
+
     /** Downloads, verifies and unpacks the artifact and reads its recipe; empty when all is well. */
     private Optional<String> prepare(ArtifactDeployable d) {
+        downloadStarted = clock.instant();
         try {
             Digest recipeDigest = Digest.parse(d.recipe());
             Digest artifact = Digest.parse(d.artifact());

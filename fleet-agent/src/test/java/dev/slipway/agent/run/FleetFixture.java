@@ -50,6 +50,9 @@ final class FleetFixture implements AutoCloseable {
     final KafkaBroker kafka = KafkaBroker.shared();
     final List<Agent> agents = new ArrayList<>();
     final List<Integer> ports = new ArrayList<>();
+    /** The recipe's health check of the next releases, as JSON. */
+    String healthCheck = """
+            {"url": "http://127.0.0.1:${PORT}/health", "timeout": "PT1S", "retries": 4, "deadline": "PT6S"}""";
     private final List<Thread> threads = new ArrayList<>();
     private final CloudEventCodec codec = new CloudEventCodec();
 
@@ -129,10 +132,9 @@ final class FleetFixture implements AutoCloseable {
                  "steps": [{"name": "none", "argv": ["/bin/true", "%s"], "env": {}, "timeout": "PT1M"}],
                  "rollout": {"maxUnavailable": %d, "failureTolerance": %d, "slotDeadline": "%s",
                              "drainTimeout": "%s", "canaryHosts": [],
-                             "health": {"url": "http://127.0.0.1:${PORT}/health", "timeout": "PT1S", "retries": 4,
-                                        "deadline": "PT6S"}}}
+                             "health": %s}}
                 """.formatted(set, version, policy.maxUnavailable(), policy.failureTolerance(), policy.slotDeadline(),
-                policy.drainTimeout());
+                policy.drainTimeout(), healthCheck);
         Digest recipe;
         try {
             recipe = put(RecipeJson.canonical(recipeJson.getBytes(UTF_8)));
