@@ -67,16 +67,17 @@ final class FleetFixture implements AutoCloseable {
         }
     }
 
-    /** Starts {@code count} agents; the first {@code canaries} are canaries. */
+    /** Starts {@code count} more agents, numbered on from those running; the first {@code canaries} are canaries. */
     void startAgents(int count, int canaries) throws IOException {
-        for (int i = 0; i < count; i++) {
+        int first = agents.size();
+        for (int i = first; i < first + count; i++) {
             int port;
             try (ServerSocket free = new ServerSocket(0)) {
                 port = free.getLocalPort();
             }
             ports.add(port);
             Agent agent = new Agent(new AgentSettings("host-" + i, set, "staging", root.resolve("host-" + i),
-                    i < canaries, 3, Map.of("PORT", Integer.toString(port), "HOST", "host-" + i),
+                    i - first < canaries, 3, Map.of("PORT", Integer.toString(port), "HOST", "host-" + i),
                     BuilderKeys.trusted(List.of(BuilderKeys.encode(BUILDER.getPublic())))),
                     store, flags, kafka.bootstrapServers());
             agents.add(agent);

@@ -32,8 +32,8 @@ class RolloutOverKafkaTest {
     @Test
     void aGoodVersionReachesEveryHostWithinTheLimitAndABadOneIsCaughtByTheCanaryAndRolledBack() throws Exception {
         try (FleetFixture fleet = new FleetFixture(root)) {
-            fleet.startAgents(5, 1);
-            await("every agent joined", () -> fleet.agents.stream().allMatch(a -> a.fold().members().size() == 5));
+            fleet.startAgents(10, 1);
+            await("every agent joined", () -> fleet.agents.stream().allMatch(a -> a.fold().members().size() == 10));
             FleetFixture.Release good = fleet.release("v1", true, 2, "PT60S");
 
             fleet.deploy(good);
@@ -45,6 +45,10 @@ class RolloutOverKafkaTest {
             Rollout first = fleet.agents.get(0).fold().rollout();
             await("the rollout completed", () -> fleet.agents.get(0).fold().rollout().status() == Rollout.Status.COMPLETED);
             assertTrue(first.peakHolding() <= 2, "at most maxUnavailable hosts held a slot: " + first.peakHolding());
+            fleet.startAgents(1, 0);
+            Agent late = fleet.agents.get(10);
+            await("a host that joins late converges to v1", () -> runs(late, good.artifact())
+                    && "v1".equals(get(fleet.ports.get(10), "/version")));
 
             FleetFixture.Release bad = fleet.release("v2", false, 2, "PT60S");
             fleet.deploy(bad);
@@ -54,6 +58,7 @@ class RolloutOverKafkaTest {
                     && a.fold().rollout().status() == Rollout.Status.ABORTED));
             Rollout aborted = fleet.agents.get(0).fold().rollout();
             assertEquals(Set.of("host-0"), aborted.switched(), "only the canary ever switched");
+            assertTrue(aborted.peakHolding() <= 1, "non-canaries waited for the canary");
             await("every host back on v1", () -> fleet.agents.stream().allMatch(a -> runs(a, good.artifact())));
             await("the canary serves v1 again", () -> "v1".equals(get(fleet.ports.get(0), "/version")));
             assertTrue(aborted.reason().contains("host-0"), aborted.reason());
