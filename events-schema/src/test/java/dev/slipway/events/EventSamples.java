@@ -74,7 +74,7 @@ final class EventSamples {
                 new RolloutAborted(SET, ROLLOUT, "2 hosts failed, tolerance is 1"),
                 new RollbackRequested(SET, null, "operator:bob", "error rate up after the release"),
                 new AgentState("host-1", SET, "production", ARTIFACT, PREVIOUS, Health.HEALTHY,
-                        Instant.parse("2026-11-24T10:15:30.123456Z")),
+                        Instant.parse("2026-11-24T10:15:30.123456Z"), null),
                 new PromoteRequested(SET, "production", RECIPE, "operator:alice"),
                 new PauseRequested(SET, "operator:bob", "incident 4411"),
                 new ResumeRequested(SET, "operator:bob"),

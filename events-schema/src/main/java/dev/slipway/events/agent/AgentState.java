@@ -8,6 +8,7 @@ import java.time.Instant;
  *
  * @param current  digest of the artifact the host runs; null before its first install
  * @param previous digest it would roll back to; null when there is none
+ * @param problem  why the host refused or could not run the latest release; null when none
  */
 public record AgentState(
         String agentId,
@@ -16,7 +17,8 @@ public record AgentState(
         String current,
         String previous,
         Health health,
-        Instant lastSeen) implements SlipwayEvent {
+        Instant lastSeen,
+        String problem) implements SlipwayEvent {
     public static final String TYPE = "dev.slipway.agent.state.v1";
 
     @Override

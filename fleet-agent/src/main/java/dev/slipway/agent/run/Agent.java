@@ -86,6 +86,8 @@ public final class Agent implements Runnable, AutoCloseable {
     /** What this agent appended and has not yet seen folded, so it never appends a step twice. */
     private final Set<String> appended = new HashSet<>();
     private final Map<String, String> problems = new HashMap<>();
+    /** The latest refusal, reported in AgentState until a release installs. */
+    private String problem;
     private Event<ArtifactDeployable> deployable;
     private volatile Instant downloadStarted;
     private Instant logTime;
@@ -241,6 +243,7 @@ public final class Agent implements Runnable, AutoCloseable {
         }
         if (problem.isPresent()) {
             problems.put(d.artifact(), problem.get());
+            this.problem = problem.get();
             LOG.errorf("agent %s refuses %s: %s", settings.agentId(), d.artifact(), problem.get());
             append(new HostFailed(d.deploymentSet(), rolloutId, settings.agentId(), problem.get(), settings.agentId()));
             publishState();
@@ -316,11 +319,13 @@ public final class Agent implements Runnable, AutoCloseable {
             sick = Optional.of("cannot start the new version: " + e.getMessage());
         }
         if (sick.isEmpty()) {
+            problem = null;
             append(new HostHealthy(set, rollout.id(), me));
             publishState(Health.HEALTHY);
             return;
         }
         LOG.warnf("agent %s: %s is unhealthy (%s); going back", me, to, sick.get());
+        problem = to + " failed its health check: " + sick.get();
         rollBack(rollout, sick.get());
         append(new HostFailed(set, rollout.id(), me, sick.get(), me));
     }
@@ -381,9 +386,9 @@ public final class Agent implements Runnable, AutoCloseable {
     private void publishState(Health now) throws ExecutionException, InterruptedException, IOException {
         AgentState state = new AgentState(settings.agentId(), settings.deploymentSet(), settings.channel(),
                 generations.current().map(Digest::toString).orElse(null),
-                generations.previous().map(Digest::toString).orElse(null), now, clock.instant());
+                generations.previous().map(Digest::toString).orElse(null), now, clock.instant(), problem);
         if (lastState != null && Objects.equals(lastState.current(), state.current())
-                && lastState.health() == state.health()) {
+                && lastState.health() == state.health() && Objects.equals(lastState.problem(), state.problem())) {
             return;
         }
         lastState = state;

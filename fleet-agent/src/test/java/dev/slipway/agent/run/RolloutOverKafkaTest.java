@@ -9,6 +9,7 @@ import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.events.Topics;
+import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.EventDecodingException;
@@ -94,6 +95,17 @@ class RolloutOverKafkaTest {
                     == Rollout.Status.ABORTED);
 
             assertTrue(fleet.agents.stream().allMatch(a -> runs(a, good.artifact())), "every host still runs v1");
+            List<String> reported = new ArrayList<>();
+            for (var record : fleet.kafka.readToEnd(Topics.AGENTS, r -> r.key().startsWith("host-"))) {
+                if (codec.decode(record).data() instanceof AgentState state && fleet.set.equals(state.deploymentSet())
+                        && state.problem() != null) {
+                    reported.add(state.agentId() + ": " + state.problem());
+                }
+            }
+            assertTrue(reported.stream().anyMatch(r -> r.startsWith("host-0: ") && r.contains("provenance does not verify")),
+                    reported.toString());
+            assertTrue(reported.stream().anyMatch(r -> r.startsWith("host-1: ") && r.contains("does not match its digest")),
+                    reported.toString());
             assertTrue(fleet.agents.stream().allMatch(a -> a.fold().rollout().switched().isEmpty()));
         }
     }
