@@ -93,6 +93,7 @@ public final class Agent implements Runnable, AutoCloseable {
     private Instant logTime;
     private AgentState lastState;
     private volatile boolean running = true;
+    private volatile boolean stopServiceOnExit;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
 
@@ -150,23 +151,36 @@ public final class Agent implements Runnable, AutoCloseable {
             if (running) {
                 LOG.errorf(e, "agent %s stopped", settings.agentId());
             }
+        } finally {
+            if (stopServiceOnExit) {
+                stopService();
+            }
         }
     }
 
-    /** Stops the agent; the service keeps running unless {@code stopService} (a host leaving for good). */
-    public void stop(boolean stopService) throws InterruptedException {
+    /**
+     * Stops the agent's loop; the service keeps running unless {@code stopService} (a host leaving for good),
+     * in which case the loop stops it on its way out, after any switch in progress, so none starts after.
+     */
+    public void stop(boolean stopService) {
+        stopServiceOnExit = stopService;
         running = false;
         KafkaConsumer<String, byte[]> current = consumer;
         if (current != null) {
             current.wakeup();
         }
-        if (stopService) {
+    }
+
+    private void stopService() {
+        try {
             supervisor.drainAndStop(Duration.ofSeconds(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     @Override
-    public void close() throws InterruptedException {
+    public void close() {
         stop(true);
     }
 
