@@ -33,6 +33,14 @@ public interface BuildConfig {
     @WithDefault(".slipway/cas")
     Path storePath();
 
+    /**
+     * cas-service's URL: when set, blobs and the action cache go over its HTTP API with {@link #storeToken()}
+     * (roles reader and builder) instead of {@link #storePath()}.
+     */
+    Optional<java.net.URI> storeUrl();
+
+    Optional<String> storeToken();
+
     /** The bubblewrap binary; without it builds fail with a message naming it. */
     @WithDefault("/usr/bin/bwrap")
     Path bwrap();

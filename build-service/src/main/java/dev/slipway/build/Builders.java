@@ -2,9 +2,11 @@ package dev.slipway.build;
 
 import dev.slipway.build.run.Builder;
 import dev.slipway.build.sandbox.Bubblewrap;
-import dev.slipway.cas.action.ActionCache;
+import dev.slipway.cas.action.ActionCacheFileSystem;
+import dev.slipway.cas.action.ActionCacheHttp;
 import dev.slipway.cas.archive.SafeUntar;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
+import dev.slipway.cas.blob.BlobStoreHttp;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -20,10 +22,19 @@ public final class Builders {
                 new Builder.Settings(config.builderId(), config.workDir(),
                         new SafeUntar.Limits(config.maxInputSize(), SafeUntar.Limits.DEFAULT.maxEntries()),
                         config.actionCache()),
-                new BlobStoreFileSystem(config.storePath()),
-                new ActionCache(config.storePath().resolve("ac")),
+                config.storeUrl().isPresent()
+                        ? new BlobStoreHttp(config.storeUrl().get(), token(config), BlobStoreHttp.Dialect.CAS_SERVICE)
+                        : new BlobStoreFileSystem(config.storePath()),
+                config.storeUrl().isPresent()
+                        ? new ActionCacheHttp(config.storeUrl().get(), token(config))
+                        : new ActionCacheFileSystem(config.storePath().resolve("ac")),
                 Bubblewrap.find(config.bwrap()),
                 SigningKey.load(config.signing()),
                 Clock.systemUTC());
+    }
+
+    private static String token(BuildConfig config) {
+        return config.storeToken().orElseThrow(() -> new IllegalStateException("slipway.build.store-url is set but "
+                + "slipway.build.store-token is not: give a token with roles reader and builder"));
     }
 }

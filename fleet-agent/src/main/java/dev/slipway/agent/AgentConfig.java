@@ -30,9 +30,17 @@ public interface AgentConfig {
     @WithDefault("3")
     int keepGenerations();
 
-    /** The filesystem store the artifacts, recipes, provenance and flags are read from. */
+    /** The filesystem store the artifacts, recipes, provenance and flags are read from (beside cas-service). */
     @WithDefault(".slipway/cas")
     Path storePath();
+
+    /**
+     * cas-service's URL (e.g. {@code https://cas.internal:8081/}): when set, the agent reads blobs and flags
+     * over HTTP with {@link #storeToken()} (role reader) instead of from {@link #storePath()}.
+     */
+    Optional<java.net.URI> storeUrl();
+
+    Optional<String> storeToken();
 
     /** Public keys (base64 X.509) of the builders whose provenance this host accepts. */
     Optional<List<String>> trustedBuilderKeys();

@@ -2,8 +2,12 @@ package dev.slipway.agent;
 
 import dev.slipway.agent.run.Agent;
 import dev.slipway.agent.run.AgentSettings;
+import dev.slipway.cas.blob.BlobStore;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
+import dev.slipway.cas.blob.BlobStoreHttp;
+import dev.slipway.cas.flag.FlagReader;
 import dev.slipway.cas.flag.FlagStoreFileSystem;
+import dev.slipway.cas.flag.FlagsOverHttp;
 import dev.slipway.cas.provenance.BuilderKeys;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -42,13 +46,31 @@ public final class AgentRunner {
         agent = new Agent(new AgentSettings(id, config.deploymentSet().get(), config.channel(), config.root(),
                 config.canary(), config.keepGenerations(), config.serviceEnv(),
                 BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of()))),
-                new BlobStoreFileSystem(config.storePath()), new FlagStoreFileSystem(config.storePath()),
-                bootstrapServers);
+                blobs(), flags(), bootstrapServers);
         thread = new Thread(agent, "agent");
         thread.setDaemon(true);
         thread.start();
         LOG.infof("agent %s of set %s (channel %s%s) started", id, config.deploymentSet().get(), config.channel(),
                 config.canary() ? ", canary" : "");
+    }
+
+    private BlobStore blobs() throws IOException {
+        if (config.storeUrl().isPresent()) {
+            return new BlobStoreHttp(config.storeUrl().get(), token(), BlobStoreHttp.Dialect.CAS_SERVICE);
+        }
+        return new BlobStoreFileSystem(config.storePath());
+    }
+
+    private FlagReader flags() throws IOException {
+        if (config.storeUrl().isPresent()) {
+            return new FlagsOverHttp(config.storeUrl().get(), token());
+        }
+        return new FlagStoreFileSystem(config.storePath());
+    }
+
+    private String token() {
+        return config.storeToken().orElseThrow(() -> new IllegalStateException(
+                "slipway.agent.store-url is set but slipway.agent.store-token is not: give a token with role reader"));
     }
 
     /** The agent stops; the service it supervises keeps running, so an agent upgrade never takes it down. */

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.build.sandbox.Bubblewrap;
 import dev.slipway.build.sandbox.Sandbox;
-import dev.slipway.cas.action.ActionCache;
+import dev.slipway.cas.action.ActionCacheFileSystem;
 import dev.slipway.cas.archive.SafeUntar;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.digest.Digest;
@@ -87,7 +87,7 @@ class BuilderTest {
             }
         };
         return new Builder(new Builder.Settings("builder-test", workRoot, SafeUntar.Limits.DEFAULT, actionCache),
-                store, new ActionCache(temp.resolve("store/ac")), counting, KEY, Clock.systemUTC());
+                store, new ActionCacheFileSystem(temp.resolve("store/ac")), counting, KEY, Clock.systemUTC());
     }
 
     @Test

@@ -26,7 +26,7 @@ public final class FlagJson {
         return MAPPER.writeValueAsBytes(flags);
     }
 
-    static Flags read(Digest recipe, byte[] json) throws IOException {
+    public static Flags read(Digest recipe, byte[] json) throws IOException {
         Flags flags = MAPPER.readValue(json, Flags.class);
         if (!recipe.equals(flags.recipe())) {
             throw new IOException("flag document of " + recipe + " names " + flags.recipe() + ": the store is damaged");

@@ -8,7 +8,7 @@ import java.util.function.UnaryOperator;
  * Flag documents kept in the store beside the blobs, one per recipe digest, changed only by compare-and-set:
  * two writers never lose each other's change. Thread-safe; blocking I/O.
  */
-public interface FlagStore {
+public interface FlagStore extends FlagReader {
 
     /** How many times {@link #update} re-reads and retries when another writer got there first. */
     int UPDATE_ATTEMPTS = 32;
@@ -24,6 +24,11 @@ public interface FlagStore {
 
     /** The recipe's flags, or {@link Flags#none} with a null version when it has none yet. */
     Versioned read(Digest recipe) throws IOException;
+
+    @Override
+    default Flags flagsOf(Digest recipe) throws IOException {
+        return read(recipe).flags();
+    }
 
     /**
      * Writes {@code next} only if the stored document is still at {@code expectedVersion} (null: only if there

@@ -40,7 +40,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Source to running hosts across real processes: a Kafka broker, cas-service, build-service and two fleet
- * agents, each its own JVM from its packaged application, sharing one filesystem store. A BuildRequested goes
+ * agents, each its own JVM from its packaged application. The builder and one agent reach the store only
+ * through cas-service's HTTP API (as on other machines); the other agent reads it from disk. A BuildRequested goes
  * in; the build runs in bubblewrap, cas-service verifies the signed provenance and flags staging, and the
  * agents roll the built service out and serve it.
  */
@@ -65,13 +66,21 @@ class PipelineAcrossProcessesTest {
             }
             String bootstrap = kafka.bootstrapServers();
             try {
-                services.add(ServiceProcess.start("cas-service", "cas-service", logs, Map.of(
+                ServiceProcess cas = ServiceProcess.start("cas-service", "cas-service", logs, Map.of(
                         "kafka.bootstrap.servers", bootstrap,
                         "slipway.cas.store.path", store.toString(),
-                        "slipway.cas.flagging.trusted-builder-keys", publicKey)));
+                        "slipway.cas.flagging.trusted-builder-keys", publicKey,
+                        "slipway.cas.auth.tokens.ci.secret", "builder-secret",
+                        "slipway.cas.auth.tokens.ci.roles", "reader,builder",
+                        "slipway.cas.auth.tokens.fleet.secret", "fleet-secret",
+                        "slipway.cas.auth.tokens.fleet.roles", "reader"));
+                services.add(cas);
+                String casUrl = "http://127.0.0.1:" + cas.port + "/";
+                // The builder and host-1 reach the store only through cas-service's API, as on other VMs.
                 services.add(ServiceProcess.start("build-service", "build-service", logs, Map.of(
                         "kafka.bootstrap.servers", bootstrap,
-                        "slipway.build.store-path", store.toString(),
+                        "slipway.build.store-url", casUrl,
+                        "slipway.build.store-token", "builder-secret",
                         "slipway.build.work-dir", work.resolve("builds").toString(),
                         "slipway.build.signing.private-key", BuilderKeys.encode(builder.getPrivate()),
                         "slipway.build.signing.public-key", publicKey)));
@@ -85,7 +94,12 @@ class PipelineAcrossProcessesTest {
                     agent.put("slipway.agent.deployment-set", SET);
                     agent.put("slipway.agent.canary", Boolean.toString(i == 0));
                     agent.put("slipway.agent.root", work.resolve("host-" + i).toString());
-                    agent.put("slipway.agent.store-path", store.toString());
+                    if (i == 0) {
+                        agent.put("slipway.agent.store-path", store.toString());
+                    } else {
+                        agent.put("slipway.agent.store-url", casUrl);
+                        agent.put("slipway.agent.store-token", "fleet-secret");
+                    }
                     agent.put("slipway.agent.trusted-builder-keys", publicKey);
                     agent.put("slipway.agent.service-env.PORT", Integer.toString(port));
                     services.add(ServiceProcess.start("fleet-agent", "agent-" + i, logs, agent));

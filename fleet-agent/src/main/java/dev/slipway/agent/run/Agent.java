@@ -9,7 +9,7 @@ import dev.slipway.cas.archive.SafeUntar;
 import dev.slipway.cas.blob.BlobStore;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.digest.DigestMismatchException;
-import dev.slipway.cas.flag.FlagStore;
+import dev.slipway.cas.flag.FlagReader;
 import dev.slipway.cas.flag.Flags;
 import dev.slipway.cas.provenance.Provenance;
 import dev.slipway.cas.provenance.UntrustedProvenanceException;
@@ -73,7 +73,7 @@ public final class Agent implements Runnable, AutoCloseable {
 
     private final AgentSettings settings;
     private final BlobStore store;
-    private final FlagStore flags;
+    private final FlagReader flags;
     private final String bootstrapServers;
     private final Generations generations;
     private final Supervisor supervisor;
@@ -97,7 +97,7 @@ public final class Agent implements Runnable, AutoCloseable {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
 
-    public Agent(AgentSettings settings, BlobStore store, FlagStore flags, String bootstrapServers) throws IOException {
+    public Agent(AgentSettings settings, BlobStore store, FlagReader flags, String bootstrapServers) throws IOException {
         this.settings = settings;
         this.store = store;
         this.flags = flags;
@@ -278,7 +278,7 @@ public final class Agent implements Runnable, AutoCloseable {
             try (InputStream in = store.open(recipeDigest)) {
                 recipes.put(d.recipe(), RecipeJson.read(in.readAllBytes()));
             }
-            Flags.Built built = flags.read(recipeDigest).flags().built();
+            Flags.Built built = flags.flagsOf(recipeDigest).built();
             if (built == null || !built.artifact().equals(artifact)) {
                 return Optional.of("the store has no verified build of " + artifact + " from recipe " + recipeDigest);
             }

@@ -1,6 +1,7 @@
 package dev.slipway.cas.service.store;
 
 import dev.slipway.cas.action.ActionCache;
+import dev.slipway.cas.action.ActionCacheFileSystem;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.flag.FlagStore;
 import dev.slipway.cas.flag.FlagStoreFileSystem;
@@ -26,6 +27,6 @@ public final class Stores {
     @Produces
     @Singleton
     ActionCache actionCache(StoreConfig config) throws IOException {
-        return new ActionCache(config.path().resolve("ac"));
+        return new ActionCacheFileSystem(config.path().resolve("ac"));
     }
 }
