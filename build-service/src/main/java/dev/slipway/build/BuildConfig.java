@@ -41,6 +41,13 @@ public interface BuildConfig {
 
     Optional<String> storeToken();
 
+    /**
+     * {@code bubblewrap} (the default: no build runs without it), or {@code none}: no isolation, every build
+     * marked {@code hermetic: false}. Only for machines where bubblewrap cannot run.
+     */
+    @WithDefault("bubblewrap")
+    String sandbox();
+
     /** The bubblewrap binary; without it builds fail with a message naming it. */
     @WithDefault("/usr/bin/bwrap")
     Path bwrap();

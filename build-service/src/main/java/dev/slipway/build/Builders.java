@@ -2,6 +2,8 @@ package dev.slipway.build;
 
 import dev.slipway.build.run.Builder;
 import dev.slipway.build.sandbox.Bubblewrap;
+import dev.slipway.build.sandbox.Sandbox;
+import dev.slipway.build.sandbox.Unsandboxed;
 import dev.slipway.cas.action.ActionCacheFileSystem;
 import dev.slipway.cas.action.ActionCacheHttp;
 import dev.slipway.cas.archive.SafeUntar;
@@ -11,9 +13,12 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.time.Clock;
+import org.jboss.logging.Logger;
 
 /** The builder, put together from {@link BuildConfig}. */
 public final class Builders {
+
+    private static final Logger LOG = Logger.getLogger(Builders.class);
 
     @Produces
     @Singleton
@@ -28,9 +33,23 @@ public final class Builders {
                 config.storeUrl().isPresent()
                         ? new ActionCacheHttp(config.storeUrl().get(), token(config))
                         : new ActionCacheFileSystem(config.storePath().resolve("ac")),
-                Bubblewrap.find(config.bwrap()),
+                sandbox(config),
                 SigningKey.load(config.signing()),
                 Clock.systemUTC());
+    }
+
+    private static Sandbox sandbox(BuildConfig config) {
+        switch (config.sandbox()) {
+            case "bubblewrap":
+                return Bubblewrap.find(config.bwrap());
+            case "none":
+                LOG.warn("slipway.build.sandbox=none: builds run UNSANDBOXED on this host, with its network and "
+                        + "files; every build is announced and signed as hermetic: false");
+                return new Unsandboxed();
+            default:
+                throw new IllegalStateException("slipway.build.sandbox must be 'bubblewrap' or 'none', not '"
+                        + config.sandbox() + "'");
+        }
     }
 
     private static String token(BuildConfig config) {

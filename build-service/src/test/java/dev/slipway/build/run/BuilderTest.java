@@ -110,6 +110,24 @@ class BuilderTest {
     }
 
     @Test
+    void anUnsandboxedBuildWorksAndSaysEverywhereThatItWasNotHermetic() throws Exception {
+        Digest recipe = inputs.recipe(toolchain, src, "PT30S",
+                "mkdir -p /work/out && cp /src/greeting.txt out/ && echo built > out/status");
+        Builder unsandboxed = new Builder(new Builder.Settings("builder-test", workRoot, SafeUntar.Limits.DEFAULT,
+                false), store, new ActionCacheFileSystem(temp.resolve("store/ac")),
+                new dev.slipway.build.sandbox.Unsandboxed(), KEY, Clock.systemUTC());
+
+        Outcome.Built built = assertInstanceOf(Outcome.Built.class, unsandboxed.build(recipe, "request-1"));
+
+        assertFalse(built.hermetic());
+        assertFalse(unsandboxed.hermetic());
+        assertEquals(Map.of("out/", "", "out/greeting.txt", "hello\n", "out/status", "built\n"), unpack(built.artifact()));
+        Provenance provenance = Provenance.verify(read(built.provenance()),
+                BuilderKeys.trusted(List.of(BuilderKeys.encode(KEY.getPublic()))));
+        assertFalse(provenance.hermetic());
+    }
+
+    @Test
     void insideABuildThereIsNoNetworkNoHostEnvironmentAndNoHostFile() throws Exception {
         Path secret = Files.writeString(temp.resolve("host-secret.txt"), "do not read");
         try (ServerSocket listening = new ServerSocket(0)) {
