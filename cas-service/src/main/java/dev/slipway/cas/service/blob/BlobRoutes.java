@@ -3,6 +3,7 @@ package dev.slipway.cas.service.blob;
 import static dev.slipway.cas.service.http.Replies.digestOf;
 import static dev.slipway.cas.service.http.Replies.fail;
 
+import dev.slipway.cas.blob.BlobStore;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.digest.DigestMismatchException;
@@ -23,6 +24,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -44,14 +46,15 @@ public final class BlobRoutes {
 
     private static final Logger LOG = Logger.getLogger(BlobRoutes.class);
     private static final Duration IDLE_UPLOAD = Duration.ofSeconds(60);
+    private static final int STREAM_CHUNK = 256 * 1024;
 
-    private final BlobStoreFileSystem blobs;
+    private final BlobStore blobs;
     private final ActionCache actionCache;
     private final Guard guard;
     private final StoreConfig config;
     private final Scrubbing scrubbing;
 
-    public BlobRoutes(BlobStoreFileSystem blobs, ActionCache actionCache, Guard guard, StoreConfig config,
+    public BlobRoutes(BlobStore blobs, ActionCache actionCache, Guard guard, StoreConfig config,
             Scrubbing scrubbing) {
         this.scrubbing = scrubbing;
         this.blobs = blobs;
@@ -136,32 +139,88 @@ public final class BlobRoutes {
         if (digest.isEmpty() || !allowed(ctx, Role.READER, "read blobs")) {
             return;
         }
-        Path path = blobs.pathOf(digest.get());
-        ctx.vertx().fileSystem().props(path.toString()).onComplete(props -> {
-            if (props.failed()) {
+        if (blobs instanceof BlobStoreFileSystem files) {
+            Path path = files.pathOf(digest.get());
+            ctx.vertx().fileSystem().props(path.toString()).onComplete(props -> {
+                if (props.failed()) {
+                    fail(ctx, 404, "no blob " + digest.get() + " in the store");
+                    return;
+                }
+                respond(ctx, digest.get(), props.result().size(), withBody,
+                        (offset, length) -> ctx.response().sendFile(path.toString(), offset, length));
+            });
+            return;
+        }
+        ctx.vertx().executeBlocking(() -> blobs.size(digest.get()), false).onComplete(size -> {
+            if (size.failed()) {
+                fail(ctx, 500, "cannot look up " + digest.get() + ": " + size.cause().getMessage());
+            } else if (size.result().isEmpty()) {
                 fail(ctx, 404, "no blob " + digest.get() + " in the store");
-                return;
-            }
-            long size = props.result().size();
-            HttpServerResponse response = ctx.response()
-                    .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
-                    .putHeader(HttpHeaders.ETAG, "\"" + digest.get().hex() + "\"")
-                    .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
-            Optional<ByteRange> range;
-            try {
-                range = ByteRange.parse(ctx.request().getHeader("Range"), size);
-            } catch (ByteRange.Unsatisfiable e) {
-                response.putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + size);
-                fail(ctx, 416, e.getMessage());
-                return;
-            }
-            long offset = range.map(ByteRange::offset).orElse(0L);
-            long length = range.map(ByteRange::length).orElse(size);
-            range.ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange(size)));
-            if (withBody) {
-                response.sendFile(path.toString(), offset, length);
             } else {
-                response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length)).end();
+                respond(ctx, digest.get(), size.result().getAsLong(), withBody,
+                        (offset, length) -> stream(ctx, digest.get(), offset, length));
+            }
+        });
+    }
+
+    /** Headers, ranges and HEAD for every backend; {@code body} sends the chosen bytes. */
+    private void respond(RoutingContext ctx, Digest digest, long size, boolean withBody, BodySender body) {
+        HttpServerResponse response = ctx.response()
+                .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
+                .putHeader(HttpHeaders.ETAG, "\"" + digest.hex() + "\"")
+                .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
+        Optional<ByteRange> range;
+        try {
+            range = ByteRange.parse(ctx.request().getHeader("Range"), size);
+        } catch (ByteRange.Unsatisfiable e) {
+            response.putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + size);
+            fail(ctx, 416, e.getMessage());
+            return;
+        }
+        long offset = range.map(ByteRange::offset).orElse(0L);
+        long length = range.map(ByteRange::length).orElse(size);
+        range.ifPresent(r -> response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, r.contentRange(size)));
+        if (withBody) {
+            body.send(offset, length);
+        } else {
+            response.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length)).end();
+        }
+    }
+
+    @FunctionalInterface
+    private interface BodySender {
+        void send(long offset, long length);
+    }
+
+    /**
+     * Streams from a backend that verifies as it reads (S3), one chunk behind: a chunk goes out only once the
+     * next one was read, so when the blob turns out corrupt at its end, the connection is cut before the last
+     * bytes and no client takes a damaged blob for a whole one.
+     */
+    private void stream(RoutingContext ctx, Digest digest, long offset, long length) {
+        HttpServerResponse response = ctx.response().putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(length));
+        ctx.vertx().executeBlocking(() -> {
+            try (InputStream in = blobs.open(digest, offset, length)) {
+                byte[] held = null;
+                while (true) {
+                    byte[] chunk = in.readNBytes(STREAM_CHUNK);
+                    if (held != null && held.length > 0) {
+                        response.write(Buffer.buffer(held)).toCompletionStage().toCompletableFuture().get();
+                    }
+                    if (chunk.length == 0) {
+                        break;
+                    }
+                    held = chunk;
+                }
+            }
+            response.end().toCompletionStage().toCompletableFuture().get();
+            return null;
+        }, false).onFailure(error -> {
+            LOG.errorf("cut the response for %s: %s", digest, error.getMessage());
+            if (!response.headWritten()) {
+                fail(ctx, 500, "cannot read " + digest + ": " + error.getMessage());
+            } else {
+                ctx.request().connection().close();
             }
         });
     }

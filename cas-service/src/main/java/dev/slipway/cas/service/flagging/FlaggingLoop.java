@@ -1,6 +1,6 @@
 package dev.slipway.cas.service.flagging;
 
-import dev.slipway.cas.blob.BlobStoreFileSystem;
+import dev.slipway.cas.blob.BlobStore;
 import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.cas.flag.FlagStore;
 import dev.slipway.events.Event;
@@ -82,7 +82,7 @@ public final class FlaggingLoop {
     private Thread thread;
 
     @Inject
-    public FlaggingLoop(FlaggingConfig config, BlobStoreFileSystem blobs, FlagStore flags,
+    public FlaggingLoop(FlaggingConfig config, BlobStore blobs, FlagStore flags,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
         this(config, new Flagger(blobs, flags, config.autoFlag(), "/cas-service/" + config.transactionalId(),
                 BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())))::handle,

@@ -1,7 +1,7 @@
 package dev.slipway.cas.service.store;
 
 import dev.slipway.cas.blob.BlobScrubber;
-import dev.slipway.cas.blob.BlobStoreFileSystem;
+import dev.slipway.cas.blob.BlobStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.event.Observes;
@@ -25,7 +25,7 @@ public final class Scrubbing {
     private final StoreConfig config;
     private ScheduledExecutorService schedule;
 
-    public Scrubbing(BlobStoreFileSystem blobs, StoreConfig config) {
+    public Scrubbing(BlobStore blobs, StoreConfig config) {
         this.scrubber = new BlobScrubber(blobs);
         this.config = config;
     }
