@@ -133,7 +133,8 @@ public final class LocalInfrastructure implements AutoCloseable {
         stopped.await();
     }
 
-    private void describe(PrintStream out, long startMillis) {
+    /** What is running and how to reach it. */
+    public void describe(PrintStream out, long startMillis) {
         String bootstrap = kafka.bootstrapServers();
         out.printf("%nSlipway local infrastructure is up (%d ms).%n", startMillis);
         out.printf("  Kafka       bootstrap.servers=%s   (KRaft broker, pid %d, ready in %d ms, log %s)%n", bootstrap,

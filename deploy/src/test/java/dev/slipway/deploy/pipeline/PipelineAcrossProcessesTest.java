@@ -13,6 +13,7 @@ import dev.slipway.cas.flag.Flags;
 import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.deploy.kafka.KafkaBrokerProcess;
 import dev.slipway.deploy.kafka.TopicPlan;
+import dev.slipway.deploy.services.ServiceProcess;
 import dev.slipway.events.Event;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.recipe.RecipeJson;
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 class PipelineAcrossProcessesTest {
 
     private static final String SET = "demo";
+    private static final Path REPOSITORY = Path.of("..").toAbsolutePath().normalize();
 
     @TempDir
     Path work;
@@ -66,7 +68,7 @@ class PipelineAcrossProcessesTest {
             }
             String bootstrap = kafka.bootstrapServers();
             try {
-                ServiceProcess cas = ServiceProcess.start("cas-service", "cas-service", logs, Map.of(
+                ServiceProcess cas = ServiceProcess.start(REPOSITORY, "cas-service", "cas-service", ServiceProcess.freePort(), logs, Map.of(
                         "kafka.bootstrap.servers", bootstrap,
                         "slipway.cas.store.path", store.toString(),
                         "slipway.cas.flagging.trusted-builder-keys", publicKey,
@@ -75,9 +77,9 @@ class PipelineAcrossProcessesTest {
                         "slipway.cas.auth.tokens.fleet.secret", "fleet-secret",
                         "slipway.cas.auth.tokens.fleet.roles", "reader"));
                 services.add(cas);
-                String casUrl = "http://127.0.0.1:" + cas.port + "/";
+                String casUrl = "http://127.0.0.1:" + cas.port() + "/";
                 // The builder and host-1 reach the store only through cas-service's API, as on other VMs.
-                services.add(ServiceProcess.start("build-service", "build-service", logs, Map.of(
+                services.add(ServiceProcess.start(REPOSITORY, "build-service", "build-service", ServiceProcess.freePort(), logs, Map.of(
                         "kafka.bootstrap.servers", bootstrap,
                         "slipway.build.store-url", casUrl,
                         "slipway.build.store-token", "builder-secret",
@@ -102,7 +104,8 @@ class PipelineAcrossProcessesTest {
                     }
                     agent.put("slipway.agent.trusted-builder-keys", publicKey);
                     agent.put("slipway.agent.service-env.PORT", Integer.toString(port));
-                    services.add(ServiceProcess.start("fleet-agent", "agent-" + i, logs, agent));
+                    services.add(ServiceProcess.start(REPOSITORY, "fleet-agent", "agent-" + i, ServiceProcess.freePort(), logs,
+                            agent));
                 }
                 await().atMost(Duration.ofSeconds(90)).until(() -> services.stream().allMatch(ServiceProcess::ready));
 

@@ -1,4 +1,4 @@
-package dev.slipway.deploy.pipeline;
+package dev.slipway.deploy.services;
 
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -14,13 +14,11 @@ import java.util.List;
 import java.util.Map;
 
 /** One Slipway service run from its packaged Quarkus application, as production runs it, on its own port. */
-final class ServiceProcess implements AutoCloseable {
+public final class ServiceProcess implements AutoCloseable {
 
-    private static final Path MODULES = Path.of("..").toAbsolutePath().normalize();
-
-    final String name;
-    final int port;
-    final Path log;
+    private final String name;
+    private final int port;
+    private final Path log;
     private final Process process;
 
     private ServiceProcess(String name, int port, Path log, Process process) {
@@ -30,14 +28,18 @@ final class ServiceProcess implements AutoCloseable {
         this.process = process;
     }
 
-    static ServiceProcess start(String module, String name, Path logs, Map<String, String> properties)
-            throws IOException {
-        Path jar = MODULES.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+    /**
+     * Starts {@code <repository>/<module>/target/quarkus-app/quarkus-run.jar} on {@code port}.
+     *
+     * @param repository the repository root (the services are packaged under it by the Maven build)
+     */
+    public static ServiceProcess start(Path repository, String module, String name, int port, Path logs,
+            Map<String, String> properties) throws IOException {
+        Path jar = repository.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
         if (!Files.exists(jar)) {
-            throw new IllegalStateException(jar + " is missing: run ./mvnw verify from the repository root, which "
-                    + "packages every service before this module's tests");
+            throw new IllegalStateException(jar + " is missing: build it with ./mvnw install -DskipTests (or run "
+                    + "./mvnw verify, which packages every service before deploy's tests)");
         }
-        int port = freePort();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-Dquarkus.http.port=" + port));
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
@@ -47,7 +49,24 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(name, port, log, process);
     }
 
-    boolean ready() {
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** UP on {@code /q/health/ready}. */
+    public boolean ready() {
         try {
             HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + port + "/q/health/ready")).timeout(Duration.ofSeconds(2)).build(),
@@ -61,7 +80,7 @@ final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    boolean alive() {
+    public boolean alive() {
         return process.isAlive();
     }
 
@@ -76,7 +95,7 @@ final class ServiceProcess implements AutoCloseable {
         children.forEach(ProcessHandle::destroyForcibly);
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

@@ -1,0 +1,226 @@
+package dev.slipway.deploy.services;
+
+import dev.slipway.cas.provenance.BuilderKeys;
+import dev.slipway.deploy.LocalInfrastructure;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyPair;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * The whole pipeline on one machine: the local infrastructure, then cas-service, build-service,
+ * release-service and a demo fleet of agents (the first a canary), each its own process from its packaged
+ * application, sharing the filesystem store under the data directory. Keys and tokens are created once and
+ * kept there, so a second start is the same stack.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /** Ports of the services; agent {@code i} listens on {@code agents.get(i)}, its service on {@code hosts.get(i)}. */
+    public record ServicePorts(int release, int cas, int build, List<Integer> agents, List<Integer> hosts) {
+
+        public static ServicePorts defaults(int agents) {
+            List<Integer> agentPorts = new ArrayList<>();
+            List<Integer> hostPorts = new ArrayList<>();
+            for (int i = 0; i < agents; i++) {
+                agentPorts.add(8090 + i);
+                hostPorts.add(9100 + i);
+            }
+            return new ServicePorts(8080, 8081, 8082, agentPorts, hostPorts);
+        }
+    }
+
+    public static final String DEMO_SET = "demo";
+    private static final Duration READY = Duration.ofSeconds(120);
+
+    private final LocalInfrastructure infrastructure;
+    private final List<ServiceProcess> services;
+    private final Map<String, String> tokens;
+    private final Path data;
+
+    private LocalStack(LocalInfrastructure infrastructure, List<ServiceProcess> services, Map<String, String> tokens,
+            Path data) {
+        this.infrastructure = infrastructure;
+        this.services = services;
+        this.tokens = tokens;
+        this.data = data;
+    }
+
+    public static LocalStack start(Path repository, LocalInfrastructure.Settings settings, ServicePorts ports)
+            throws Exception {
+        Path data = settings.dataDirectory().toAbsolutePath();
+        LocalInfrastructure infrastructure = LocalInfrastructure.start(settings);
+        List<ServiceProcess> services = new ArrayList<>();
+        try {
+            Path logs = Files.createDirectories(data.resolve("logs"));
+            Path store = data.resolve("cas");
+            KeyPair builder = keptBuilderKey(data.resolve("build-key"));
+            String publicKey = BuilderKeys.encode(builder.getPublic());
+            Map<String, String> tokens = keptTokens(data.resolve("tokens"));
+            String kafka = infrastructure.kafka().bootstrapServers();
+            Map<String, String> cas = new LinkedHashMap<>(Map.of(
+                    "kafka.bootstrap.servers", kafka,
+                    "slipway.cas.store.path", store.toString(),
+                    "slipway.cas.flagging.trusted-builder-keys", publicKey));
+            tokens.forEach((role, secret) -> {
+                cas.put("slipway.cas.auth.tokens." + role + ".secret", secret);
+                cas.put("slipway.cas.auth.tokens." + role + ".roles", role.equals("operator")
+                        ? "reader,releaser" : role.equals("ci") ? "reader,builder" : "reader");
+            });
+            services.add(ServiceProcess.start(repository, "cas-service", "cas-service", ports.cas(), logs, cas));
+            services.add(ServiceProcess.start(repository, "build-service", "build-service", ports.build(), logs, Map.of(
+                    "kafka.bootstrap.servers", kafka,
+                    "slipway.build.store-path", store.toString(),
+                    "slipway.build.work-dir", data.resolve("builds").toString(),
+                    "slipway.build.signing.private-key", BuilderKeys.encode(builder.getPrivate()),
+                    "slipway.build.signing.public-key", publicKey)));
+            services.add(ServiceProcess.start(repository, "release-service", "release-service", ports.release(), logs,
+                    Map.of("kafka.bootstrap.servers", kafka)));
+            for (int i = 0; i < ports.agents().size(); i++) {
+                services.add(ServiceProcess.start(repository, "fleet-agent", "agent-" + i, ports.agents().get(i), logs,
+                        Map.of("kafka.bootstrap.servers", kafka,
+                                "slipway.agent.id", "host-" + i,
+                                "slipway.agent.deployment-set", DEMO_SET,
+                                "slipway.agent.canary", Boolean.toString(i == 0),
+                                "slipway.agent.root", data.resolve("fleet").resolve("host-" + i).toString(),
+                                "slipway.agent.store-url", "http://127.0.0.1:" + ports.cas() + "/",
+                                "slipway.agent.store-token", tokens.get("fleet"),
+                                "slipway.agent.trusted-builder-keys", publicKey,
+                                "slipway.agent.service-env.PORT", Integer.toString(ports.hosts().get(i)))));
+            }
+            awaitReady(services);
+            return new LocalStack(infrastructure, services, tokens, data);
+        } catch (Exception e) {
+            for (ServiceProcess service : services) {
+                service.close();
+            }
+            infrastructure.close();
+            throw e;
+        }
+    }
+
+    public LocalInfrastructure infrastructure() {
+        return infrastructure;
+    }
+
+    public List<ServiceProcess> services() {
+        return List.copyOf(services);
+    }
+
+    /** Bearer tokens by name: {@code ci} (reader, builder), {@code operator} (reader, releaser), {@code fleet}. */
+    public Map<String, String> tokens() {
+        return Map.copyOf(tokens);
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            for (ServiceProcess service : services) {
+                service.close();
+            }
+        } finally {
+            infrastructure.close();
+        }
+    }
+
+    private static void awaitReady(List<ServiceProcess> services) throws InterruptedException {
+        long until = System.nanoTime() + READY.toNanos();
+        for (ServiceProcess service : services) {
+            while (!service.ready()) {
+                if (!service.alive()) {
+                    throw new IllegalStateException(service.name() + " exited during start-up; see " + service.log());
+                }
+                if (System.nanoTime() > until) {
+                    throw new IllegalStateException(service.name() + " not ready within " + READY + "; see "
+                            + service.log());
+                }
+                Thread.sleep(200);
+            }
+        }
+    }
+
+    private static KeyPair keptBuilderKey(Path directory) throws IOException {
+        Path privateFile = directory.resolve("builder.key");
+        Path publicFile = directory.resolve("builder.pub");
+        if (!Files.exists(privateFile)) {
+            KeyPair keys = BuilderKeys.generate();
+            Files.createDirectories(directory);
+            Files.writeString(publicFile, BuilderKeys.encode(keys.getPublic()));
+            Files.writeString(Files.createFile(privateFile, PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------"))), BuilderKeys.encode(keys.getPrivate()));
+        }
+        return new KeyPair(BuilderKeys.publicKey(Files.readString(publicFile)),
+                BuilderKeys.privateKey(Files.readString(privateFile)));
+    }
+
+    private static Map<String, String> keptTokens(Path directory) throws IOException {
+        Files.createDirectories(directory);
+        Map<String, String> tokens = new LinkedHashMap<>();
+        for (String name : List.of("ci", "operator", "fleet")) {
+            Path file = directory.resolve(name);
+            if (!Files.exists(file)) {
+                byte[] random = new byte[24];
+                new java.security.SecureRandom().nextBytes(random);
+                Files.writeString(Files.createFile(file, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------"))),
+                        java.util.HexFormat.of().formatHex(random));
+            }
+            tokens.put(name, Files.readString(file).strip());
+        }
+        return tokens;
+    }
+
+    public static void main(String[] args) throws Exception {
+        int agents = 5;
+        List<String> rest = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--agents") && i + 1 < args.length) {
+                agents = Integer.parseInt(args[++i]);
+            } else {
+                rest.add(args[i]);
+            }
+        }
+        LocalInfrastructure.Settings settings;
+        try {
+            settings = LocalInfrastructure.Settings.fromArgs(rest.toArray(String[]::new));
+        } catch (IllegalArgumentException e) {
+            System.err.println("slipway-local: " + e.getMessage() + " (and --agents N)");
+            System.exit(2);
+            return;
+        }
+        System.out.println("Starting Slipway locally in " + settings.dataDirectory().toAbsolutePath());
+        long started = System.nanoTime();
+        LocalStack stack = start(Path.of("").toAbsolutePath(), settings, ServicePorts.defaults(agents));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            System.out.println("\nStopping Slipway...");
+            try {
+                stack.close();
+                System.out.println("Stopped. Data kept in " + settings.dataDirectory().toAbsolutePath());
+            } catch (Exception e) {
+                System.err.println("Stopping failed: " + e);
+            }
+            stopped.countDown();
+        }, "local-stack-stop"));
+        stack.describe(System.out, (System.nanoTime() - started) / 1_000_000);
+        stopped.await();
+    }
+
+    private void describe(PrintStream out, long millis) {
+        infrastructure.describe(out, millis);
+        out.printf("%nServices (logs in %s):%n", data.resolve("logs"));
+        for (ServiceProcess service : services) {
+            out.printf("  %-16s http://127.0.0.1:%d/q/health   pid %d%n", service.name(), service.port(), service.pid());
+        }
+        out.printf("Tokens (bearer, kept in %s): ci=%s operator=%s fleet=%s%n", data.resolve("tokens"), tokens.get("ci"),
+                tokens.get("operator"), tokens.get("fleet"));
+        out.printf("The demo fleet is set '%s' (host-0 is the canary), store in %s.%n", DEMO_SET, data.resolve("cas"));
+    }
+}
