@@ -6,7 +6,6 @@ import dev.slipway.deploy.postgres.LocalPostgres;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.admin.Admin;
 
 /**
@@ -104,33 +103,6 @@ public final class LocalInfrastructure implements AutoCloseable {
         } finally {
             postgres.close();
         }
-    }
-
-    public static void main(String[] args) throws Exception {
-        Settings settings;
-        try {
-            settings = Settings.fromArgs(args);
-        } catch (IllegalArgumentException e) {
-            System.err.println("slipway-local: " + e.getMessage());
-            System.exit(2);
-            return;
-        }
-        System.out.println("Starting Slipway's local infrastructure in " + settings.dataDirectory().toAbsolutePath());
-        long started = System.nanoTime();
-        LocalInfrastructure infrastructure = start(settings);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nStopping Slipway's local infrastructure...");
-            try {
-                infrastructure.close();
-                System.out.println("Stopped. Data kept in " + settings.dataDirectory().toAbsolutePath());
-            } catch (Exception e) {
-                System.err.println("Stopping failed: " + e);
-            }
-            stopped.countDown();
-        }, "local-infrastructure-stop"));
-        infrastructure.describe(System.out, (System.nanoTime() - started) / 1_000_000);
-        stopped.await();
     }
 
     /** What is running and how to reach it. */
