@@ -45,6 +45,20 @@ public interface AgentConfig {
     /** Public keys (base64 X.509) of the builders whose provenance this host accepts. */
     Optional<List<String>> trustedBuilderKeys();
 
+    /**
+     * Activation by the operator's commands (argv, comma separated), e.g. {@code start=systemctl,restart,payments}:
+     * with a start hook the agent runs these instead of supervising the service from the artifact's manifest.
+     */
+    HookCommands hooks();
+
+    interface HookCommands {
+        Optional<List<String>> start();
+
+        Optional<List<String>> drain();
+
+        Optional<List<String>> stop();
+    }
+
     /** The service's environment (nothing of the agent's leaks into it); also fills ${NAME} in health URLs. */
     Map<String, String> serviceEnv();
 }

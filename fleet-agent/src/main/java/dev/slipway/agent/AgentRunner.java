@@ -1,5 +1,6 @@
 package dev.slipway.agent;
 
+import dev.slipway.agent.host.Hooks;
 import dev.slipway.agent.run.Agent;
 import dev.slipway.agent.run.AgentSettings;
 import dev.slipway.cas.blob.BlobStore;
@@ -45,13 +46,19 @@ public final class AgentRunner {
         String id = config.id().orElse(InetAddress.getLocalHost().getHostName());
         agent = new Agent(new AgentSettings(id, config.deploymentSet().get(), config.channel(), config.root(),
                 config.canary(), config.keepGenerations(), config.serviceEnv(),
-                BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of()))),
+                BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())), hooks()),
                 blobs(), flags(), bootstrapServers);
         thread = new Thread(agent, "agent");
         thread.setDaemon(true);
         thread.start();
         LOG.infof("agent %s of set %s (channel %s%s) started", id, config.deploymentSet().get(), config.channel(),
                 config.canary() ? ", canary" : "");
+    }
+
+    /** The operator's activation hooks when a start hook is configured; else the agent supervises the service. */
+    private Hooks.Commands hooks() {
+        return config.hooks().start().map(start -> new Hooks.Commands(start,
+                config.hooks().drain().orElse(List.of()), config.hooks().stop().orElse(List.of()))).orElse(null);
     }
 
     private BlobStore blobs() throws IOException {

@@ -15,7 +15,7 @@ import org.jboss.logging.Logger;
  * back-off up to a minute. Stopping drains first (the manifest's drain command, bounded), then SIGTERM, then
  * SIGKILL after the bound, with every process it started.
  */
-public final class Supervisor {
+public final class Supervisor implements Activation {
 
     private static final Logger LOG = Logger.getLogger(Supervisor.class);
     private static final Duration MAX_BACKOFF = Duration.ofMinutes(1);
@@ -39,6 +39,7 @@ public final class Supervisor {
         this.pidFile = pidFile;
     }
 
+    @Override
     public synchronized void start(Path artifactDirectory) throws IOException {
         stopNow(Duration.ofSeconds(5));
         stopOrphan();
@@ -58,6 +59,7 @@ public final class Supervisor {
      *
      * @return true when the drain finished within its bound
      */
+    @Override
     public synchronized boolean drainAndStop(Duration drainTimeout) throws InterruptedException {
         if (process == null) {
             return true;
@@ -79,6 +81,7 @@ public final class Supervisor {
         return clean;
     }
 
+    @Override
     public synchronized boolean running() {
         return process != null && process.isAlive();
     }

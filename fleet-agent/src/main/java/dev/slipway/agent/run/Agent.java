@@ -1,7 +1,9 @@
 package dev.slipway.agent.run;
 
+import dev.slipway.agent.host.Activation;
 import dev.slipway.agent.host.Generations;
 import dev.slipway.agent.host.HealthCheck;
+import dev.slipway.agent.host.Hooks;
 import dev.slipway.agent.host.Supervisor;
 import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.agent.rollout.SetFold;
@@ -76,7 +78,7 @@ public final class Agent implements Runnable, AutoCloseable {
     private final FlagReader flags;
     private final String bootstrapServers;
     private final Generations generations;
-    private final Supervisor supervisor;
+    private final Activation supervisor;
     private final HealthCheck health;
     private final SetFold fold;
     private final CloudEventCodec codec = new CloudEventCodec();
@@ -103,8 +105,10 @@ public final class Agent implements Runnable, AutoCloseable {
         this.flags = flags;
         this.bootstrapServers = bootstrapServers;
         this.generations = new Generations(settings.root(), settings.keepGenerations());
-        this.supervisor = new Supervisor(settings.serviceEnvironment(), settings.root().resolve("service.log"),
-                settings.root().resolve("service.pid"));
+        this.supervisor = settings.hooks() != null
+                ? new Hooks(settings.hooks(), settings.serviceEnvironment(), settings.root().resolve("service.log"))
+                : new Supervisor(settings.serviceEnvironment(), settings.root().resolve("service.log"),
+                        settings.root().resolve("service.pid"));
         this.health = new HealthCheck(settings.serviceEnvironment());
         this.fold = new SetFold(settings.deploymentSet());
         this.source = "/fleet-agent/" + settings.agentId();

@@ -1,5 +1,6 @@
 package dev.slipway.agent.run;
 
+import dev.slipway.agent.host.Hooks;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.Map;
@@ -10,9 +11,12 @@ import java.util.Map;
  * @param serviceEnvironment the service's whole environment (nothing of the agent's leaks into it); its
  *                           entries also fill {@code ${NAME}} in the recipe's health check
  * @param trustedBuilders    builder keys whose provenance this host accepts
+ * @param hooks              the operator's activation commands; null: the agent supervises the service itself,
+ *                           from the artifact's manifest
  */
 public record AgentSettings(String agentId, String deploymentSet, String channel, Path root, boolean canary,
-        int keepGenerations, Map<String, String> serviceEnvironment, Map<String, PublicKey> trustedBuilders) {
+        int keepGenerations, Map<String, String> serviceEnvironment, Map<String, PublicKey> trustedBuilders,
+        Hooks.Commands hooks) {
 
     public AgentSettings {
         serviceEnvironment = Map.copyOf(serviceEnvironment);

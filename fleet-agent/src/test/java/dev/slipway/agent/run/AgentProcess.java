@@ -20,7 +20,7 @@ public final class AgentProcess {
     /** args: id set root port bootstrap store trustedKey */
     public static void main(String[] args) throws Exception {
         Agent agent = new Agent(new AgentSettings(args[0], args[1], "staging", Path.of(args[2]), false, 3,
-                Map.of("PORT", args[3], "HOST", args[0]), BuilderKeys.trusted(List.of(args[6]))),
+                Map.of("PORT", args[3], "HOST", args[0]), BuilderKeys.trusted(List.of(args[6])), null),
                 new BlobStoreFileSystem(Path.of(args[5])), new FlagStoreFileSystem(Path.of(args[5])), args[4]);
         agent.run();
     }

@@ -2,6 +2,7 @@ package dev.slipway.agent.run;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.slipway.agent.host.Hooks;
 import dev.slipway.cas.archive.ReproducibleTar;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.digest.Digest;
@@ -50,6 +51,8 @@ final class FleetFixture implements AutoCloseable {
     final KafkaBroker kafka = KafkaBroker.shared();
     final List<Agent> agents = new ArrayList<>();
     final List<Integer> ports = new ArrayList<>();
+    /** How the next agents activate their service: null, the agent supervises it; else these commands. */
+    Hooks.Commands hooks;
     /** The recipe's health check of the next releases, as JSON. */
     String healthCheck = """
             {"url": "http://127.0.0.1:${PORT}/health", "timeout": "PT1S", "retries": 4, "deadline": "PT6S"}""";
@@ -78,7 +81,7 @@ final class FleetFixture implements AutoCloseable {
             ports.add(port);
             Agent agent = new Agent(new AgentSettings("host-" + i, set, "staging", root.resolve("host-" + i),
                     i - first < canaries, 3, Map.of("PORT", Integer.toString(port), "HOST", "host-" + i),
-                    BuilderKeys.trusted(List.of(BuilderKeys.encode(BUILDER.getPublic())))),
+                    BuilderKeys.trusted(List.of(BuilderKeys.encode(BUILDER.getPublic()))), hooks),
                     store, flags, kafka.bootstrapServers());
             agents.add(agent);
             Thread thread = new Thread(agent, "agent-" + i);

@@ -5,6 +5,7 @@ import static dev.slipway.agent.run.FleetFixture.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.slipway.agent.host.Hooks;
 import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.provenance.BuilderKeys;
@@ -63,6 +64,30 @@ class RolloutOverKafkaTest {
             await("every host back on v1", () -> fleet.agents.stream().allMatch(a -> runs(a, good.artifact())));
             await("the canary serves v1 again", () -> "v1".equals(get(fleet.ports.get(0), "/version")));
             assertTrue(aborted.reason().contains("host-0"), aborted.reason());
+        }
+    }
+
+    @Test
+    void operatorHooksCanRunTheServiceInsteadOfTheAgent() throws Exception {
+        try (FleetFixture fleet = new FleetFixture(root)) {
+            // As `systemctl restart` would: the hook starts a daemon the agent does not supervise, and returns.
+            String pidFile = root.resolve("hooked-$PORT.pid").toString();
+            fleet.hooks = new Hooks.Commands(
+                    List.of("/bin/busybox", "sh", "-c", "cd \"$SLIPWAY_CURRENT\" && "
+                            + "{ /bin/busybox httpd -f -p 127.0.0.1:$PORT -h www & echo $! > " + pidFile + "; }"),
+                    List.of(),
+                    List.of("/bin/busybox", "sh", "-c", "kill $(cat " + pidFile + ") && rm " + pidFile));
+            fleet.startAgents(2, 0);
+            await("joined", () -> fleet.agents.get(0).fold().members().size() == 2);
+            FleetFixture.Release v1 = fleet.release("v1", true, 1, "PT60S");
+            fleet.deploy(v1);
+            await("v1 served through the hooks", () -> fleet.ports.stream().allMatch(p -> "v1".equals(get(p, "/version"))));
+
+            FleetFixture.Release v2 = fleet.release("v2", true, 1, "PT60S");
+            fleet.deploy(v2);
+
+            await("v2 served through the hooks", () -> fleet.ports.stream().allMatch(p -> "v2".equals(get(p, "/version"))));
+            assertTrue(fleet.agents.stream().allMatch(a -> runs(a, v2.artifact())));
         }
     }
 
