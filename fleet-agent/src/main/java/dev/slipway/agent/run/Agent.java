@@ -72,6 +72,7 @@ import org.jboss.logging.Logger;
 public final class Agent implements Runnable, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Agent.class);
+    private static final Duration RETRY = Duration.ofSeconds(2);
 
     private final AgentSettings settings;
     private final BlobStore store;
@@ -80,7 +81,7 @@ public final class Agent implements Runnable, AutoCloseable {
     private final Generations generations;
     private final Activation supervisor;
     private final HealthCheck health;
-    private final SetFold fold;
+    private volatile SetFold fold;
     private final CloudEventCodec codec = new CloudEventCodec();
     private final Clock clock = Clock.systemUTC();
     private final String source;
@@ -123,8 +124,40 @@ public final class Agent implements Runnable, AutoCloseable {
         return generations.current();
     }
 
+    /**
+     * Runs until stopped. A failure (the broker or the disk, say) does not end the agent: it starts again
+     * from the log and the disk, which hold everything it knows.
+     */
     @Override
     public void run() {
+        try {
+            while (running) {
+                try {
+                    session();
+                } catch (WakeupException stopping) {
+                    return;
+                } catch (IOException | ExecutionException | RuntimeException e) {
+                    if (!running) {
+                        return;
+                    }
+                    LOG.errorf(e, "agent %s failed; starting again from the log and the disk in %s",
+                            settings.agentId(), RETRY);
+                    Thread.sleep(RETRY.toMillis());
+                    fold = new SetFold(settings.deploymentSet());
+                    appended.clear();
+                    deployable = null;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            if (stopServiceOnExit) {
+                stopService();
+            }
+        }
+    }
+
+    private void session() throws IOException, ExecutionException, InterruptedException {
         try (KafkaConsumer<String, byte[]> consumer = KafkaClients.consumer(bootstrapServers,
                 "fleet-agent-" + settings.agentId(), Map.of());
                 KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrapServers, Map.of())) {
@@ -135,8 +168,7 @@ public final class Agent implements Runnable, AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             catchUp(consumer, partitions);
-            Optional<Digest> current = generations.current();
-            if (current.isPresent()) {
+            if (generations.current().isPresent() && !supervisor.running()) {
                 supervisor.start(generations.currentDirectory());
             }
             if (!fold.members().containsKey(settings.agentId())) {
@@ -146,18 +178,6 @@ public final class Agent implements Runnable, AutoCloseable {
             while (running) {
                 consumer.poll(Duration.ofMillis(200)).forEach(this::fold);
                 act();
-            }
-        } catch (WakeupException stopping) {
-            // close() asked.
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException | ExecutionException | RuntimeException e) {
-            if (running) {
-                LOG.errorf(e, "agent %s stopped", settings.agentId());
-            }
-        } finally {
-            if (stopServiceOnExit) {
-                stopService();
             }
         }
     }
