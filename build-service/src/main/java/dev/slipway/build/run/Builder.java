@@ -7,6 +7,7 @@ import dev.slipway.build.sandbox.Sandbox;
 import dev.slipway.cas.action.ActionCache;
 import dev.slipway.cas.archive.ReproducibleTar;
 import dev.slipway.cas.archive.SafeUntar;
+import dev.slipway.cas.archive.UnsafeArchiveException;
 import dev.slipway.cas.blob.BlobNotFoundException;
 import dev.slipway.cas.blob.BlobStore;
 import dev.slipway.cas.digest.CorruptBlobException;
@@ -18,6 +19,7 @@ import dev.slipway.events.recipe.InvalidRecipeException;
 import dev.slipway.events.recipe.Recipe;
 import dev.slipway.events.recipe.RecipeJson;
 import dev.slipway.events.wire.EventJson;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -105,7 +107,7 @@ public final class Builder {
             Dsse.Envelope envelope = provenance.sign(signingKey.getPrivate(), signingKey.getPublic());
             byte[] signed = envelope.toJson();
             Digest provenanceDigest = Digest.of(signed);
-            store.write(provenanceDigest, new java.io.ByteArrayInputStream(signed));
+            store.write(provenanceDigest, new ByteArrayInputStream(signed));
             Outcome.Built built = new Outcome.Built(artifact, recipeDigest, recipe.deploymentSet(), inputs,
                     provenanceDigest, envelope.signature(), logDigest, sandbox.hermetic(), false);
             if (settings.actionCache()) {
@@ -218,7 +220,7 @@ public final class Builder {
         MessageDigest sha256 = Digest.sha256();
         try (OutputStream out = new DigestOutputStream(Files.newOutputStream(archive), sha256)) {
             ReproducibleTar.pack(work, recipe.outputs(), out);
-        } catch (dev.slipway.cas.archive.UnsafeArchiveException e) {
+        } catch (UnsafeArchiveException e) {
             throw new BuildFailure("the outputs cannot be packed safely", e);
         }
         Digest artifact = new Digest(HexFormat.of().formatHex(sha256.digest()));

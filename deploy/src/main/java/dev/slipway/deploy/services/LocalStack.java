@@ -8,8 +8,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyPair;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,10 +169,10 @@ public final class LocalStack implements AutoCloseable {
             Path file = directory.resolve(name);
             if (!Files.exists(file)) {
                 byte[] random = new byte[24];
-                new java.security.SecureRandom().nextBytes(random);
+                new SecureRandom().nextBytes(random);
                 Files.writeString(Files.createFile(file, PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rw-------"))),
-                        java.util.HexFormat.of().formatHex(random));
+                        HexFormat.of().formatHex(random));
             }
             tokens.put(name, Files.readString(file).strip());
         }

@@ -8,6 +8,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -25,7 +26,7 @@ public final class HealthCheck {
     }
 
     /** Empty when healthy, else what the last try saw. */
-    public java.util.Optional<String> check(Recipe.HealthCheck spec) throws InterruptedException {
+    public Optional<String> check(Recipe.HealthCheck spec) throws InterruptedException {
         long deadline = System.nanoTime() + spec.deadline().toNanos();
         String last = "no try ran before the deadline";
         for (int attempt = 0; attempt <= spec.retries() && System.nanoTime() < deadline; attempt++) {
@@ -34,10 +35,10 @@ public final class HealthCheck {
             }
             last = once(spec);
             if (last == null) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
         }
-        return java.util.Optional.of(last);
+        return Optional.of(last);
     }
 
     private String once(Recipe.HealthCheck spec) throws InterruptedException {

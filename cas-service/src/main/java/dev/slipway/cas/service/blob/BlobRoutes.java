@@ -3,13 +3,13 @@ package dev.slipway.cas.service.blob;
 import static dev.slipway.cas.service.http.Replies.digestOf;
 import static dev.slipway.cas.service.http.Replies.fail;
 
+import dev.slipway.cas.action.ActionCache;
 import dev.slipway.cas.blob.BlobStore;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.digest.DigestMismatchException;
 import dev.slipway.cas.service.auth.Guard;
 import dev.slipway.cas.service.auth.Role;
-import dev.slipway.cas.action.ActionCache;
 import dev.slipway.cas.service.store.Scrubbing;
 import dev.slipway.cas.service.store.StoreConfig;
 import io.vertx.core.Future;

@@ -1,8 +1,8 @@
 package dev.slipway.cas.service.flagging;
 
 import dev.slipway.cas.blob.BlobStore;
-import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.cas.flag.FlagStore;
+import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.events.Event;
 import dev.slipway.events.Topics;
 import dev.slipway.events.wire.CloudEventCodec;

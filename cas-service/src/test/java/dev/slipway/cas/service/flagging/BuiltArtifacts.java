@@ -1,17 +1,17 @@
 package dev.slipway.cas.service.flagging;
 
+import dev.slipway.cas.blob.BlobStore;
+import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.cas.provenance.Dsse;
 import dev.slipway.cas.provenance.Provenance;
-import java.security.KeyPair;
-import java.security.PublicKey;
-import java.time.Instant;
-import dev.slipway.cas.blob.BlobStore;
-import dev.slipway.cas.digest.Digest;
 import dev.slipway.events.Event;
 import dev.slipway.events.artifact.ArtifactBuilt;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.security.KeyPair;
+import java.security.PublicKey;
+import java.time.Instant;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;

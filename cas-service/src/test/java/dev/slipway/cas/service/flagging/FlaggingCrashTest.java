@@ -4,11 +4,11 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.flag.FlagStore;
 import dev.slipway.cas.flag.FlagStoreFileSystem;
+import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.events.Event;
 import dev.slipway.events.Topics;
 import dev.slipway.events.artifact.ArtifactBuilt;
