@@ -1,11 +1,8 @@
 package dev.slipway.build.run;
 
+import dev.slipway.cas.archive.Trees;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import org.jboss.logging.Logger;
 
 /** Deletes a build's directory, whatever a step left in it (read-only files and directories included). */
@@ -17,29 +14,11 @@ final class Scrub {
     }
 
     static void delete(Path root) {
-        if (root == null || !Files.exists(root)) {
+        if (root == null) {
             return;
         }
         try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                    dir.toFile().setWritable(true, true);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.delete(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException failure) throws IOException {
-                    Files.delete(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
+            Trees.delete(root);
         } catch (IOException e) {
             LOG.errorf("cannot delete the build directory %s: %s; delete it by hand", root, e.getMessage());
         }

@@ -4,6 +4,7 @@ import dev.slipway.events.recipe.Recipe;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,14 +65,23 @@ public final class Bubblewrap implements Sandbox {
         new TreeMap<>(step.env()).forEach((name, value) -> command.addAll(List.of("--setenv", name, value)));
         command.add("--");
         command.addAll(step.argv());
-        ProcessBuilder builder = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+        ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().clear();
-        Process process = builder.start();
+        return runBounded(builder, step.timeout(), log);
+    }
+
+    /**
+     * Runs a prepared step process with output appended to {@code log}, no input, and the step's time bound;
+     * whatever happens, nothing it started is left running.
+     */
+    static Result runBounded(ProcessBuilder builder, Duration timeout, Path log)
+            throws IOException, InterruptedException {
+        Process process = builder.redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .start();
         try {
-            if (process.waitFor(step.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+            if (process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 return new Result.Exited(process.exitValue());
             }
             return new Result.TimedOut();

@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * No isolation at all, for a builder whose operator configured {@code slipway.build.sandbox=none} on a machine
@@ -32,21 +31,10 @@ public final class Unsandboxed implements Sandbox {
                 .sorted(Comparator.comparingInt((Map.Entry<String, Path> e) -> e.getKey().length()).reversed())
                 .toList();
         ProcessBuilder builder = new ProcessBuilder(step.argv().stream().map(arg -> rewrite(arg, longestFirst)).toList())
-                .directory(work.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+                .directory(work.toFile());
         builder.environment().clear();
         step.env().forEach((name, value) -> builder.environment().put(name, rewrite(value, longestFirst)));
-        Process process = builder.start();
-        try {
-            if (process.waitFor(step.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                return new Result.Exited(process.exitValue());
-            }
-            return new Result.TimedOut();
-        } finally {
-            Bubblewrap.killTree(process);
-        }
+        return Bubblewrap.runBounded(builder, step.timeout(), log);
     }
 
     private static String rewrite(String text, List<Map.Entry<String, Path>> places) {

@@ -1,6 +1,7 @@
 package dev.slipway.agent.host;
 
 import dev.slipway.cas.archive.SafeUntar;
+import dev.slipway.cas.archive.Trees;
 import dev.slipway.cas.digest.Digest;
 import java.io.IOException;
 import java.io.InputStream;
@@ -45,7 +46,7 @@ public final class Generations {
         this.keep = keep;
         try (Stream<Path> leftovers = Files.list(store)) {
             for (Path partial : leftovers.filter(p -> p.getFileName().toString().startsWith(INCOMING)).toList()) {
-                delete(partial);
+                Trees.delete(partial);
             }
         }
     }
@@ -72,7 +73,7 @@ public final class Generations {
             return target;
         } finally {
             if (Files.exists(incoming)) {
-                delete(incoming);
+                Trees.delete(incoming);
             }
         }
     }
@@ -149,7 +150,7 @@ public final class Generations {
             for (Path artifact : artifacts.toList()) {
                 String name = artifact.getFileName().toString();
                 if (name.startsWith("sha256-") && !referenced.contains(name)) {
-                    delete(artifact);
+                    Trees.delete(artifact);
                 }
             }
         }
@@ -172,28 +173,6 @@ public final class Generations {
             @Override
             public FileVisitResult postVisitDirectory(Path dir, IOException e) {
                 dir.toFile().setWritable(false, false);
-                return FileVisitResult.CONTINUE;
-            }
-        });
-    }
-
-    static void delete(Path tree) throws IOException {
-        Files.walkFileTree(tree, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
-                dir.toFile().setWritable(true, true);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                Files.delete(dir);
                 return FileVisitResult.CONTINUE;
             }
         });
