@@ -76,8 +76,8 @@ final class EventSamples {
                 new AgentState("host-1", SET, "production", ARTIFACT, PREVIOUS, Health.HEALTHY,
                         Instant.parse("2026-11-24T10:15:30.123456Z"), null),
                 new PromoteRequested(SET, "production", RECIPE, "operator:alice"),
-                new PauseRequested(SET, "operator:bob", "incident 4411"),
-                new ResumeRequested(SET, "operator:bob"),
+                new PauseRequested(SET, "r-1", "operator:bob", "incident 4411"),
+                new ResumeRequested(SET, null, "operator:bob"),
                 new RevokeRequested(SET, RECIPE, "operator:alice", "CVE-2026-1234"));
     }
 

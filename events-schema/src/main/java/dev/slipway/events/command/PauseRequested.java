@@ -2,7 +2,8 @@ package dev.slipway.events.command;
 
 import dev.slipway.events.DeploymentSetEvent;
 
-/** An operator asks for the set's rollout to hold. */
-public record PauseRequested(String deploymentSet, String requestedBy, String reason) implements DeploymentSetEvent {
+/** An operator asks for the set's rollout to hold; {@code rolloutId} is the rollout they saw, null when none is named. */
+public record PauseRequested(String deploymentSet, String rolloutId, String requestedBy, String reason)
+        implements DeploymentSetEvent {
     public static final String TYPE = "dev.slipway.pause.requested.v1";
 }

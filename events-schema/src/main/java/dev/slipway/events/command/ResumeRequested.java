@@ -3,6 +3,6 @@ package dev.slipway.events.command;
 import dev.slipway.events.DeploymentSetEvent;
 
 /** An operator releases a held rollout. */
-public record ResumeRequested(String deploymentSet, String requestedBy) implements DeploymentSetEvent {
+public record ResumeRequested(String deploymentSet, String rolloutId, String requestedBy) implements DeploymentSetEvent {
     public static final String TYPE = "dev.slipway.resume.requested.v1";
 }

@@ -1,0 +1,44 @@
+package dev.slipway.release.auth;
+
+import dev.slipway.release.api.Problem;
+import jakarta.ws.rs.HttpMethod;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.Response;
+import org.jboss.resteasy.reactive.server.ServerRequestFilter;
+
+/**
+ * Every {@code /api} request needs a bearer token: reading needs {@code viewer}, anything else {@code operator}.
+ * The granted token's name is left on the request as {@link #TOKEN_NAME}, to be recorded as who asked.
+ */
+public class TokenFilter {
+
+    public static final String TOKEN_NAME = "slipway.token";
+
+    private final Tokens tokens;
+
+    public TokenFilter(Tokens tokens) {
+        this.tokens = tokens;
+    }
+
+    @ServerRequestFilter
+    public Response authorize(ContainerRequestContext request) {
+        String path = request.getUriInfo().getPath();
+        if (!path.startsWith("/api/")) {
+            return null;
+        }
+        boolean reading = HttpMethod.GET.equals(request.getMethod()) || HttpMethod.HEAD.equals(request.getMethod());
+        Tokens.Decision decision = tokens.decide(request.getHeaderString(HttpHeaders.AUTHORIZATION),
+                reading ? Role.VIEWER : Role.OPERATOR, reading ? "read " + path : request.getMethod() + " " + path);
+        if (decision.granted()) {
+            request.setProperty(TOKEN_NAME, decision.tokenName());
+            return null;
+        }
+        Response.ResponseBuilder refusal = Response.status(decision.status())
+                .entity(new Problem(decision.status(), decision.message())).type("application/json");
+        if (decision.status() == 401) {
+            refusal.header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"slipway-release\"");
+        }
+        return refusal.build();
+    }
+}

@@ -1,0 +1,220 @@
+package dev.slipway.release.command;
+
+import dev.slipway.events.DeploymentSetEvent;
+import dev.slipway.events.Event;
+import dev.slipway.events.SlipwayEvent;
+import dev.slipway.events.command.PauseRequested;
+import dev.slipway.events.command.PromoteRequested;
+import dev.slipway.events.command.ResumeRequested;
+import dev.slipway.events.command.RevokeRequested;
+import dev.slipway.events.rollout.RollbackRequested;
+import dev.slipway.release.api.Digests;
+import dev.slipway.release.api.ProblemException;
+import dev.slipway.release.auth.TokenFilter;
+import dev.slipway.release.readmodel.Artifact;
+import dev.slipway.release.readmodel.DeploymentSet;
+import dev.slipway.release.readmodel.Host;
+import dev.slipway.release.readmodel.Rollout;
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.container.ContainerRequestContext;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * Operator decisions about a set. Each is checked against the read model (the set exists, the digest was
+ * built for it, there is a rollout to pause or a version to go back to), then published as a command event on
+ * {@code slipway.commands}: 202 with the command's id once the broker has it. Needs an operator token; the
+ * token's name is recorded as who asked.
+ */
+@Path("/api")
+@Consumes(MediaType.APPLICATION_JSON)
+@Produces(MediaType.APPLICATION_JSON)
+public class CommandsResource {
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    private static final String SOURCE = "/release-service/api";
+
+    public record Promote(String digest, String channel) {
+    }
+
+    public record Revoke(String digest, String reason) {
+    }
+
+    /** For pause and roll back; the reason is optional for resume. */
+    public record Reason(String reason) {
+    }
+
+    /** What the API answers: the command event as published. */
+    public record Accepted(String id, String type, String deploymentSet, Object command) {
+    }
+
+    private final Mutiny.SessionFactory database;
+    private final CommandPublisher commands;
+
+    public CommandsResource(Mutiny.SessionFactory database, CommandPublisher commands) {
+        this.database = database;
+        this.commands = commands;
+    }
+
+    @POST
+    @Path("/sets/{set}/promote")
+    @Operation(summary = "Make a built recipe (or its artifact) deployable on a channel of the set")
+    public Uni<Response> promote(@PathParam("set") String set, Promote body, @Context ContainerRequestContext request) {
+        Promote promote = required(body, "{\"digest\": \"sha256:...\", \"channel\": \"production\"}");
+        String digest = Digests.parse(promote.digest(), "digest");
+        String channel = name(promote.channel(), "channel");
+        return database.withSession(s -> knownSet(s, set)
+                .chain(() -> s.createSelectionQuery("from Artifact where digest = :d or recipe = :d order by builtAt desc",
+                        Artifact.class).setParameter("d", digest).setMaxResults(1).getResultList())
+                .map(built -> {
+                    if (built.isEmpty()) {
+                        throw new ProblemException(404, "nothing was built from or to " + digest
+                                + ": promote the recipe or artifact digest of a successful build");
+                    }
+                    Artifact artifact = built.get(0);
+                    if (artifact.deploymentSet != null && !artifact.deploymentSet.equals(set)) {
+                        throw new ProblemException(409, digest + " was built for deployment set '"
+                                + artifact.deploymentSet + "', not '" + set + "'");
+                    }
+                    if (artifact.rejectedReason != null) {
+                        throw new ProblemException(409, "the store refused " + artifact.digest + ": "
+                                + artifact.rejectedReason);
+                    }
+                    return artifact.recipe;
+                }))
+                .chain(recipe -> publish(new PromoteRequested(set, channel, recipe, who(request))));
+    }
+
+    @POST
+    @Path("/sets/{set}/pause")
+    @Operation(summary = "Hold the set's running rollout: no host gets a new slot until it is resumed")
+    public Uni<Response> pause(@PathParam("set") String set, Reason body, @Context ContainerRequestContext request) {
+        String reason = text(required(body, "{\"reason\": \"incident 4411\"}").reason(), "reason");
+        return database.withSession(s -> knownSet(s, set).chain(() -> latestRollout(s, set))).chain(latest -> {
+            if (latest == null || !latest.is(Rollout.Status.RUNNING)) {
+                return conflict("set '" + set + "' has no running rollout to pause"
+                        + (latest == null ? "" : " (latest: " + latest.id + ", " + latest.status + ")"));
+            }
+            return publish(new PauseRequested(set, latest.id, who(request), reason));
+        });
+    }
+
+    @POST
+    @Path("/sets/{set}/resume")
+    @Operation(summary = "Release the set's paused rollout")
+    public Uni<Response> resume(@PathParam("set") String set, @Context ContainerRequestContext request) {
+        return database.withSession(s -> knownSet(s, set).chain(() -> latestRollout(s, set))).chain(latest -> {
+            if (latest == null || !latest.is(Rollout.Status.PAUSED)) {
+                return conflict("set '" + set + "' has no paused rollout to resume"
+                        + (latest == null ? "" : " (latest: " + latest.id + ", " + latest.status + ")"));
+            }
+            return publish(new ResumeRequested(set, latest.id, who(request)));
+        });
+    }
+
+    @POST
+    @Path("/sets/{set}/rollback")
+    @Operation(summary = "Abort the set's latest rollout: every host that switched goes back to its previous version")
+    public Uni<Response> rollback(@PathParam("set") String set, Reason body, @Context ContainerRequestContext request) {
+        String reason = text(required(body, "{\"reason\": \"errors up since 10:02\"}").reason(), "reason");
+        return database.withSession(s -> knownSet(s, set).chain(() -> latestRollout(s, set))
+                .chain(latest -> s.createSelectionQuery("from Host where deploymentSet = :set and previous is not null",
+                                Host.class).setParameter("set", set).getResultList()
+                        .map(withPrevious -> {
+                            if (latest == null || withPrevious.isEmpty()) {
+                                throw new ProblemException(409, "set '" + set + "' has no previous version to roll "
+                                        + "back to: no host reports one");
+                            }
+                            if (latest.is(Rollout.Status.ABORTED) || latest.is(Rollout.Status.SUPERSEDED)) {
+                                throw new ProblemException(409, "the latest rollout of '" + set + "' (" + latest.id
+                                        + ") is already " + latest.status + "; promote the version to go back to");
+                            }
+                            return latest;
+                        })))
+                .chain(latest -> publish(new RollbackRequested(set, latest.id, who(request), reason)));
+    }
+
+    @POST
+    @Path("/sets/{set}/revoke")
+    @Operation(summary = "Revoke a recipe (or its artifact): no agent of the set installs it again")
+    public Uni<Response> revoke(@PathParam("set") String set, Revoke body, @Context ContainerRequestContext request) {
+        Revoke revoke = required(body, "{\"digest\": \"sha256:...\", \"reason\": \"CVE-2026-1234\"}");
+        String digest = Digests.parse(revoke.digest(), "digest");
+        String reason = text(revoke.reason(), "reason");
+        return database.withSession(s -> knownSet(s, set)
+                .chain(() -> s.createSelectionQuery("from Artifact where digest = :d or recipe = :d", Artifact.class)
+                        .setParameter("d", digest).setMaxResults(1).getResultList())
+                .map(built -> {
+                    if (built.isEmpty()) {
+                        throw new ProblemException(404, "nothing was built from or to " + digest);
+                    }
+                    return built.get(0).recipe;
+                }))
+                .chain(recipe -> publish(new RevokeRequested(set, recipe, who(request), reason)));
+    }
+
+    private Uni<Response> publish(SlipwayEvent command) {
+        return commands.publish(Event.of(SOURCE, command))
+                .onFailure().transform(e -> new ProblemException(503, "the command could not reach the broker ("
+                        + e.getMessage() + "); nothing was sent: try again, or check kafka.bootstrap.servers"))
+                .map(event -> Response.accepted(new Accepted(event.id(), event.type(), set(command), command)).build());
+    }
+
+    private static String set(SlipwayEvent command) {
+        return ((DeploymentSetEvent) command).deploymentSet();
+    }
+
+    private static Uni<Void> knownSet(Mutiny.Session s, String set) {
+        return s.find(DeploymentSet.class, set).chain(found -> found != null ? Uni.createFrom().voidItem()
+                : s.createSelectionQuery("select name from DeploymentSet order by name", String.class).getResultList()
+                        .map(known -> {
+                            throw new ProblemException(404, "unknown deployment set '" + set + "'; known sets: "
+                                    + (known.isEmpty() ? "none yet" : String.join(", ", known)));
+                        }));
+    }
+
+    private static Uni<Rollout> latestRollout(Mutiny.Session s, String set) {
+        return s.createSelectionQuery("from Rollout where deploymentSet = :set order by startedAt desc, id", Rollout.class)
+                .setParameter("set", set).setMaxResults(1).getResultList()
+                .map(found -> found.isEmpty() ? null : found.get(0));
+    }
+
+    private static <T> Uni<T> conflict(String message) {
+        return Uni.createFrom().failure(new ProblemException(409, message));
+    }
+
+    private static <T> T required(T body, String example) {
+        if (body == null) {
+            throw new ProblemException(400, "a JSON body is required, e.g. " + example);
+        }
+        return body;
+    }
+
+    private static String name(String value, String field) {
+        if (value == null || !NAME.matcher(value).matches()) {
+            throw new ProblemException(400, field + " must be 1 to 128 letters, digits, '.', '_' or '-', not '" + value + "'");
+        }
+        return value;
+    }
+
+    private static String text(String value, String field) {
+        if (value == null || value.isBlank() || value.length() > 4096) {
+            throw new ProblemException(400, field + " is required (1 to 4096 characters): say why, for the audit trail");
+        }
+        return value;
+    }
+
+    private static String who(ContainerRequestContext request) {
+        return "operator:" + request.getProperty(TokenFilter.TOKEN_NAME);
+    }
+}

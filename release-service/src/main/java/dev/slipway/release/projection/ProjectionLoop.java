@@ -1,0 +1,155 @@
+package dev.slipway.release.projection;
+
+import dev.slipway.events.Event;
+import dev.slipway.events.Topics;
+import dev.slipway.events.wire.CloudEventCodec;
+import dev.slipway.events.wire.ConsumerThread;
+import dev.slipway.events.wire.DeadLetters;
+import dev.slipway.events.wire.EventDecodingException;
+import dev.slipway.events.wire.KafkaClients;
+import dev.slipway.release.live.Change;
+import dev.slipway.release.live.LiveUpdates;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.quarkus.vertx.VertxContextSupport;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.hibernate.reactive.mutiny.Mutiny;
+import org.jboss.logging.Logger;
+
+/**
+ * Reads every topic into the read model. Each event is projected in its own transaction; the poll's offsets
+ * are committed only after all its transactions committed, so a crash replays some events, which the
+ * projector recognises by id. A record that is not a valid event, or that the database refuses while it
+ * answers other queries, goes to {@code <topic>.dlq} with the reason and the loop carries on; when the
+ * database does not answer, the loop starts again from the last committed offsets.
+ *
+ * <p>Its own thread, plain Kafka clients (docs/adr/0003); the database is reached through Hibernate Reactive
+ * on a Vert.x context, awaited here.
+ */
+@Singleton
+public class ProjectionLoop {
+
+    private static final Logger LOG = Logger.getLogger(ProjectionLoop.class);
+    /** A topic created after the service started (a new cluster, say) is read within seconds, not Kafka's 5 min. */
+    static final Map<String, Object> FIND_NEW_TOPICS = Map.of(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000);
+
+    private final ProjectionConfig config;
+    private final Mutiny.SessionFactory database;
+    private final LiveUpdates live;
+    private final ProjectionMetrics metrics;
+    private final String bootstrapServers;
+    private final Projector projector = new Projector();
+    private final CloudEventCodec codec = new CloudEventCodec();
+    private ConsumerThread thread;
+
+    @Inject
+    public ProjectionLoop(ProjectionConfig config, Mutiny.SessionFactory database, LiveUpdates live,
+            ProjectionMetrics metrics, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this.config = config;
+        this.database = database;
+        this.live = live;
+        this.metrics = metrics;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    void start(@Observes StartupEvent started) {
+        if (config.enabled()) {
+            start(config.consumerGroup());
+        }
+    }
+
+    /** Starts reading as {@code group}; a new group reads every topic from the start (a replay). */
+    public synchronized void start(String group) {
+        thread = ConsumerThread.start("release-projection",
+                () -> KafkaClients.consumer(bootstrapServers, group, FIND_NEW_TOPICS), this::project);
+    }
+
+    void stop(@Observes ShutdownEvent stopping) throws InterruptedException {
+        stop();
+    }
+
+    public synchronized void stop() throws InterruptedException {
+        if (thread != null) {
+            thread.stop();
+            thread = null;
+        }
+    }
+
+    private void project(KafkaConsumer<String, byte[]> consumer, ConsumerThread.Running running) {
+        try (KafkaProducer<String, byte[]> deadLetters = KafkaClients.producer(bootstrapServers, Map.of())) {
+            consumer.subscribe(Topics.ALL);
+            while (running.get()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    handle(record, deadLetters);
+                }
+                consumer.commitSync();
+                metrics.lag(totalLag(consumer));
+            }
+        }
+    }
+
+    private void handle(ConsumerRecord<String, byte[]> record, KafkaProducer<String, byte[]> deadLetters) {
+        Event<?> event;
+        try {
+            event = codec.decode(record);
+        } catch (EventDecodingException poison) {
+            deadLetter(deadLetters, DeadLetters.of(record, poison), poison.getMessage());
+            return;
+        }
+        boolean projected;
+        try {
+            projected = VertxContextSupport.subscribeAndAwait(
+                    () -> database.withTransaction(session -> projector.project(session, event, record.topic())));
+        } catch (Throwable refused) {
+            if (!databaseAnswers()) {
+                throw new IllegalStateException("the database does not answer while projecting " + event.id(), refused);
+            }
+            deadLetter(deadLetters, DeadLetters.of(record, "unprojectable", String.valueOf(refused.getMessage())),
+                    refused.getMessage());
+            return;
+        }
+        if (projected) {
+            metrics.projected(event);
+            live.publish(new Change(event.type(), Projector.deploymentSetOf(event.data()), Summaries.of(event.data()),
+                    event.time()));
+        }
+    }
+
+    private boolean databaseAnswers() {
+        try {
+            VertxContextSupport.subscribeAndAwait(() -> database.withSession(
+                    session -> session.createNativeQuery("select 1").getSingleResult()));
+            return true;
+        } catch (Throwable e) {
+            return false;
+        }
+    }
+
+    private static void deadLetter(KafkaProducer<String, byte[]> producer, ProducerRecord<String, byte[]> record,
+            String why) {
+        LOG.warnf("dead-lettering a record to %s: %s", record.topic(), why);
+        try {
+            producer.send(record).get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("cannot dead-letter a record to " + record.topic(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while dead-lettering", e);
+        }
+    }
+
+    private static long totalLag(KafkaConsumer<String, byte[]> consumer) {
+        return consumer.assignment().stream().mapToLong(partition -> consumer.currentLag(partition).orElse(0)).sum();
+    }
+}

@@ -1,0 +1,401 @@
+package dev.slipway.release.projection;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.events.DeploymentSetEvent;
+import dev.slipway.events.Event;
+import dev.slipway.events.agent.AgentState;
+import dev.slipway.events.artifact.ArtifactBuilt;
+import dev.slipway.events.artifact.ArtifactDeployable;
+import dev.slipway.events.artifact.ArtifactRejected;
+import dev.slipway.events.artifact.ArtifactRevoked;
+import dev.slipway.events.build.BuildFailed;
+import dev.slipway.events.build.BuildRequested;
+import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.rollout.HostClaimed;
+import dev.slipway.events.rollout.HostDrained;
+import dev.slipway.events.rollout.HostFailed;
+import dev.slipway.events.rollout.HostHealthy;
+import dev.slipway.events.rollout.HostJoined;
+import dev.slipway.events.rollout.HostLeft;
+import dev.slipway.events.rollout.HostSwitched;
+import dev.slipway.events.rollout.RollbackRequested;
+import dev.slipway.events.rollout.RolloutAborted;
+import dev.slipway.events.rollout.RolloutCompleted;
+import dev.slipway.events.rollout.RolloutPaused;
+import dev.slipway.events.rollout.RolloutResumed;
+import dev.slipway.events.rollout.RolloutStarted;
+import dev.slipway.events.wire.EventJson;
+import dev.slipway.release.readmodel.Artifact;
+import dev.slipway.release.readmodel.AuditEntry;
+import dev.slipway.release.readmodel.Build;
+import dev.slipway.release.readmodel.Deployable;
+import dev.slipway.release.readmodel.DeploymentSet;
+import dev.slipway.release.readmodel.Host;
+import dev.slipway.release.readmodel.Rollout;
+import dev.slipway.release.readmodel.RolloutHost;
+import io.smallrye.mutiny.Uni;
+import java.time.Instant;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.hibernate.reactive.mutiny.Mutiny;
+
+/**
+ * Projects one event into the read model, inside the caller's transaction. The audit entry is written first and
+ * doubles as the record of what was seen: an event id already there changes nothing. Every value comes from the
+ * event itself (its time, never the clock), so a replay of the log rebuilds the same rows. Events about
+ * something the model does not know (a step of an unknown rollout) are kept in the audit log only.
+ */
+public final class Projector {
+
+    private static final Uni<Void> NOTHING = Uni.createFrom().voidItem();
+
+    /** Whether the event was new; the rows it touched are changed in {@code session} when it was. */
+    public Uni<Boolean> project(Mutiny.Session session, Event<?> event, String topic) {
+        return session.find(AuditEntry.class, event.id()).chain(seen -> seen != null
+                ? Uni.createFrom().item(false)
+                : session.persist(audit(event, topic)).chain(() -> apply(session, event)).replaceWith(true));
+    }
+
+    private Uni<Void> apply(Mutiny.Session s, Event<?> event) {
+        Object data = event.data();
+        Instant at = event.time();
+        String set = deploymentSetOf(data);
+        return (set == null ? NOTHING : knowSet(s, set, at)).chain(() -> change(s, data, at));
+    }
+
+    private Uni<Void> change(Mutiny.Session s, Object data, Instant at) {
+        if (data instanceof BuildRequested requested) {
+            return build(s, requested.recipe(), b -> {
+                if (b.requestedAt == null || !at.isBefore(b.requestedAt)) {
+                    b.requestedBy = requested.requestedBy();
+                    b.requestedAt = at;
+                }
+            });
+        }
+        if (data instanceof BuildStarted started) {
+            return build(s, started.recipe(), b -> {
+                if (b.startedAt == null || !at.isBefore(b.startedAt)) {
+                    b.builder = started.builder();
+                    b.startedAt = at;
+                    b.hermetic = started.hermetic();
+                }
+            });
+        }
+        if (data instanceof BuildFailed failed) {
+            return build(s, failed.recipe(), b -> finished(b, at, failed.builder(), failed.hermetic(), failed.log(), () -> {
+                b.artifact = null;
+                b.cacheHit = null;
+                b.reason = failed.reason();
+            }));
+        }
+        if (data instanceof ArtifactBuilt built) {
+            return build(s, built.recipe(), b -> finished(b, at, built.builder(), built.hermetic(), built.log(), () -> {
+                b.artifact = built.artifact();
+                b.cacheHit = built.cacheHit();
+                b.reason = null;
+            })).chain(() -> artifact(s, built.artifact(), built.recipe(), at, a -> {
+                a.deploymentSet = built.deploymentSet();
+                a.inputs = json(new TreeMap<>(built.inputs()));
+                a.provenance = built.provenance();
+                a.signature = built.signature();
+                a.log = built.log();
+                a.builder = built.builder();
+                a.hermetic = built.hermetic();
+            }));
+        }
+        if (data instanceof ArtifactRejected rejected) {
+            return artifact(s, rejected.artifact(), rejected.recipe(), at, a -> a.rejectedReason = rejected.reason());
+        }
+        if (data instanceof ArtifactDeployable deployable) {
+            String id = Deployable.idOf(deployable.deploymentSet(), deployable.channel(), deployable.recipe());
+            return upsert(s, Deployable.class, id, () -> {
+                Deployable d = new Deployable();
+                d.id = id;
+                d.deploymentSet = deployable.deploymentSet();
+                d.channel = deployable.channel();
+                d.recipe = deployable.recipe();
+                return d;
+            }, d -> {
+                d.artifact = deployable.artifact();
+                d.flaggedBy = deployable.flaggedBy();
+                d.flaggedAt = at;
+            });
+        }
+        if (data instanceof ArtifactRevoked revoked) {
+            return s.createSelectionQuery("from Deployable where deploymentSet = :set and recipe = :recipe", Deployable.class)
+                    .setParameter("set", revoked.deploymentSet()).setParameter("recipe", revoked.recipe())
+                    .getResultList().invoke(flags -> flags.forEach(d -> {
+                        d.revokedBy = revoked.revokedBy();
+                        d.revokedAt = at;
+                        d.revokeReason = revoked.reason();
+                    })).replaceWithVoid();
+        }
+        if (data instanceof HostJoined joined) {
+            return host(s, joined.hostId(), joined.deploymentSet(), h -> {
+                h.canary = joined.canary();
+                h.member = true;
+            });
+        }
+        if (data instanceof HostLeft left) {
+            return host(s, left.hostId(), left.deploymentSet(), h -> h.member = false);
+        }
+        if (data instanceof AgentState state) {
+            return host(s, state.agentId(), state.deploymentSet(), h -> {
+                h.deploymentSet = state.deploymentSet();
+                h.channel = state.channel();
+                h.current = state.current();
+                h.previous = state.previous();
+                h.health = state.health() == null ? null : state.health().wireName();
+                h.problem = state.problem();
+                h.lastSeen = state.lastSeen() == null ? at : state.lastSeen();
+            });
+        }
+        if (data instanceof RolloutStarted started) {
+            return start(s, started, at);
+        }
+        return rolloutStep(s, data, at);
+    }
+
+    private Uni<Void> start(Mutiny.Session s, RolloutStarted started, Instant at) {
+        return s.find(Rollout.class, started.rolloutId()).chain(known -> {
+            if (known != null) {
+                return NOTHING;
+            }
+            return s.createSelectionQuery("from Rollout where deploymentSet = :set and status in (:running, :paused)",
+                            Rollout.class)
+                    .setParameter("set", started.deploymentSet())
+                    .setParameter("running", Rollout.Status.RUNNING.name())
+                    .setParameter("paused", Rollout.Status.PAUSED.name())
+                    .getResultList().invoke(running -> running.forEach(r -> {
+                        r.status = Rollout.Status.SUPERSEDED.name();
+                        r.reason = "superseded by rollout " + started.rolloutId();
+                        r.updatedAt = at;
+                        r.endedAt = at;
+                    })).chain(() -> {
+                        Rollout r = new Rollout();
+                        r.id = started.rolloutId();
+                        r.deploymentSet = started.deploymentSet();
+                        r.channel = started.channel();
+                        r.recipe = started.recipe();
+                        r.artifact = started.artifact();
+                        r.policy = json(started.policy());
+                        r.status = Rollout.Status.RUNNING.name();
+                        r.startedAt = at;
+                        r.updatedAt = at;
+                        return s.persist(r);
+                    });
+        });
+    }
+
+    private Uni<Void> rolloutStep(Mutiny.Session s, Object data, Instant at) {
+        if (data instanceof HostClaimed claimed) {
+            return hostStep(s, claimed.rolloutId(), claimed.hostId(), at, (r, h) -> h.step = RolloutHost.Step.CLAIMED.name());
+        }
+        if (data instanceof HostDrained drained) {
+            return hostStep(s, drained.rolloutId(), drained.hostId(), at, (r, h) -> {
+                h.step = RolloutHost.Step.DRAINED.name();
+                h.drainedClean = drained.clean();
+            });
+        }
+        if (data instanceof HostSwitched switched) {
+            return hostStep(s, switched.rolloutId(), switched.hostId(), at, (r, h) -> {
+                h.step = RolloutHost.Step.SWITCHED.name();
+                h.fromArtifact = switched.fromArtifact();
+                h.generation = switched.generation();
+            });
+        }
+        if (data instanceof HostHealthy healthy) {
+            return hostStep(s, healthy.rolloutId(), healthy.hostId(), at, (r, h) -> h.step = RolloutHost.Step.HEALTHY.name());
+        }
+        if (data instanceof HostFailed failed) {
+            return hostStep(s, failed.rolloutId(), failed.hostId(), at, (r, h) -> {
+                // A host reported failed twice (by itself and by a peer) is one failure.
+                if (!RolloutHost.Step.FAILED.name().equals(h.step)) {
+                    r.failures++;
+                }
+                h.step = RolloutHost.Step.FAILED.name();
+                h.reason = failed.reason();
+                h.reportedBy = failed.reportedBy();
+            });
+        }
+        if (data instanceof RolloutPaused paused) {
+            return rollout(s, paused.rolloutId(), at, r -> {
+                r.status = Rollout.Status.PAUSED.name();
+                r.reason = "paused by " + paused.pausedBy() + ": " + paused.reason();
+            });
+        }
+        if (data instanceof RolloutResumed resumed) {
+            return rollout(s, resumed.rolloutId(), at, r -> {
+                r.status = Rollout.Status.RUNNING.name();
+                r.reason = null;
+            });
+        }
+        if (data instanceof RolloutCompleted completed) {
+            return rollout(s, completed.rolloutId(), at, r -> {
+                r.status = Rollout.Status.COMPLETED.name();
+                r.endedAt = at;
+            });
+        }
+        if (data instanceof RolloutAborted aborted) {
+            return rollout(s, aborted.rolloutId(), at, r -> {
+                r.status = Rollout.Status.ABORTED.name();
+                r.reason = aborted.reason();
+                r.endedAt = at;
+            });
+        }
+        if (data instanceof RollbackRequested rollback && rollback.rolloutId() != null) {
+            return rollout(s, rollback.rolloutId(), at,
+                    r -> r.reason = "rollback requested by " + rollback.requestedBy() + ": " + rollback.reason());
+        }
+        // Commands and anything else: the audit log is their whole projection.
+        return NOTHING;
+    }
+
+    private interface StepChange {
+        void apply(Rollout rollout, RolloutHost host);
+    }
+
+    private Uni<Void> hostStep(Mutiny.Session s, String rolloutId, String host, Instant at, StepChange change) {
+        return s.find(Rollout.class, rolloutId).chain(rollout -> {
+            if (rollout == null) {
+                return NOTHING;
+            }
+            String id = RolloutHost.idOf(rolloutId, host);
+            return upsert(s, RolloutHost.class, id, () -> {
+                RolloutHost h = new RolloutHost();
+                h.id = id;
+                h.rolloutId = rolloutId;
+                h.host = host;
+                return h;
+            }, h -> {
+                change.apply(rollout, h);
+                h.updatedAt = at;
+                rollout.updatedAt = at;
+            });
+        });
+    }
+
+    private Uni<Void> rollout(Mutiny.Session s, String id, Instant at, Consumer<Rollout> change) {
+        return s.find(Rollout.class, id).invoke(r -> {
+            if (r != null) {
+                change.accept(r);
+                r.updatedAt = at;
+            }
+        }).replaceWithVoid();
+    }
+
+    private Uni<Void> knowSet(Mutiny.Session s, String name, Instant at) {
+        return upsert(s, DeploymentSet.class, name, () -> {
+            DeploymentSet set = new DeploymentSet();
+            set.name = name;
+            set.firstSeen = at;
+            return set;
+        }, set -> {
+            // A replay in another topic order still keeps the earliest sighting.
+            if (at.isBefore(set.firstSeen)) {
+                set.firstSeen = at;
+            }
+        });
+    }
+
+    /**
+     * Builds and artifacts are different topics, so a replay may read a build's outcome before its request: each
+     * part of the row (request, start, outcome) keeps its latest event by time, and the state is the latest part.
+     */
+    private Uni<Void> build(Mutiny.Session s, String recipe, Consumer<Build> change) {
+        return upsert(s, Build.class, recipe, () -> {
+            Build b = new Build();
+            b.recipe = recipe;
+            return b;
+        }, b -> {
+            change.accept(b);
+            b.settleState();
+        });
+    }
+
+    private static void finished(Build b, Instant at, String builder, boolean hermetic, String log, Runnable outcome) {
+        if (b.finishedAt == null || !at.isBefore(b.finishedAt)) {
+            b.finishedAt = at;
+            b.builder = builder;
+            b.hermetic = hermetic;
+            b.log = log;
+            outcome.run();
+        }
+    }
+
+    private Uni<Void> artifact(Mutiny.Session s, String digest, String recipe, Instant at, Consumer<Artifact> change) {
+        return upsert(s, Artifact.class, digest, () -> {
+            Artifact a = new Artifact();
+            a.digest = digest;
+            a.recipe = recipe;
+            a.inputs = "{}";
+            a.builtAt = at;
+            return a;
+        }, change);
+    }
+
+    private Uni<Void> host(Mutiny.Session s, String agentId, String set, Consumer<Host> change) {
+        return upsert(s, Host.class, agentId, () -> {
+            Host h = new Host();
+            h.agentId = agentId;
+            h.deploymentSet = set;
+            h.member = true;
+            return h;
+        }, change);
+    }
+
+    private static <T> Uni<Void> upsert(Mutiny.Session s, Class<T> type, Object id, Supplier<T> create,
+            Consumer<T> change) {
+        return s.find(type, id).chain(found -> {
+            if (found != null) {
+                change.accept(found);
+                return NOTHING;
+            }
+            T created = create.get();
+            change.accept(created);
+            return s.persist(created);
+        });
+    }
+
+    /** The set an event is about; null for events about no one set (a build request, a rejection). */
+    static String deploymentSetOf(Object data) {
+        return data instanceof DeploymentSetEvent member ? member.deploymentSet()
+                : data instanceof AgentState state ? state.deploymentSet()
+                : data instanceof ArtifactBuilt built ? built.deploymentSet() : null;
+    }
+
+    private static AuditEntry audit(Event<?> event, String topic) {
+        AuditEntry entry = new AuditEntry();
+        entry.eventId = event.id();
+        entry.type = event.type();
+        entry.source = event.source();
+        entry.time = event.time();
+        entry.topic = topic;
+        entry.deploymentSet = deploymentSetOf(event.data());
+        JsonNode tree = EventJson.mapper().valueToTree(event.data());
+        TreeSet<String> digests = new TreeSet<>();
+        collectDigests(tree, digests);
+        entry.digests = String.join(" ", digests);
+        entry.summary = Summaries.of(event.data());
+        entry.data = tree.toString();
+        return entry;
+    }
+
+    private static void collectDigests(JsonNode node, TreeSet<String> digests) {
+        if (node.isTextual() && node.asText().startsWith("sha256:")) {
+            digests.add(node.asText());
+        }
+        node.forEach(child -> collectDigests(child, digests));
+    }
+
+    private static String json(Object value) {
+        try {
+            return EventJson.mapper().writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("cannot write " + value + " as JSON", e);
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.slipway.release.projection;
+
+import dev.slipway.events.agent.AgentState;
+import dev.slipway.events.artifact.ArtifactBuilt;
+import dev.slipway.events.artifact.ArtifactDeployable;
+import dev.slipway.events.artifact.ArtifactRejected;
+import dev.slipway.events.artifact.ArtifactRevoked;
+import dev.slipway.events.build.BuildFailed;
+import dev.slipway.events.build.BuildRequested;
+import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.command.PauseRequested;
+import dev.slipway.events.command.PromoteRequested;
+import dev.slipway.events.command.ResumeRequested;
+import dev.slipway.events.command.RevokeRequested;
+import dev.slipway.events.rollout.HostClaimed;
+import dev.slipway.events.rollout.HostDrained;
+import dev.slipway.events.rollout.HostFailed;
+import dev.slipway.events.rollout.HostHealthy;
+import dev.slipway.events.rollout.HostJoined;
+import dev.slipway.events.rollout.HostLeft;
+import dev.slipway.events.rollout.HostSwitched;
+import dev.slipway.events.rollout.RollbackRequested;
+import dev.slipway.events.rollout.RolloutAborted;
+import dev.slipway.events.rollout.RolloutCompleted;
+import dev.slipway.events.rollout.RolloutPaused;
+import dev.slipway.events.rollout.RolloutResumed;
+import dev.slipway.events.rollout.RolloutStarted;
+
+/** One line per event that a person reading the audit trail understands without the JSON. */
+final class Summaries {
+
+    private Summaries() {
+    }
+
+    static String of(Object data) {
+        if (data instanceof BuildRequested e) {
+            return e.requestedBy() + " requested a build of " + e.recipe();
+        }
+        if (data instanceof BuildStarted e) {
+            return e.builder() + " started building " + e.recipe() + (e.hermetic() ? "" : " (NOT hermetic)");
+        }
+        if (data instanceof BuildFailed e) {
+            return "build of " + e.recipe() + " failed: " + e.reason();
+        }
+        if (data instanceof ArtifactBuilt e) {
+            return e.recipe() + " built to " + e.artifact() + (e.cacheHit() ? " (from the action cache)" : "");
+        }
+        if (data instanceof ArtifactRejected e) {
+            return "the store refused " + e.artifact() + ": " + e.reason();
+        }
+        if (data instanceof ArtifactDeployable e) {
+            return e.artifact() + " deployable on " + e.deploymentSet() + "/" + e.channel() + " (by " + e.flaggedBy() + ")";
+        }
+        if (data instanceof ArtifactRevoked e) {
+            return e.revokedBy() + " revoked " + e.recipe() + " on " + e.deploymentSet() + ": " + e.reason();
+        }
+        if (data instanceof AgentState e) {
+            return e.agentId() + " runs " + e.current() + ", " + (e.health() == null ? "unknown" : e.health().wireName())
+                    + (e.problem() == null ? "" : "; problem: " + e.problem());
+        }
+        if (data instanceof HostJoined e) {
+            return e.hostId() + " joined " + e.deploymentSet() + (e.canary() ? " as a canary" : "");
+        }
+        if (data instanceof HostLeft e) {
+            return e.hostId() + " left " + e.deploymentSet();
+        }
+        if (data instanceof RolloutStarted e) {
+            return "rollout " + e.rolloutId() + " of " + e.artifact() + " to " + e.deploymentSet() + " started";
+        }
+        if (data instanceof HostClaimed e) {
+            return e.hostId() + " claimed a slot in " + e.rolloutId();
+        }
+        if (data instanceof HostDrained e) {
+            return e.hostId() + " drained" + (e.clean() ? "" : " (cut short at the drain bound)");
+        }
+        if (data instanceof HostSwitched e) {
+            return e.hostId() + " switched from " + e.fromArtifact() + " to " + e.toArtifact();
+        }
+        if (data instanceof HostHealthy e) {
+            return e.hostId() + " is healthy in " + e.rolloutId();
+        }
+        if (data instanceof HostFailed e) {
+            return e.hostId() + " failed in " + e.rolloutId() + ": " + e.reason() + " (reported by " + e.reportedBy() + ")";
+        }
+        if (data instanceof RolloutPaused e) {
+            return "rollout " + e.rolloutId() + " paused by " + e.pausedBy() + ": " + e.reason();
+        }
+        if (data instanceof RolloutResumed e) {
+            return "rollout " + e.rolloutId() + " resumed by " + e.resumedBy();
+        }
+        if (data instanceof RolloutCompleted e) {
+            return "rollout " + e.rolloutId() + " completed";
+        }
+        if (data instanceof RolloutAborted e) {
+            return "rollout " + e.rolloutId() + " aborted: " + e.reason();
+        }
+        if (data instanceof RollbackRequested e) {
+            return e.requestedBy() + " asked to roll " + e.deploymentSet() + " back: " + e.reason();
+        }
+        if (data instanceof PromoteRequested e) {
+            return e.requestedBy() + " asked to promote " + e.recipe() + " to " + e.deploymentSet() + "/" + e.channel();
+        }
+        if (data instanceof PauseRequested e) {
+            return e.requestedBy() + " asked to pause " + e.deploymentSet() + ": " + e.reason();
+        }
+        if (data instanceof ResumeRequested e) {
+            return e.requestedBy() + " asked to resume " + e.deploymentSet();
+        }
+        if (data instanceof RevokeRequested e) {
+            return e.requestedBy() + " asked to revoke " + e.recipe() + " on " + e.deploymentSet() + ": " + e.reason();
+        }
+        return data.getClass().getSimpleName();
+    }
+}

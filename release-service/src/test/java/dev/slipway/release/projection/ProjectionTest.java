@@ -1,0 +1,130 @@
+package dev.slipway.release.projection;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.everyItem;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.slipway.events.Event;
+import dev.slipway.events.Topics;
+import dev.slipway.events.build.BuildRequested;
+import dev.slipway.events.wire.CloudEventCodec;
+import dev.slipway.events.wire.DeadLetters;
+import dev.slipway.release.CaughtUp;
+import dev.slipway.release.ReadModelDump;
+import dev.slipway.release.SetStory;
+import dev.slipway.testsupport.kafka.KafkaBroker;
+import dev.slipway.testsupport.kafka.KafkaTestResource;
+import dev.slipway.testsupport.postgres.PostgresTestResource;
+import io.quarkus.test.common.TestResourceScope;
+import io.quarkus.test.common.WithTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.specification.RequestSpecification;
+import jakarta.inject.Inject;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+@QuarkusTest
+@WithTestResource(value = KafkaTestResource.class, scope = TestResourceScope.GLOBAL)
+@WithTestResource(value = PostgresTestResource.class, scope = TestResourceScope.GLOBAL)
+class ProjectionTest {
+
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+
+    private final KafkaBroker kafka = KafkaBroker.shared();
+
+    @Inject
+    ProjectionLoop loop;
+
+    @Inject
+    ProjectionConfig config;
+
+    private static RequestSpecification viewer() {
+        return given().header("Authorization", "Bearer viewer-secret");
+    }
+
+    @Test
+    void aRolloutWithOneFailureAndARollbackIsProjectedOnceAndAReplayRebuildsTheSameRows() throws Exception {
+        SetStory story = new SetStory("shop").rolloutWithOneFailureAndARollback();
+        story.publish(kafka);
+
+        await("the rollout to show as aborted").atMost(DEADLINE).untilAsserted(() -> viewer()
+                .get("/api/sets/" + story.set).then().statusCode(200)
+                .body("rollouts[0].status", is("ABORTED")));
+
+        viewer().get("/api/sets/" + story.set).then()
+                .body("hosts.agentId", contains(story.host(0), story.host(1), story.host(2), story.host(3),
+                        story.host(4)))
+                .body("hosts.find { it.agentId == '" + story.host(0) + "' }.canary", is(true))
+                .body("hosts.findAll { it.agentId != '" + story.host(4) + "' }.current", everyItem(is(story.oldArtifact)))
+                .body("hosts.findAll { it.agentId != '" + story.host(4) + "' }.previous", everyItem(is(story.artifact)))
+                .body("rollouts[0].failures", is(1))
+                .body("rollouts[0].reason", containsString("rollback requested by operator:alice"))
+                .body("deployables.channel", contains("production"))
+                .body("deployables[0].artifact", is(story.artifact));
+        viewer().get("/api/rollouts/" + story.rolloutId()).then().statusCode(200)
+                .body("hosts.step", containsInAnyOrder("HEALTHY", "HEALTHY", "HEALTHY", "FAILED"))
+                .body("hosts.find { it.host == '" + story.host(3) + "' }.reason", containsString("503"));
+        viewer().get("/api/artifacts/" + story.artifact).then().statusCode(200)
+                .body("artifact.recipe", is(story.recipe))
+                .body("artifact.provenance", is(story.provenance))
+                .body("artifact.hermetic", is(true))
+                .body("build.state", is("SUCCEEDED"))
+                .body("build.requestedBy", is("ci:pipeline-7"));
+        viewer().get("/api/audit?size=500&set=" + story.set).then()
+                .body("total", is(story.events().size() - 2)) // the build request and start name no set
+                .body("items.summary", hasItem(containsString("failed in " + story.rolloutId())));
+        viewer().get("/api/audit?digest=" + story.recipe).then()
+                .body("items.type", hasItem("dev.slipway.build.requested.v1"));
+
+        CaughtUp.await(kafka, config.consumerGroup(), DEADLINE);
+        List<String> projected = ReadModelDump.rows();
+
+        story.publish(kafka);
+        CaughtUp.await(kafka, config.consumerGroup(), DEADLINE);
+        ReadModelDump.assertSame(projected, "the same events delivered again must change nothing");
+
+        loop.stop();
+        ReadModelDump.truncate();
+        String replay = "replay-" + UUID.randomUUID();
+        loop.start(replay);
+        CaughtUp.await(kafka, replay, DEADLINE);
+        ReadModelDump.assertSame(projected, "a replay into an empty database must rebuild the same rows");
+    }
+
+    @Test
+    void aPoisonRecordIsDeadLetteredAndTheNextRecordIsStillProjected() throws Exception {
+        String recipe = SetStory.digestOf("poison-" + UUID.randomUUID());
+        ProducerRecord<String, byte[]> valid = new CloudEventCodec().encode(
+                Event.of("/test", new BuildRequested(recipe, "ci:first")));
+        try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
+            producer.send(new ProducerRecord<>(Topics.BUILDS, null, recipe, "{not json".getBytes(StandardCharsets.UTF_8),
+                    valid.headers())).get();
+        }
+        SetStory.publish(kafka, List.of(Event.of("/test", new BuildRequested(recipe, "ci:next"))));
+
+        await("the next build request to be projected").atMost(DEADLINE).untilAsserted(() -> viewer()
+                .get("/api/audit?digest=" + recipe).then().statusCode(200).body("total", is(1)));
+        ConsumerRecord<String, byte[]> dead = kafka.awaitRecord(Topics.deadLetter(Topics.BUILDS),
+                record -> recipe.equals(record.key()), DEADLINE);
+        assertEquals("malformed-body", header(dead, DeadLetters.HEADER_REASON));
+        viewer().get("/api/audit?digest=" + recipe).then().body("items[0].summary", is("ci:next requested a build of "
+                + recipe));
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        return record.headers().lastHeader(name) == null ? ""
+                : new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+}
