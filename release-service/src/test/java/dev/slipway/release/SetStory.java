@@ -48,6 +48,7 @@ public final class SetStory {
     public final String provenance;
     private final List<Event<?>> events = new ArrayList<>();
     private Instant clock = Instant.parse("2026-11-25T10:00:00Z");
+    private int published;
 
     public SetStory(String prefix) {
         this.set = prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
@@ -127,9 +128,10 @@ public final class SetStory {
         return List.copyOf(events);
     }
 
-    /** Publishes every event so far, in order, and waits for the broker's acknowledgements. */
+    /** Publishes the events added since the last call, in order, and waits for the broker's acknowledgements. */
     public void publish(KafkaBroker kafka) {
-        publish(kafka, events);
+        publish(kafka, events.subList(published, events.size()));
+        published = events.size();
     }
 
     public static void publish(KafkaBroker kafka, List<Event<?>> events) {

@@ -52,6 +52,7 @@ public class ProjectionLoop {
     private final Projector projector = new Projector();
     private final CloudEventCodec codec = new CloudEventCodec();
     private ConsumerThread thread;
+    private volatile String group;
 
     @Inject
     public ProjectionLoop(ProjectionConfig config, Mutiny.SessionFactory database, LiveUpdates live,
@@ -71,12 +72,18 @@ public class ProjectionLoop {
 
     /** Starts reading as {@code group}; a new group reads every topic from the start (a replay). */
     public synchronized void start(String group) {
+        this.group = group;
         thread = ConsumerThread.start("release-projection",
                 () -> KafkaClients.consumer(bootstrapServers, group, FIND_NEW_TOPICS), this::project);
     }
 
     void stop(@Observes ShutdownEvent stopping) throws InterruptedException {
         stop();
+    }
+
+    /** The consumer group it reads as; null before it started. */
+    public String group() {
+        return group;
     }
 
     public synchronized void stop() throws InterruptedException {

@@ -47,9 +47,6 @@ class ProjectionTest {
     @Inject
     ProjectionLoop loop;
 
-    @Inject
-    ProjectionConfig config;
-
     private static RequestSpecification viewer() {
         return given().header("Authorization", "Bearer viewer-secret");
     }
@@ -59,9 +56,7 @@ class ProjectionTest {
         SetStory story = new SetStory("shop").rolloutWithOneFailureAndARollback();
         story.publish(kafka);
 
-        await("the rollout to show as aborted").atMost(DEADLINE).untilAsserted(() -> viewer()
-                .get("/api/sets/" + story.set).then().statusCode(200)
-                .body("rollouts[0].status", is("ABORTED")));
+        CaughtUp.await(kafka, loop.group(), DEADLINE);
 
         viewer().get("/api/sets/" + story.set).then()
                 .body("hosts.agentId", contains(story.host(0), story.host(1), story.host(2), story.host(3),
@@ -72,7 +67,8 @@ class ProjectionTest {
                 .body("rollouts[0].failures", is(1))
                 .body("rollouts[0].reason", containsString("rollback requested by operator:alice"))
                 .body("deployables.channel", contains("production"))
-                .body("deployables[0].artifact", is(story.artifact));
+                .body("deployables[0].artifact", is(story.artifact))
+                .body("rollouts[0].status", is("ABORTED"));
         viewer().get("/api/rollouts/" + story.rolloutId()).then().statusCode(200)
                 .body("hosts.step", containsInAnyOrder("HEALTHY", "HEALTHY", "HEALTHY", "FAILED"))
                 .body("hosts.find { it.host == '" + story.host(3) + "' }.reason", containsString("503"));
@@ -88,11 +84,10 @@ class ProjectionTest {
         viewer().get("/api/audit?digest=" + story.recipe).then()
                 .body("items.type", hasItem("dev.slipway.build.requested.v1"));
 
-        CaughtUp.await(kafka, config.consumerGroup(), DEADLINE);
         List<String> projected = ReadModelDump.rows();
 
-        story.publish(kafka);
-        CaughtUp.await(kafka, config.consumerGroup(), DEADLINE);
+        SetStory.publish(kafka, story.events());
+        CaughtUp.await(kafka, loop.group(), DEADLINE);
         ReadModelDump.assertSame(projected, "the same events delivered again must change nothing");
 
         loop.stop();
@@ -121,6 +116,29 @@ class ProjectionTest {
         assertEquals("malformed-body", header(dead, DeadLetters.HEADER_REASON));
         viewer().get("/api/audit?digest=" + recipe).then().body("items[0].summary", is("ci:next requested a build of "
                 + recipe));
+    }
+
+    @Test
+    void rolloutsStartedAndAbortedAndTheLagAreExportedForPrometheus() {
+        double started = metric("slipway_rollouts_started_total");
+        double aborted = metric("slipway_rollouts_aborted_total");
+        SetStory story = new SetStory("metrics").rolloutWithOneFailureAndARollback();
+        story.publish(kafka);
+
+        await("the rollout to be counted").atMost(DEADLINE)
+                .until(() -> metric("slipway_rollouts_aborted_total") == aborted + 1);
+        assertEquals(started + 1, metric("slipway_rollouts_started_total"));
+        SetStory.publish(kafka, story.events());
+        CaughtUp.await(kafka, loop.group(), DEADLINE);
+        assertEquals(started + 1, metric("slipway_rollouts_started_total"), "a duplicate is not counted again");
+        assertEquals(0.0, metric("slipway_projection_lag_records"));
+    }
+
+    private static double metric(String name) {
+        String exposition = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        return exposition.lines().filter(line -> line.startsWith(name + " ") || line.startsWith(name + "{"))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .findFirst().orElse(0);
     }
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {
