@@ -2,6 +2,7 @@ package dev.slipway.deploy.services;
 
 import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.deploy.LocalInfrastructure;
+import dev.slipway.deploy.postgres.LocalPostgres;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -83,8 +84,18 @@ public final class LocalStack implements AutoCloseable {
                     "slipway.build.work-dir", data.resolve("builds").toString(),
                     "slipway.build.signing.private-key", BuilderKeys.encode(builder.getPrivate()),
                     "slipway.build.signing.public-key", publicKey)));
+            Map<String, String> release = new LinkedHashMap<>(Map.of(
+                    "kafka.bootstrap.servers", kafka,
+                    "quarkus.datasource.jdbc.url", infrastructure.postgres().jdbcUrl(),
+                    "quarkus.datasource.reactive.url", infrastructure.postgres().reactiveUrl(),
+                    "quarkus.datasource.username", LocalPostgres.USER));
+            tokens.forEach((role, secret) -> {
+                release.put("slipway.release.auth.tokens." + role + ".secret", secret);
+                release.put("slipway.release.auth.tokens." + role + ".roles",
+                        role.equals("operator") ? "viewer,operator" : "viewer");
+            });
             services.add(ServiceProcess.start(repository, "release-service", "release-service", ports.release(), logs,
-                    Map.of("kafka.bootstrap.servers", kafka)));
+                    release));
             for (int i = 0; i < ports.agents().size(); i++) {
                 services.add(ServiceProcess.start(repository, "fleet-agent", "agent-" + i, ports.agents().get(i), logs,
                         Map.of("kafka.bootstrap.servers", kafka,

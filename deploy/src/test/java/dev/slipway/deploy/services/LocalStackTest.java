@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.deploy.LocalInfrastructure;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -35,6 +39,11 @@ class LocalStackTest {
             stack.services().forEach(service -> pids.add(service.pid()));
             pids.add(stack.infrastructure().kafka().pid());
             tokens = stack.tokens();
+            HttpResponse<String> sets = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + ports.release() + "/api/sets"))
+                    .header("Authorization", "Bearer " + tokens.get("operator")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, sets.statusCode(), "the release API answers the operator: " + sets.body());
         }
         assertTrue(pids.stream().noneMatch(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)),
                 "a process of the stack outlived it");
