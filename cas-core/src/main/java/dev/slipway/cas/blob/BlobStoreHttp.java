@@ -156,7 +156,7 @@ public final class BlobStoreHttp implements BlobStore {
             case 413 -> " (the blob is larger than the server allows)";
             default -> "";
         };
-        throw new IOException("cannot " + action + ": " + response.request().method() + " " + response.uri()
-                + " answered " + status + hint + (body.isBlank() ? "" : ": " + body.strip()));
+        throw new HttpStatusException(status, "cannot " + action + ": " + response.request().method() + " "
+                + response.uri() + " answered " + status + hint + (body.isBlank() ? "" : ": " + body.strip()));
     }
 }

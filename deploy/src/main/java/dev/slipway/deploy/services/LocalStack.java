@@ -47,13 +47,15 @@ public final class LocalStack implements AutoCloseable {
     private final List<ServiceProcess> services;
     private final Map<String, String> tokens;
     private final Path data;
+    private final String builderPublicKey;
 
     private LocalStack(LocalInfrastructure infrastructure, List<ServiceProcess> services, Map<String, String> tokens,
-            Path data) {
+            Path data, String builderPublicKey) {
         this.infrastructure = infrastructure;
         this.services = services;
         this.tokens = tokens;
         this.data = data;
+        this.builderPublicKey = builderPublicKey;
     }
 
     public static LocalStack start(Path repository, LocalInfrastructure.Settings settings, ServicePorts ports)
@@ -109,7 +111,7 @@ public final class LocalStack implements AutoCloseable {
                                 "slipway.agent.service-env.PORT", Integer.toString(ports.hosts().get(i)))));
             }
             awaitReady(services);
-            return new LocalStack(infrastructure, services, tokens, data);
+            return new LocalStack(infrastructure, services, tokens, data, publicKey);
         } catch (Exception e) {
             for (ServiceProcess service : services) {
                 service.close();
@@ -130,6 +132,11 @@ public final class LocalStack implements AutoCloseable {
     /** Bearer tokens by name: {@code ci} (reader, builder), {@code operator} (reader, releaser), {@code fleet}. */
     public Map<String, String> tokens() {
         return Map.copyOf(tokens);
+    }
+
+    /** The builder's public key (base64 X.509): what `slipway verify` and the agents trust. */
+    public String builderPublicKey() {
+        return builderPublicKey;
     }
 
     @Override

@@ -1,0 +1,186 @@
+package dev.slipway.cli;
+
+import dev.slipway.cas.digest.Digest;
+import dev.slipway.events.Event;
+import dev.slipway.events.Topics;
+import dev.slipway.events.artifact.ArtifactBuilt;
+import dev.slipway.events.build.BuildFailed;
+import dev.slipway.events.build.BuildRequested;
+import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.recipe.InvalidRecipeException;
+import dev.slipway.events.recipe.RecipeJson;
+import dev.slipway.events.wire.CloudEventCodec;
+import dev.slipway.events.wire.EventDecodingException;
+import dev.slipway.events.wire.KafkaClients;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "build", description = "Store a recipe, request its build, and with --wait follow it to its outcome "
+        + "(exit 1 and the build log when it fails).")
+final class BuildCommand implements Runnable {
+
+    private static final Duration BROKER_PATIENCE = Duration.ofSeconds(10);
+
+    @Mixin
+    Context context;
+
+    @Parameters(paramLabel = "RECIPE.json")
+    Path recipeFile;
+
+    @Option(names = "--wait", description = "Block until the build succeeds or fails")
+    boolean await;
+
+    @Option(names = "--timeout", defaultValue = "PT30M", description = "How long --wait waits (ISO-8601, default PT30M)")
+    Duration timeout;
+
+    @Override
+    public void run() {
+        byte[] canonical = canonicalRecipe();
+        Digest recipe = Digest.of(canonical);
+        if (context.store().write(recipe, new ByteArrayInputStream(canonical))) {
+            context.say("stored recipe " + recipe);
+        }
+        Event<BuildRequested> request = Event.of("/cli/" + System.getProperty("user.name", "someone"),
+                new BuildRequested(recipe.toString(), "cli:" + System.getProperty("user.name", "someone")));
+        if (!await) {
+            send(request);
+            context.result(Map.of("recipe", recipe.toString(), "request", request.id()),
+                    "build of " + recipe + " requested (" + request.id() + ")");
+            return;
+        }
+        try (KafkaConsumer<String, byte[]> outcomes = KafkaClients.consumer(context.kafka(), "unused", Map.of(
+                ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) BROKER_PATIENCE.toMillis()))) {
+            watchFromNow(outcomes);
+            send(request);
+            context.say("build of " + recipe + " requested");
+            follow(outcomes, recipe.toString());
+        } catch (KafkaException e) {
+            throw unreachable(e);
+        }
+    }
+
+    private byte[] canonicalRecipe() {
+        try {
+            return RecipeJson.canonical(Files.readAllBytes(recipeFile));
+        } catch (IOException e) {
+            throw new CliFailure(Exit.USAGE, "cannot read " + recipeFile + ": " + e.getMessage());
+        } catch (InvalidRecipeException e) {
+            throw new CliFailure(Exit.REFUSED, recipeFile + " is not a valid recipe: " + e.getMessage());
+        }
+    }
+
+    /** Positions at the current end of the outcome topics before the request goes out, so no outcome is missed. */
+    private void watchFromNow(KafkaConsumer<String, byte[]> consumer) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : List.of(Topics.BUILDS, Topics.ARTIFACTS)) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, BROKER_PATIENCE);
+            for (PartitionInfo info : infos) {
+                partitions.add(new TopicPartition(topic, info.partition()));
+            }
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+    }
+
+    private void follow(KafkaConsumer<String, byte[]> consumer, String recipe) {
+        CloudEventCodec codec = new CloudEventCodec();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long started = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                Object data;
+                try {
+                    data = codec.decode(record).data();
+                } catch (EventDecodingException unreadable) {
+                    continue;
+                }
+                if (data instanceof BuildStarted building && building.recipe().equals(recipe)) {
+                    context.say("building on " + building.builder() + (building.hermetic() ? "" : " (NOT hermetic)"));
+                } else if (data instanceof ArtifactBuilt built && built.recipe().equals(recipe)) {
+                    succeeded(built, started);
+                    return;
+                } else if (data instanceof BuildFailed failed && failed.recipe().equals(recipe)) {
+                    failed(failed);
+                }
+            }
+        }
+        throw new CliFailure(Exit.FAILED, "no outcome for " + recipe + " within " + timeout
+                + " (is a build-service running? raise --timeout for long builds)");
+    }
+
+    private void succeeded(ArtifactBuilt built, long started) {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("outcome", "built");
+        result.put("recipe", built.recipe());
+        result.put("artifact", built.artifact());
+        result.put("provenance", built.provenance());
+        result.put("log", built.log());
+        result.put("builder", built.builder());
+        result.put("hermetic", built.hermetic());
+        result.put("cacheHit", built.cacheHit());
+        long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
+        context.result(result, built.artifact() + (built.cacheHit() ? "  (from the action cache)" : "  (built in "
+                + seconds + " s)"));
+    }
+
+    private void failed(BuildFailed failed) {
+        if (failed.log() != null) {
+            byte[] log = context.store().read(Digest.parse(failed.log()));
+            Context.err.println("---- build log " + failed.log() + " ----");
+            Context.err.println(new String(log, StandardCharsets.UTF_8).stripTrailing());
+            Context.err.println("----");
+        }
+        if (context.json()) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("outcome", "failed");
+            result.put("recipe", failed.recipe());
+            result.put("reason", failed.reason());
+            result.put("log", failed.log());
+            context.result(result, "");
+        }
+        throw new CliFailure(Exit.FAILED, "the build of " + failed.recipe() + " failed: " + failed.reason());
+    }
+
+    private void send(Event<BuildRequested> request) {
+        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(context.kafka(), Map.of(
+                ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) BROKER_PATIENCE.toMillis(),
+                ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) BROKER_PATIENCE.toMillis() * 2,
+                ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) BROKER_PATIENCE.toMillis()))) {
+            producer.send(new CloudEventCodec().encode(request)).get();
+        } catch (ExecutionException e) {
+            throw unreachable(e.getCause());
+        } catch (KafkaException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CliFailure(Exit.FAILED, "interrupted");
+        }
+    }
+
+    private CliFailure unreachable(Throwable cause) {
+        return new CliFailure(Exit.UNREACHABLE, "cannot reach the Kafka broker at " + context.kafka() + " ("
+                + cause.getClass().getSimpleName() + "); set it with " + Settings.Key.KAFKA.spellings(), cause);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.slipway.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "status", description = "Sets, hosts, versions and rollout progress; --watch follows live.")
+final class StatusCommand implements Runnable {
+
+    @Mixin
+    Context context;
+
+    @Option(names = "--set", description = "One set in detail")
+    String set;
+
+    @Option(names = "--watch", description = "Print again on every change, until interrupted")
+    boolean watch;
+
+    @Override
+    public void run() {
+        ReleaseApi release = context.release();
+        show(release);
+        if (watch) {
+            release.follow(change -> {
+                if (!"heartbeat".equals(change.path("type").asText())
+                        && (set == null || set.equals(change.path("deploymentSet").asText()))) {
+                    context.say("-- " + change.path("summary").asText());
+                    show(release);
+                }
+            });
+        }
+    }
+
+    private void show(ReleaseApi release) {
+        if (set == null) {
+            JsonNode sets = release.get("api/sets");
+            StringBuilder lines = new StringBuilder();
+            for (JsonNode s : sets) {
+                JsonNode latest = s.path("latestRollout");
+                lines.append(String.format("%-24s %3d/%-3d healthy  %s%n", s.path("name").asText(),
+                        s.path("healthy").asInt(), s.path("hosts").asInt(),
+                        latest.isMissingNode() || latest.isNull() ? "no rollout"
+                                : latest.path("status").asText() + " " + latest.path("artifact").asText()));
+            }
+            context.result(sets, lines.toString().stripTrailing());
+            return;
+        }
+        JsonNode view = release.get("api/sets/" + ReleaseApi.segment(set));
+        StringBuilder lines = new StringBuilder(set).append('\n');
+        JsonNode latest = view.path("rollouts").path(0);
+        if (!latest.isMissingNode()) {
+            lines.append(String.format("rollout %s: %s, %d failure(s)%s%n", latest.path("id").asText(),
+                    latest.path("status").asText(), latest.path("failures").asInt(),
+                    latest.path("reason").isNull() ? "" : " — " + latest.path("reason").asText()));
+        }
+        for (JsonNode host : view.path("hosts")) {
+            lines.append(String.format("  %-24s %-8s %s%s%n", host.path("agentId").asText(),
+                    host.path("health").asText(), host.path("current").asText(),
+                    host.path("canary").asBoolean() ? "  (canary)" : ""));
+        }
+        context.result(view, lines.toString().stripTrailing());
+    }
+}
