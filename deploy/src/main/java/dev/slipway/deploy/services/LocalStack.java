@@ -2,6 +2,8 @@ package dev.slipway.deploy.services;
 
 import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.deploy.LocalInfrastructure;
+import dev.slipway.deploy.demo.Demo;
+import dev.slipway.deploy.demo.Narrator;
 import dev.slipway.deploy.postgres.LocalPostgres;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -197,12 +199,22 @@ public final class LocalStack implements AutoCloseable {
         return tokens;
     }
 
+    /**
+     * {@code ./slipway-local [options] [--no-demo]} starts the stack and runs the demo's first step;
+     * {@code ./slipway-local ship-bad [options]} runs its second step against the stack already running.
+     */
     public static void main(String[] args) throws Exception {
         int agents = 5;
+        boolean demo = true;
+        boolean shipBad = false;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--agents") && i + 1 < args.length) {
                 agents = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--no-demo")) {
+                demo = false;
+            } else if (args[i].equals("ship-bad")) {
+                shipBad = true;
             } else {
                 rest.add(args[i]);
             }
@@ -211,13 +223,22 @@ public final class LocalStack implements AutoCloseable {
         try {
             settings = LocalInfrastructure.Settings.fromArgs(rest.toArray(String[]::new));
         } catch (IllegalArgumentException e) {
-            System.err.println("slipway-local: " + e.getMessage() + " (and --agents N)");
+            System.err.println("slipway-local: " + e.getMessage() + " (and --agents N, --no-demo, ship-bad)");
             System.exit(2);
+            return;
+        }
+        Path repository = Path.of("").toAbsolutePath();
+        ServicePorts ports = ServicePorts.defaults(agents);
+        if (shipBad) {
+            Demo.Stack running = running(repository, settings, ports);
+            try (Narrator narrator = new Narrator(running.kafka(), DEMO_SET, System.out)) {
+                new Demo(running, System.out, narrator).shipBad();
+            }
             return;
         }
         System.out.println("Starting Slipway locally in " + settings.dataDirectory().toAbsolutePath());
         long started = System.nanoTime();
-        LocalStack stack = start(Path.of("").toAbsolutePath(), settings, ServicePorts.defaults(agents));
+        LocalStack stack = start(repository, settings, ports);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             System.out.println("\nStopping Slipway...");
@@ -230,7 +251,27 @@ public final class LocalStack implements AutoCloseable {
             stopped.countDown();
         }, "local-stack-stop"));
         stack.describe(System.out, (System.nanoTime() - started) / 1_000_000);
+        Narrator narrator = new Narrator(stack.infrastructure().kafka().bootstrapServers(), DEMO_SET, System.out);
+        if (demo) {
+            try {
+                new Demo(running(repository, settings, ports), System.out, narrator).shipGood();
+            } catch (Exception e) {
+                System.out.println("The demo stopped: " + e.getMessage());
+            }
+        }
+        System.out.printf("%nConsole: http://127.0.0.1:%d/ (token: %s). Next: './slipway-local ship-bad' in another "
+                + "terminal ships a version whose health check fails. Ctrl-C stops everything.%n", ports.release(),
+                stack.tokens().get("operator"));
         stopped.await();
+    }
+
+    /** The stack as the demo and the CLI reach it, from what a running (or earlier) stack keeps in its data directory. */
+    public static Demo.Stack running(Path repository, LocalInfrastructure.Settings settings, ServicePorts ports)
+            throws IOException {
+        Path data = settings.dataDirectory().toAbsolutePath();
+        return new Demo.Stack(repository, data, "127.0.0.1:" + settings.kafkaPort(), ports.cas(), ports.release(),
+                ports.hosts(), keptTokens(data.resolve("tokens")),
+                Files.readString(data.resolve("build-key").resolve("builder.pub")).trim());
     }
 
     private void describe(PrintStream out, long millis) {

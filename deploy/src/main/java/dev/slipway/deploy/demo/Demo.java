@@ -1,0 +1,145 @@
+package dev.slipway.deploy.demo;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.cli.Slipway;
+import dev.slipway.events.wire.EventJson;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The demo: the example service (examples/hello) goes from source to every host of the demo set through the
+ * `slipway` command, as a user would type it; then, on request, a version whose health check fails is
+ * shipped and the canary catches it. Progress comes from the {@link Narrator}.
+ */
+public final class Demo {
+
+    /** Where the running stack is. */
+    public record Stack(Path repository, Path data, String kafka, int storePort, int releasePort, List<Integer> hostPorts,
+            Map<String, String> tokens, String builderPublicKey) {
+    }
+
+    /** What shipping a version ended with. */
+    public record Shipped(String artifact, Optional<Narrator.Outcome> outcome) {
+    }
+
+    private static final Duration ROLLOUT_DEADLINE = Duration.ofMinutes(4);
+
+    private final Stack stack;
+    private final PrintStream out;
+    private final Narrator narrator;
+
+    public Demo(Stack stack, PrintStream out, Narrator narrator) {
+        this.stack = stack;
+        this.out = out;
+        this.narrator = narrator;
+    }
+
+    /** Builds the example service and waits until its rollout ended (or it was already running everywhere). */
+    public Shipped shipGood() throws Exception {
+        out.println("\nDemo, step 1: build examples/hello from source and roll it out to the set 'demo'");
+        return ship(stack.repository().resolve("examples/hello/src"));
+    }
+
+    /** The same service with a health check that fails: the canary must catch it and the set go back. */
+    public Shipped shipBad() throws Exception {
+        out.println("\nDemo, step 2: ship a version whose health check fails");
+        Path bad = stack.data().resolve("demo/bad-src");
+        copyTree(stack.repository().resolve("examples/hello/src"), bad);
+        Files.copy(stack.repository().resolve("examples/hello/bad/health"), bad.resolve("www/cgi-bin/health"),
+                StandardCopyOption.REPLACE_EXISTING);
+        return ship(bad);
+    }
+
+    private Shipped ship(Path source) throws Exception {
+        String toolchain = slipway("toolchain", "import", toolchain().toString(), "--name", "busybox", "--json")
+                .get("digest").asText();
+        out.println("  toolchain  busybox imported as " + Narrator.shortDigest(toolchain));
+        String sourceDigest = slipway("push", source.toString(), "--json").get("digest").asText();
+        out.println("  source     pushed as " + Narrator.shortDigest(sourceDigest));
+        String template = Files.readString(stack.repository().resolve("examples/hello/recipe.json"));
+        Path recipe = stack.data().resolve("demo").resolve(source.getFileName() + "-recipe.json");
+        Files.writeString(recipe, template.replace("${toolchain}", toolchain).replace("${source}", sourceDigest));
+        String artifact = slipway("build", recipe.toString(), "--wait", "--json").get("artifact").asText();
+        if (!narrator.awaitStart(artifact, Duration.ofSeconds(20))) {
+            out.println("  no new rollout: the store had flagged " + Narrator.shortDigest(artifact)
+                    + " before (a second run); the console shows how it went");
+            return new Shipped(artifact, Optional.empty());
+        }
+        Optional<Narrator.Outcome> outcome = narrator.awaitOutcome(artifact, ROLLOUT_DEADLINE);
+        if (outcome.isEmpty()) {
+            out.println("  the rollout of " + Narrator.shortDigest(artifact) + " has not ended after "
+                    + ROLLOUT_DEADLINE + "; see http://127.0.0.1:" + stack.releasePort() + "/");
+        } else if (outcome.get().completed()) {
+            out.println("\n  Every host of 'demo' runs " + Narrator.shortDigest(artifact) + ": "
+                    + stack.hostPorts().stream().map(port -> "http://127.0.0.1:" + port + "/").toList());
+        } else {
+            out.println("\n  The canary caught it (" + outcome.get().reason() + "); every host is back on the "
+                    + "previous version. The audit trail at http://127.0.0.1:" + stack.releasePort() + "/ shows why.");
+        }
+        return new Shipped(artifact, outcome);
+    }
+
+    /** A toolchain directory made from the host's static busybox: the only host thing a build sees. */
+    private Path toolchain() throws IOException {
+        Path bin = Files.createDirectories(stack.data().resolve("demo/toolchain/bin"));
+        if (!Files.exists(bin.resolve("busybox"))) {
+            Files.copy(Path.of("/bin/busybox"), bin.resolve("busybox"));
+        }
+        for (String applet : List.of("sh", "cp", "mkdir")) {
+            if (!Files.exists(bin.resolve(applet), LinkOption.NOFOLLOW_LINKS)) {
+                Files.createSymbolicLink(bin.resolve(applet), Path.of("busybox"));
+            }
+        }
+        return bin.getParent();
+    }
+
+    private JsonNode slipway(String... args) throws IOException {
+        ByteArrayOutputStream result = new ByteArrayOutputStream();
+        ByteArrayOutputStream errors = new ByteArrayOutputStream();
+        int exit = Slipway.execute(args, new PrintStream(result, true, UTF_8), new PrintStream(errors, true, UTF_8),
+                Map.of("HOME", stack.data().toString(),
+                        "SLIPWAY_STORE_URL", "http://127.0.0.1:" + stack.storePort() + "/",
+                        "SLIPWAY_STORE_TOKEN", stack.tokens().get("ci"),
+                        "SLIPWAY_RELEASE_URL", "http://127.0.0.1:" + stack.releasePort() + "/",
+                        "SLIPWAY_RELEASE_TOKEN", stack.tokens().get("operator"),
+                        "SLIPWAY_KAFKA", stack.kafka(),
+                        "SLIPWAY_TRUSTED_BUILDER_KEYS", stack.builderPublicKey()),
+                false);
+        if (exit != 0) {
+            throw new IOException("slipway " + String.join(" ", args) + " exited " + exit + ": "
+                    + errors.toString(UTF_8).strip());
+        }
+        return EventJson.mapper().readTree(result.toString(UTF_8));
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir)));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.copy(file, to.resolve(from.relativize(file)), StandardCopyOption.REPLACE_EXISTING,
+                        StandardCopyOption.COPY_ATTRIBUTES);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}

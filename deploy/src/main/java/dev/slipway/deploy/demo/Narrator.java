@@ -1,0 +1,203 @@
+package dev.slipway.deploy.demo;
+
+import dev.slipway.events.Event;
+import dev.slipway.events.Topics;
+import dev.slipway.events.artifact.ArtifactBuilt;
+import dev.slipway.events.artifact.ArtifactDeployable;
+import dev.slipway.events.artifact.ArtifactRejected;
+import dev.slipway.events.build.BuildFailed;
+import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.rollout.HostClaimed;
+import dev.slipway.events.rollout.HostDrained;
+import dev.slipway.events.rollout.HostFailed;
+import dev.slipway.events.rollout.HostHealthy;
+import dev.slipway.events.rollout.HostSwitched;
+import dev.slipway.events.rollout.RollbackRequested;
+import dev.slipway.events.rollout.RolloutAborted;
+import dev.slipway.events.rollout.RolloutCompleted;
+import dev.slipway.events.rollout.RolloutPaused;
+import dev.slipway.events.rollout.RolloutResumed;
+import dev.slipway.events.rollout.RolloutStarted;
+import dev.slipway.events.wire.CloudEventCodec;
+import dev.slipway.events.wire.EventDecodingException;
+import dev.slipway.events.wire.KafkaClients;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+
+/**
+ * Tells a person what the pipeline is doing, from the events themselves: builds, flags, and each host of the
+ * demo set claiming, draining, switching and turning healthy. Reads from the end of the topics at start (it
+ * narrates what happens, not history) and remembers how each rollout ended.
+ */
+public final class Narrator implements AutoCloseable {
+
+    /** How a rollout of an artifact ended. */
+    public record Outcome(String rolloutId, boolean completed, String reason) {
+    }
+
+    private static final List<String> TOPICS = List.of(Topics.BUILDS, Topics.ARTIFACTS, Topics.DEPLOYABLES,
+            Topics.ROLLOUTS);
+
+    private final String set;
+    private final PrintStream out;
+    private final KafkaConsumer<String, byte[]> consumer;
+    private final CloudEventCodec codec = new CloudEventCodec();
+    private final Map<String, String> artifactOfRollout = new ConcurrentHashMap<>();
+    private final Map<String, Outcome> outcomeByArtifact = new ConcurrentHashMap<>();
+    private final Set<String> startedArtifacts = ConcurrentHashMap.newKeySet();
+    private final Thread thread;
+
+    public Narrator(String bootstrapServers, String set, PrintStream out) {
+        this.set = set;
+        this.out = out;
+        this.consumer = KafkaClients.consumer(bootstrapServers, "unused", Map.of());
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (String topic : TOPICS) {
+            consumer.partitionsFor(topic, Duration.ofSeconds(30))
+                    .forEach(info -> partitions.add(new TopicPartition(topic, info.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToEnd(partitions);
+        partitions.forEach(consumer::position);
+        thread = new Thread(this::run, "narrator");
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Whether a rollout of {@code artifact} started within {@code deadline}. */
+    public boolean awaitStart(String artifact, Duration deadline) throws InterruptedException {
+        long until = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < until) {
+            if (startedArtifacts.contains(artifact)) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
+    }
+
+    /** How the rollout of {@code artifact} ended, waiting up to {@code deadline}; empty if it did not end. */
+    public Optional<Outcome> awaitOutcome(String artifact, Duration deadline) throws InterruptedException {
+        long until = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < until) {
+            Outcome outcome = outcomeByArtifact.get(artifact);
+            if (outcome != null) {
+                return Optional.of(outcome);
+            }
+            Thread.sleep(100);
+        }
+        return Optional.empty();
+    }
+
+    private void run() {
+        try {
+            while (true) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                    try {
+                        narrate(codec.decode(record));
+                    } catch (EventDecodingException unreadable) {
+                        // Dead letters are someone else's; the story goes on.
+                    }
+                }
+            }
+        } catch (WakeupException closing) {
+            consumer.close();
+        }
+    }
+
+    private void narrate(Event<?> event) {
+        String line = lineFor(event.data());
+        if (line != null) {
+            out.println("  " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "  " + line);
+        }
+    }
+
+    private String lineFor(Object data) {
+        if (data instanceof BuildStarted e) {
+            return "build     " + shortDigest(e.recipe()) + " running on " + e.builder()
+                    + (e.hermetic() ? " in a sandbox without network" : " WITHOUT a sandbox");
+        }
+        if (data instanceof ArtifactBuilt e && set.equals(e.deploymentSet())) {
+            return "built     " + shortDigest(e.recipe()) + " -> artifact " + shortDigest(e.artifact())
+                    + (e.cacheHit() ? " (from the action cache)" : "") + ", signed by " + e.builder();
+        }
+        if (data instanceof BuildFailed e) {
+            return "FAILED    build of " + shortDigest(e.recipe()) + ": " + e.reason();
+        }
+        if (data instanceof ArtifactRejected e) {
+            return "REJECTED  the store refused " + shortDigest(e.artifact()) + ": " + e.reason();
+        }
+        if (data instanceof ArtifactDeployable e && set.equals(e.deploymentSet())) {
+            return "flagged   " + shortDigest(e.artifact()) + " deployable on " + e.deploymentSet() + "/" + e.channel();
+        }
+        if (data instanceof RolloutStarted e && set.equals(e.deploymentSet())) {
+            artifactOfRollout.put(e.rolloutId(), e.artifact());
+            startedArtifacts.add(e.artifact());
+            return "rollout   of " + shortDigest(e.artifact()) + " to " + e.deploymentSet() + " started ("
+                    + e.policy().maxUnavailable() + " host(s) at a time, canary first)";
+        }
+        if (data instanceof HostClaimed e && set.equals(e.deploymentSet())) {
+            return "  " + e.hostId() + "  asks for a slot";
+        }
+        if (data instanceof HostDrained e && set.equals(e.deploymentSet())) {
+            return "  " + e.hostId() + "  drained" + (e.clean() ? "" : " (cut short at the bound)");
+        }
+        if (data instanceof HostSwitched e && set.equals(e.deploymentSet())) {
+            return "  " + e.hostId() + "  switched to " + shortDigest(e.toArtifact()) + " (generation " + e.generation() + ")";
+        }
+        if (data instanceof HostHealthy e && set.equals(e.deploymentSet())) {
+            return "  " + e.hostId() + "  healthy";
+        }
+        if (data instanceof HostFailed e && set.equals(e.deploymentSet())) {
+            return "  " + e.hostId() + "  FAILED: " + e.reason();
+        }
+        if (data instanceof RolloutPaused e && set.equals(e.deploymentSet())) {
+            return "rollout   paused by " + e.pausedBy() + ": " + e.reason();
+        }
+        if (data instanceof RolloutResumed e && set.equals(e.deploymentSet())) {
+            return "rollout   resumed by " + e.resumedBy();
+        }
+        if (data instanceof RollbackRequested e && set.equals(e.deploymentSet())) {
+            return "rollback  requested by " + e.requestedBy() + ": " + e.reason();
+        }
+        if (data instanceof RolloutCompleted e && set.equals(e.deploymentSet())) {
+            ended(e.rolloutId(), true, null);
+            return "rollout   completed: every host of " + e.deploymentSet() + " runs "
+                    + shortDigest(artifactOfRollout.getOrDefault(e.rolloutId(), "?"));
+        }
+        if (data instanceof RolloutAborted e && set.equals(e.deploymentSet())) {
+            ended(e.rolloutId(), false, e.reason());
+            return "rollout   ABORTED (" + e.reason() + "): every host that switched goes back";
+        }
+        return null;
+    }
+
+    private void ended(String rolloutId, boolean completed, String reason) {
+        String artifact = artifactOfRollout.get(rolloutId);
+        if (artifact != null) {
+            outcomeByArtifact.put(artifact, new Outcome(rolloutId, completed, reason));
+        }
+    }
+
+    static String shortDigest(String digest) {
+        return digest.startsWith("sha256:") ? digest.substring(7, 19) : digest;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        consumer.wakeup();
+        thread.join(Duration.ofSeconds(5).toMillis());
+    }
+}
