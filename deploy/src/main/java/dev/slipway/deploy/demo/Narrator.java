@@ -2,6 +2,7 @@ package dev.slipway.deploy.demo;
 
 import dev.slipway.events.Event;
 import dev.slipway.events.Topics;
+import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.artifact.ArtifactBuilt;
 import dev.slipway.events.artifact.ArtifactDeployable;
 import dev.slipway.events.artifact.ArtifactRejected;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -48,7 +50,7 @@ public final class Narrator implements AutoCloseable {
     }
 
     private static final List<String> TOPICS = List.of(Topics.BUILDS, Topics.ARTIFACTS, Topics.DEPLOYABLES,
-            Topics.ROLLOUTS);
+            Topics.ROLLOUTS, Topics.AGENTS);
 
     private final String set;
     private final PrintStream out;
@@ -57,6 +59,9 @@ public final class Narrator implements AutoCloseable {
     private final Map<String, String> artifactOfRollout = new ConcurrentHashMap<>();
     private final Map<String, Outcome> outcomeByArtifact = new ConcurrentHashMap<>();
     private final Set<String> startedArtifacts = ConcurrentHashMap.newKeySet();
+    private final Set<String> told = new HashSet<>();
+    private final Set<String> abortedArtifacts = new HashSet<>();
+    private String lastRollout = "";
     private final Thread thread;
 
     public Narrator(String bootstrapServers, String set, PrintStream out) {
@@ -119,7 +124,8 @@ public final class Narrator implements AutoCloseable {
 
     private void narrate(Event<?> event) {
         String line = lineFor(event.data());
-        if (line != null) {
+        // Every agent appends the rollout's start and end, and a peer may report a host's failure too.
+        if (line != null && told.add(lastRollout + "|" + line)) {
             out.println("  " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "  " + line);
         }
     }
@@ -143,6 +149,7 @@ public final class Narrator implements AutoCloseable {
             return "flagged   " + shortDigest(e.artifact()) + " deployable on " + e.deploymentSet() + "/" + e.channel();
         }
         if (data instanceof RolloutStarted e && set.equals(e.deploymentSet())) {
+            lastRollout = e.rolloutId();
             artifactOfRollout.put(e.rolloutId(), e.artifact());
             startedArtifacts.add(e.artifact());
             return "rollout   of " + shortDigest(e.artifact()) + " to " + e.deploymentSet() + " started ("
@@ -172,6 +179,10 @@ public final class Narrator implements AutoCloseable {
         if (data instanceof RollbackRequested e && set.equals(e.deploymentSet())) {
             return "rollback  requested by " + e.requestedBy() + ": " + e.reason();
         }
+        if (data instanceof AgentState e && set.equals(e.deploymentSet()) && e.previous() != null
+                && abortedArtifacts.contains(e.previous()) && !e.previous().equals(e.current())) {
+            return "  " + e.agentId() + "  back on " + shortDigest(e.current());
+        }
         if (data instanceof RolloutCompleted e && set.equals(e.deploymentSet())) {
             ended(e.rolloutId(), true, null);
             return "rollout   completed: every host of " + e.deploymentSet() + " runs "
@@ -179,6 +190,7 @@ public final class Narrator implements AutoCloseable {
         }
         if (data instanceof RolloutAborted e && set.equals(e.deploymentSet())) {
             ended(e.rolloutId(), false, e.reason());
+            abortedArtifacts.add(artifactOfRollout.getOrDefault(e.rolloutId(), ""));
             return "rollout   ABORTED (" + e.reason() + "): every host that switched goes back";
         }
         return null;

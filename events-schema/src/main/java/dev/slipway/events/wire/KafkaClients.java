@@ -1,6 +1,7 @@
 package dev.slipway.events.wire;
 
 import java.util.HashMap;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -21,9 +22,28 @@ public final class KafkaClients {
     private KafkaClients() {
     }
 
+    /**
+     * The cluster's security settings from the environment, spelled as Quarkus reads {@code kafka.*} for its own
+     * clients: {@code KAFKA_SASL_MECHANISM} is {@code sasl.mechanism}. Only {@code security.*}, {@code sasl.*} and
+     * {@code ssl.*}: everything else is each loop's own business.
+     */
+    public static Map<String, Object> securityFrom(Map<String, String> environment) {
+        Map<String, Object> security = new HashMap<>();
+        environment.forEach((name, value) -> {
+            if (name.startsWith("KAFKA_")) {
+                String key = name.substring("KAFKA_".length()).toLowerCase(Locale.ROOT).replace('_', '.');
+                if (key.startsWith("security.") || key.startsWith("sasl.") || key.startsWith("ssl.")) {
+                    security.put(key, value);
+                }
+            }
+        });
+        return security;
+    }
+
     /** {@code extra} adds to or overrides the defaults. */
     public static KafkaConsumer<String, byte[]> consumer(String bootstrapServers, String group, Map<String, Object> extra) {
-        Map<String, Object> props = new HashMap<>(Map.of(
+        Map<String, Object> props = new HashMap<>(securityFrom(System.getenv()));
+        props.putAll(Map.of(
                 ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ConsumerConfig.GROUP_ID_CONFIG, group,
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false,
@@ -35,7 +55,8 @@ public final class KafkaClients {
 
     /** {@code extra} adds to or overrides the defaults (a transactional id, say). */
     public static KafkaProducer<String, byte[]> producer(String bootstrapServers, Map<String, Object> extra) {
-        Map<String, Object> props = new HashMap<>(Map.of(
+        Map<String, Object> props = new HashMap<>(securityFrom(System.getenv()));
+        props.putAll(Map.of(
                 ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true,
                 ProducerConfig.ACKS_CONFIG, "all",
