@@ -3,6 +3,7 @@ package dev.slipway.deploy;
 import dev.slipway.deploy.kafka.KafkaBrokerProcess;
 import dev.slipway.deploy.kafka.TopicPlan;
 import dev.slipway.deploy.postgres.LocalPostgres;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -55,7 +56,7 @@ public final class LocalInfrastructure implements AutoCloseable {
         }
     }
 
-    private final KafkaBrokerProcess kafka;
+    private volatile KafkaBrokerProcess kafka;
     private final LocalPostgres postgres;
     private final List<String> createdTopics;
 
@@ -85,6 +86,11 @@ public final class LocalInfrastructure implements AutoCloseable {
 
     public KafkaBrokerProcess kafka() {
         return kafka;
+    }
+
+    /** Restarts the broker on its log (the services' clients reconnect by themselves). */
+    public void restartKafka() throws IOException, InterruptedException {
+        kafka = kafka.restart();
     }
 
     public LocalPostgres postgres() {

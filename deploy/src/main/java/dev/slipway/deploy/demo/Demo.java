@@ -57,23 +57,12 @@ public final class Demo {
     /** The same service with a health check that fails: the canary must catch it and the set go back. */
     public Shipped shipBad() throws Exception {
         out.println("\nDemo, step 2: ship a version whose health check fails");
-        Path bad = stack.data().resolve("demo/bad-src");
-        copyTree(stack.repository().resolve("examples/hello/src"), bad);
-        Files.copy(stack.repository().resolve("examples/hello/bad/health"), bad.resolve("www/cgi-bin/health"),
-                StandardCopyOption.REPLACE_EXISTING);
-        return ship(bad);
+        return ship(variant("bad-src", source -> Files.copy(stack.repository().resolve("examples/hello/bad/health"),
+                source.resolve("www/cgi-bin/health"), StandardCopyOption.REPLACE_EXISTING)));
     }
 
     private Shipped ship(Path source) throws Exception {
-        String toolchain = slipway("toolchain", "import", toolchain().toString(), "--name", "busybox", "--json")
-                .get("digest").asText();
-        out.println("  toolchain  busybox imported as " + Narrator.shortDigest(toolchain));
-        String sourceDigest = slipway("push", source.toString(), "--json").get("digest").asText();
-        out.println("  source     pushed as " + Narrator.shortDigest(sourceDigest));
-        String template = Files.readString(stack.repository().resolve("examples/hello/recipe.json"));
-        Path recipe = stack.data().resolve("demo").resolve(source.getFileName() + "-recipe.json");
-        Files.writeString(recipe, template.replace("${toolchain}", toolchain).replace("${source}", sourceDigest));
-        String artifact = slipway("build", recipe.toString(), "--wait", "--json").get("artifact").asText();
+        String artifact = build(source, Files.readString(stack.repository().resolve("examples/hello/recipe.json")));
         if (!narrator.awaitStart(artifact, Duration.ofSeconds(20))) {
             out.println("  no new rollout: the store had flagged " + Narrator.shortDigest(artifact)
                     + " before (a second run); the console shows how it went");
@@ -91,6 +80,35 @@ public final class Demo {
                     + "previous version. The audit trail at http://127.0.0.1:" + stack.releasePort() + "/ shows why.");
         }
         return new Shipped(artifact, outcome);
+    }
+
+    /**
+     * Imports the toolchain, pushes {@code source}, fills {@code recipeTemplate} (examples/hello/recipe.json's
+     * placeholders) and builds it with {@code slipway build --wait}; the artifact's digest.
+     */
+    public String build(Path source, String recipeTemplate) throws Exception {
+        String toolchain = slipway("toolchain", "import", toolchain().toString(), "--name", "busybox", "--json")
+                .get("digest").asText();
+        out.println("  toolchain  busybox imported as " + Narrator.shortDigest(toolchain));
+        String sourceDigest = slipway("push", source.toString(), "--json").get("digest").asText();
+        out.println("  source     pushed as " + Narrator.shortDigest(sourceDigest));
+        Path recipe = stack.data().resolve("demo").resolve(source.getFileName() + "-recipe.json");
+        Files.writeString(recipe, recipeTemplate.replace("${toolchain}", toolchain).replace("${source}", sourceDigest));
+        return slipway("build", recipe.toString(), "--wait", "--json").get("artifact").asText();
+    }
+
+    /** A copy of the example's source under the data directory, changed by {@code change}. */
+    public Path variant(String name, SourceChange change) throws IOException {
+        Path copy = stack.data().resolve("demo").resolve(name);
+        copyTree(stack.repository().resolve("examples/hello/src"), copy);
+        change.apply(copy);
+        return copy;
+    }
+
+    /** Edits a copy of the source. */
+    @FunctionalInterface
+    public interface SourceChange {
+        void apply(Path source) throws IOException;
     }
 
     /** A toolchain directory made from the host's static busybox: the only host thing a build sees. */

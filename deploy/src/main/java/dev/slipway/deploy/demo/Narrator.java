@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -60,6 +61,7 @@ public final class Narrator implements AutoCloseable {
     private final Map<String, Outcome> outcomeByArtifact = new ConcurrentHashMap<>();
     private final Set<String> startedArtifacts = ConcurrentHashMap.newKeySet();
     private final Set<String> told = new HashSet<>();
+    private final List<String> lines = new CopyOnWriteArrayList<>();
     private final Set<String> abortedArtifacts = new HashSet<>();
     private String lastRollout = "";
     private final Thread thread;
@@ -79,6 +81,23 @@ public final class Narrator implements AutoCloseable {
         thread = new Thread(this::run, "narrator");
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** How many lines it has told so far: a mark for {@link #awaitLine}. */
+    public int told() {
+        return lines.size();
+    }
+
+    /** Whether a line containing {@code text} was told after the first {@code from} lines, within {@code deadline}. */
+    public boolean awaitLine(String text, int from, Duration deadline) throws InterruptedException {
+        long until = System.nanoTime() + deadline.toNanos();
+        while (System.nanoTime() < until) {
+            if (lines.subList(from, lines.size()).stream().anyMatch(line -> line.contains(text))) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return false;
     }
 
     /** Whether a rollout of {@code artifact} started within {@code deadline}. */
@@ -126,6 +145,7 @@ public final class Narrator implements AutoCloseable {
         String line = lineFor(event.data());
         // Every agent appends the rollout's start and end, and a peer may report a host's failure too.
         if (line != null && told.add(lastRollout + "|" + line)) {
+            lines.add(line);
             out.println("  " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "  " + line);
         }
     }

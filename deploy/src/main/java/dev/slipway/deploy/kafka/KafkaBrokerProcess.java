@@ -36,13 +36,21 @@ public final class KafkaBrokerProcess implements AutoCloseable {
 
     private final Path directory;
     private final int port;
+    private final int controllerPort;
     private final Process process;
     private Duration startUp;
 
-    private KafkaBrokerProcess(Path directory, int port, Process process) {
+    private KafkaBrokerProcess(Path directory, int port, int controllerPort, Process process) {
         this.directory = directory;
         this.port = port;
+        this.controllerPort = controllerPort;
         this.process = process;
+    }
+
+    /** Stops the broker and starts it again on the same log and ports: what an upgrade or a reboot does. */
+    public KafkaBrokerProcess restart() throws IOException, InterruptedException {
+        close();
+        return start(directory, port, controllerPort);
     }
 
     /**
@@ -68,7 +76,7 @@ public final class KafkaBrokerProcess implements AutoCloseable {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("broker.log").toFile()))
                 .start();
         Files.writeString(pidFile(directory), Long.toString(process.pid()));
-        KafkaBrokerProcess broker = new KafkaBrokerProcess(directory, port, process);
+        KafkaBrokerProcess broker = new KafkaBrokerProcess(directory, port, controllerPort, process);
         broker.awaitReady();
         broker.startUp = Duration.ofNanos(System.nanoTime() - launched);
         return broker;

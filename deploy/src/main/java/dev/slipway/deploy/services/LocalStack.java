@@ -136,6 +136,21 @@ public final class LocalStack implements AutoCloseable {
         return Map.copyOf(tokens);
     }
 
+    /**
+     * {@code kill -9} of one service's JVM and a restart of it (see {@link ServiceProcess#crashAndRestart}),
+     * returning once it is ready again.
+     */
+    public synchronized ServiceProcess crashAndRestart(String name) throws IOException, InterruptedException {
+        for (int i = 0; i < services.size(); i++) {
+            if (services.get(i).name().equals(name)) {
+                services.set(i, services.get(i).crashAndRestart());
+                awaitReady(List.of(services.get(i)));
+                return services.get(i);
+            }
+        }
+        throw new IllegalArgumentException("no service named " + name + " in " + services);
+    }
+
     /** The builder's public key (base64 X.509): what `slipway verify` and the agents trust. */
     public String builderPublicKey() {
         return builderPublicKey;

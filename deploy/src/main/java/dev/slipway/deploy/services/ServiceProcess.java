@@ -20,12 +20,28 @@ public final class ServiceProcess implements AutoCloseable {
     private final int port;
     private final Path log;
     private final Process process;
+    private final List<String> command;
 
-    private ServiceProcess(String name, int port, Path log, Process process) {
+    private ServiceProcess(String name, int port, Path log, Process process, List<String> command) {
         this.name = name;
         this.port = port;
         this.log = log;
         this.process = process;
+        this.command = command;
+    }
+
+    /**
+     * {@code kill -9} of the service's JVM alone (what a crash or the OOM killer does; an agent's service lives
+     * on), then the same command again: the restarted service must carry on from what it had made durable.
+     */
+    public ServiceProcess crashAndRestart() throws IOException, InterruptedException {
+        process.destroyForcibly().waitFor();
+        return new ServiceProcess(name, port, log, launch(command, log), command);
+    }
+
+    private static Process launch(List<String> command, Path log) throws IOException {
+        return new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
     }
 
     /**
@@ -45,8 +61,8 @@ public final class ServiceProcess implements AutoCloseable {
         properties.forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.addAll(List.of("-jar", jar.toString()));
         Path log = logs.resolve(name + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        return new ServiceProcess(name, port, log, process);
+        Files.deleteIfExists(log);
+        return new ServiceProcess(name, port, log, launch(command, log), List.copyOf(command));
     }
 
     public String name() {
