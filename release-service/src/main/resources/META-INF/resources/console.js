@@ -111,6 +111,9 @@ async function showArtifact(digest) {
       inputs: a.inputs, log: a.log, 'built at': a.builtAt,
       build: view.build ? view.build.state + (view.build.cacheHit ? ' (cache hit)' : '') : '—',
       rejected: a.rejectedReason || 'no',
+      signature: await api('/api/artifacts/' + encodeURIComponent(digest) + '/provenance')
+        .then((p) => `verified: ${p.builder} built it from ${p.recipe}, ${p.hermetic ? 'hermetic' : 'NOT hermetic'}`)
+        .catch((error) => error.message),
     };
     $('#artifact-detail').replaceChildren(...Object.entries(facts).flatMap(([name, value]) => {
       const term = document.createElement('dt');

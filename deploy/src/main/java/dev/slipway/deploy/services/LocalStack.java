@@ -92,7 +92,9 @@ public final class LocalStack implements AutoCloseable {
                     "kafka.bootstrap.servers", kafka,
                     "quarkus.datasource.jdbc.url", infrastructure.postgres().jdbcUrl(),
                     "quarkus.datasource.reactive.url", infrastructure.postgres().reactiveUrl(),
-                    "quarkus.datasource.username", LocalPostgres.USER));
+                    "quarkus.datasource.username", LocalPostgres.USER,
+                    "slipway.release.provenance.store-path", store.toString(),
+                    "slipway.release.provenance.trusted-builder-keys", publicKey));
             tokens.forEach((role, secret) -> {
                 release.put("slipway.release.auth.tokens." + role + ".secret", secret);
                 release.put("slipway.release.auth.tokens." + role + ".roles",
