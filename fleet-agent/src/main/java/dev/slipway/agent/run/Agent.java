@@ -8,6 +8,7 @@ import dev.slipway.agent.host.Supervisor;
 import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.agent.rollout.SetFold;
 import dev.slipway.cas.archive.SafeUntar;
+import dev.slipway.cas.archive.UnsafeArchiveException;
 import dev.slipway.cas.blob.BlobStore;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.digest.DigestMismatchException;
@@ -73,6 +74,9 @@ public final class Agent implements Runnable, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Agent.class);
     private static final Duration RETRY = Duration.ofSeconds(2);
+    /** Five tries over 15 s: long enough for a store to restart, short next to a rollout's slot deadline. */
+    private static final int FETCH_ATTEMPTS = 5;
+    private static final Duration FETCH_BACKOFF = Duration.ofSeconds(1);
 
     private final AgentSettings settings;
     private final BlobStore store;
@@ -293,9 +297,35 @@ public final class Agent implements Runnable, AutoCloseable {
         return downloadStarted;
     }
 
-    /** Downloads, verifies and unpacks the artifact and reads its recipe; empty when all is well. */
+    /**
+     * Downloads, verifies and unpacks the artifact and reads its recipe; empty when all is well. A store that
+     * does not answer (restarting, say) is tried again with back-off before the host gives up on the release;
+     * a blob that does not verify is refused at once.
+     */
     private Optional<String> prepare(ArtifactDeployable d) {
         downloadStarted = clock.instant();
+        Duration pause = FETCH_BACKOFF;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return fetch(d);
+            } catch (IOException | RuntimeException e) {
+                if (attempt == FETCH_ATTEMPTS) {
+                    return Optional.of("cannot install " + d.artifact() + " (" + attempt + " attempts): " + e.getMessage());
+                }
+                LOG.warnf("agent %s could not fetch %s (attempt %d of %d, again in %s): %s", settings.agentId(),
+                        d.artifact(), attempt, FETCH_ATTEMPTS, pause, e.getMessage());
+                try {
+                    Thread.sleep(pause.toMillis());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return Optional.of("interrupted while fetching " + d.artifact());
+                }
+                pause = pause.multipliedBy(2);
+            }
+        }
+    }
+
+    private Optional<String> fetch(ArtifactDeployable d) throws IOException {
         try {
             Digest recipeDigest = Digest.parse(d.recipe());
             Digest artifact = Digest.parse(d.artifact());
@@ -322,8 +352,10 @@ public final class Agent implements Runnable, AutoCloseable {
             return Optional.of("provenance does not verify: " + e.getMessage());
         } catch (InvalidRecipeException e) {
             return Optional.of("recipe " + d.recipe() + " is invalid: " + e.getMessage());
-        } catch (IOException | RuntimeException e) {
-            return Optional.of("cannot install " + d.artifact() + ": " + e.getMessage());
+        } catch (UnsafeArchiveException e) {
+            return Optional.of("the artifact " + d.artifact() + " is not a safe archive: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return Optional.of("the release names a malformed digest: " + e.getMessage());
         }
     }
 
