@@ -9,6 +9,7 @@ import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
 import dev.slipway.events.command.PauseRequested;
+import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
@@ -59,6 +60,7 @@ public final class EventCatalog {
             kind(AgentState.TYPE, AgentState.class, Topics.AGENTS),
             kind(PromoteRequested.TYPE, PromoteRequested.class, Topics.COMMANDS),
             kind(PauseRequested.TYPE, PauseRequested.class, Topics.COMMANDS),
+            kind(RemoveHostRequested.TYPE, RemoveHostRequested.class, Topics.COMMANDS),
             kind(ResumeRequested.TYPE, ResumeRequested.class, Topics.COMMANDS),
             kind(RevokeRequested.TYPE, RevokeRequested.class, Topics.COMMANDS));
 

@@ -12,6 +12,7 @@ import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
 import dev.slipway.events.command.PauseRequested;
+import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
@@ -77,6 +78,7 @@ final class EventSamples {
                         Instant.parse("2026-11-24T10:15:30.123456Z"), null),
                 new PromoteRequested(SET, "production", RECIPE, "operator:alice"),
                 new PauseRequested(SET, "r-1", "operator:bob", "incident 4411"),
+                new RemoveHostRequested(SET, "host-5", "operator:bob", "decommissioned"),
                 new ResumeRequested(SET, null, "operator:bob"),
                 new RevokeRequested(SET, RECIPE, "operator:alice", "CVE-2026-1234"));
     }

@@ -12,6 +12,7 @@ import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostHealthy;
+import dev.slipway.events.rollout.HostLeft;
 import dev.slipway.events.rollout.HostSwitched;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutAborted;
@@ -189,6 +190,9 @@ public final class Narrator implements AutoCloseable {
         }
         if (data instanceof HostFailed e && set.equals(e.deploymentSet())) {
             return "  " + e.hostId() + "  FAILED: " + e.reason();
+        }
+        if (data instanceof HostLeft e && set.equals(e.deploymentSet())) {
+            return "  " + e.hostId() + "  left the set";
         }
         if (data instanceof RolloutPaused e && set.equals(e.deploymentSet())) {
             return "rollout   paused by " + e.pausedBy() + ": " + e.reason();

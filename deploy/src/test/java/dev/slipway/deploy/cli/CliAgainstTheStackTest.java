@@ -194,5 +194,9 @@ class CliAgainstTheStackTest {
 
         Run malformed = slipway("promote", "sha256:xyz", "--set", "demo", "--channel", "staging", "--json");
         assertEquals(Exit.REFUSED.code, malformed.exit(), malformed.err());
+
+        Run stranger = slipway("remove-host", "host-9", "--set", "demo", "--reason", "decommissioned", "--yes");
+        assertEquals(Exit.REFUSED.code, stranger.exit(), stranger.err());
+        assertTrue(stranger.err().contains("'host-9' is not a member of set 'demo'"), stranger.err());
     }
 }

@@ -4,7 +4,9 @@ import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.Topics;
 import dev.slipway.events.command.PauseRequested;
+import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.ResumeRequested;
+import dev.slipway.events.rollout.HostLeft;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
@@ -34,7 +36,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Carries the commands the agents act on from {@code slipway.commands} to the set's coordination log on
- * {@code slipway.rollouts}: pause, resume and roll back a named rollout. (Promote and revoke are the store's:
+ * {@code slipway.rollouts}: pause, resume and roll back a named rollout, and take a host out of its set. (Promote and revoke are the store's:
  * cas-service reads them itself.) Each relayed entry's id is derived from the command's, so a command relayed
  * twice after a crash is one entry to every fold. Offsets are committed after the broker acknowledged the
  * entry; a command that names no rollout is dead-lettered.
@@ -74,6 +76,9 @@ public class CommandRelay {
         }
         if (command instanceof ResumeRequested resume) {
             return Optional.of(new RolloutResumed(resume.deploymentSet(), named(resume.rolloutId()), resume.requestedBy()));
+        }
+        if (command instanceof RemoveHostRequested removal) {
+            return Optional.of(new HostLeft(removal.deploymentSet(), removal.hostId()));
         }
         if (command instanceof RollbackRequested rollback) {
             named(rollback.rolloutId());

@@ -5,6 +5,7 @@ import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.command.PauseRequested;
 import dev.slipway.events.command.PromoteRequested;
+import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.RollbackRequested;
@@ -161,6 +162,20 @@ public class CommandsResource {
                     return built.get(0).recipe;
                 }))
                 .chain(recipe -> publish(new RevokeRequested(set, recipe, who(request), reason)));
+    }
+
+    @POST
+    @Path("/sets/{set}/hosts/{host}/remove")
+    @Operation(summary = "Take a decommissioned host out of its set: rollouts stop waiting for it")
+    public Uni<Response> removeHost(@PathParam("set") String set, @PathParam("host") String host, Reason body,
+            @Context ContainerRequestContext request) {
+        String reason = text(required(body, "{\"reason\": \"decommissioned\"}").reason(), "reason");
+        return database.withSession(s -> knownSet(s, set).chain(() -> s.find(Host.class, host))).chain(found -> {
+            if (found == null || !found.deploymentSet.equals(set) || !found.member) {
+                return conflict("'" + host + "' is not a member of set '" + set + "'");
+            }
+            return publish(new RemoveHostRequested(set, host, who(request), reason));
+        });
     }
 
     private Uni<Response> publish(SlipwayEvent command) {

@@ -10,6 +10,7 @@ import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
 import dev.slipway.events.command.PauseRequested;
 import dev.slipway.events.command.PromoteRequested;
+import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.HostClaimed;
@@ -105,6 +106,9 @@ final class Summaries {
         }
         if (data instanceof ResumeRequested e) {
             return e.requestedBy() + " asked to resume " + e.deploymentSet();
+        }
+        if (data instanceof RemoveHostRequested e) {
+            return e.requestedBy() + " asked to take " + e.hostId() + " out of " + e.deploymentSet() + ": " + e.reason();
         }
         if (data instanceof RevokeRequested e) {
             return e.requestedBy() + " asked to revoke " + e.recipe() + " on " + e.deploymentSet() + ": " + e.reason();

@@ -11,8 +11,10 @@ import dev.slipway.events.Topics;
 import dev.slipway.events.agent.Health;
 import dev.slipway.events.command.PauseRequested;
 import dev.slipway.events.command.PromoteRequested;
+import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.HostJoined;
+import dev.slipway.events.rollout.HostLeft;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
@@ -161,6 +163,27 @@ class CommandsTest {
                 .get("/api/sets/" + firstEver.set).then().statusCode(200).body("rollouts.size()", is(1)));
         operator().body(Map.of("reason", "why not")).post("/api/sets/" + firstEver.set + "/rollback")
                 .then().statusCode(409).body("message", containsString("no previous version"));
+    }
+
+    @Test
+    void removingAHostPutsHostLeftOnTheSetsLogAndTheHostIsNoLongerAMember() {
+        SetStory story = running();
+        String path = "/api/sets/" + story.set + "/hosts/" + story.host(1) + "/remove";
+        operator().body(Map.of("reason", "decommissioned")).post(path).then().statusCode(202)
+                .body("type", is(RemoveHostRequested.TYPE));
+        assertEquals(new HostLeft(story.set, story.host(1)), relayed(story.set, HostLeft.class).data());
+        await("the host to leave the set").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/sets/" + story.set).then()
+                .body("hosts.find { it.agentId == '" + story.host(1) + "' }.member", is(false)));
+        operator().body(Map.of("reason", "again")).post(path).then().statusCode(409)
+                .body("message", containsString("not a member"));
+    }
+
+    @Test
+    void theApiIsDescribedByOpenApi() {
+        given().get("/q/openapi?format=json").then().statusCode(200)
+                .body("paths.'/api/sets/{set}/promote'.post.summary", containsString("deployable"))
+                .body("paths.'/api/audit'.get.summary", containsString("audit"));
     }
 
     @Test
