@@ -32,8 +32,8 @@ public final class Demo {
             Map<String, String> tokens, String builderPublicKey) {
     }
 
-    /** What shipping a version ended with. */
-    public record Shipped(String artifact, Optional<Narrator.Outcome> outcome) {
+    /** What shipping a version ended with: whether a rollout started, and how it ended if it did. */
+    public record Shipped(String artifact, boolean started, Optional<Narrator.Outcome> outcome) {
     }
 
     private static final Duration ROLLOUT_DEADLINE = Duration.ofMinutes(4);
@@ -66,7 +66,7 @@ public final class Demo {
         if (!narrator.awaitStart(artifact, Duration.ofSeconds(20))) {
             out.println("  no new rollout: the store had flagged " + Narrator.shortDigest(artifact)
                     + " before (a second run); the console shows how it went");
-            return new Shipped(artifact, Optional.empty());
+            return new Shipped(artifact, false, Optional.empty());
         }
         Optional<Narrator.Outcome> outcome = narrator.awaitOutcome(artifact, ROLLOUT_DEADLINE);
         if (outcome.isEmpty()) {
@@ -79,7 +79,7 @@ public final class Demo {
             out.println("\n  The canary caught it (" + outcome.get().reason() + "); every host is back on the "
                     + "previous version. The audit trail at http://127.0.0.1:" + stack.releasePort() + "/ shows why.");
         }
-        return new Shipped(artifact, outcome);
+        return new Shipped(artifact, true, outcome);
     }
 
     /**

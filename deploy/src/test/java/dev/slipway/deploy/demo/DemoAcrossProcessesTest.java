@@ -87,6 +87,16 @@ class DemoAcrossProcessesTest {
                 assertTrue(canaryFailure, audit::toString);
             });
             assertTrue(story.toString().contains("host-0  FAILED"), story::toString);
+
+            // The good version released again (a second demo run, or an operator's re-promotion): every host
+            // already runs it, takes its turn without switching, and the rollout completes.
+            Demo.Shipped again = demo.shipGood();
+            assertTrue(again.started(), "the store announces the cached build again:\n" + story);
+            assertTrue(again.outcome().orElseThrow(() -> new AssertionError("it never ended:\n" + story)).completed(),
+                    story::toString);
+            for (int port : hosts) {
+                assertEquals("ok", get(port, "/cgi-bin/health").strip(), "host on " + port);
+            }
         }
     }
 

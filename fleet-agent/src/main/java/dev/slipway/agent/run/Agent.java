@@ -256,7 +256,7 @@ public final class Agent implements Runnable, AutoCloseable {
         } else if (rollout.status() == Rollout.Status.ABORTED && rollout.switched().contains(me) && onIt
                 && appendOnce("rollback/" + rollout.id())) {
             rollBack(rollout, "rollout " + rollout.id() + " aborted: " + rollout.reason());
-        } else if (claimable(rollout, onIt) && appendOnce("claim/" + rollout.id())) {
+        } else if (claimable(rollout) && appendOnce("claim/" + rollout.id())) {
             append(new HostClaimed(settings.deploymentSet(), rollout.id(), me));
         }
         reportSilentPeers(rollout);
@@ -359,11 +359,13 @@ public final class Agent implements Runnable, AutoCloseable {
         }
     }
 
-    private boolean claimable(Rollout rollout, boolean onIt) {
+    private boolean claimable(Rollout rollout) {
         String me = settings.agentId();
         boolean active = rollout.status() == Rollout.Status.RUNNING || rollout.status() == Rollout.Status.PAUSED
                 || (rollout.status() == Rollout.Status.COMPLETED && fold.lastCompleted() == rollout);
-        return active && !onIt && fold.members().containsKey(me) && !rollout.claimed(me)
+        // A host already on the version claims too (a release of what it runs, after a rollback say): it takes
+        // its turn without switching, and the rollout can complete.
+        return active && fold.members().containsKey(me) && !rollout.claimed(me)
                 && !problems.containsKey(rollout.artifact()) && generations.installed(Digest.parse(rollout.artifact()))
                 && recipes.containsKey(rollout.recipe());
     }
@@ -374,6 +376,10 @@ public final class Agent implements Runnable, AutoCloseable {
         String me = settings.agentId();
         Recipe recipe = recipes.get(rollout.recipe());
         Optional<Digest> from = generations.current();
+        if (from.isPresent() && from.get().toString().equals(rollout.artifact())) {
+            confirmRunning(rollout, recipe);
+            return;
+        }
         boolean clean = supervisor.drainAndStop(rollout.policy().drainTimeout());
         append(new HostDrained(set, rollout.id(), me, clean));
         Digest to = Digest.parse(rollout.artifact());
@@ -398,6 +404,19 @@ public final class Agent implements Runnable, AutoCloseable {
         problem = to + " failed its health check: " + sick.get();
         rollBack(rollout, sick.get());
         append(new HostFailed(set, rollout.id(), me, sick.get(), me));
+    }
+
+    /** Already on the rollout's version: no drain, no switch; its health decides. */
+    private void confirmRunning(Rollout rollout, Recipe recipe)
+            throws IOException, ExecutionException, InterruptedException {
+        String me = settings.agentId();
+        Optional<String> sick = health.check(recipe.rollout().health());
+        if (sick.isEmpty()) {
+            append(new HostHealthy(settings.deploymentSet(), rollout.id(), me));
+            publishState(Health.HEALTHY);
+        } else {
+            append(new HostFailed(settings.deploymentSet(), rollout.id(), me, sick.get(), me));
+        }
     }
 
     private void rollBack(Rollout rollout, String why) throws IOException, InterruptedException, ExecutionException {
