@@ -11,6 +11,7 @@ import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
 import dev.slipway.events.wire.CloudEventCodec;
+import dev.slipway.events.wire.ConsumerThread;
 import dev.slipway.events.wire.DeadLetters;
 import dev.slipway.events.wire.EventDecodingException;
 import dev.slipway.events.wire.KafkaClients;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -37,7 +37,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -54,7 +53,6 @@ import org.jboss.logging.Logger;
 public final class BuildLoop {
 
     private static final Logger LOG = Logger.getLogger(BuildLoop.class);
-    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
     private static final int RECENT_IDS = 10_000;
 
     private final BuildConfig config;
@@ -71,9 +69,7 @@ public final class BuildLoop {
                     return size() > RECENT_IDS;
                 }
             }));
-    private final List<KafkaConsumer<String, byte[]>> consumers = new CopyOnWriteArrayList<>();
-    private final List<Thread> threads = new ArrayList<>();
-    private volatile boolean running;
+    private final List<ConsumerThread> threads = new ArrayList<>();
     private KafkaProducer<String, byte[]> producer;
 
     @Inject
@@ -89,55 +85,39 @@ public final class BuildLoop {
         if (!config.enabled()) {
             return;
         }
-        running = true;
         producer = newProducer();
         for (int i = 0; i < config.concurrency(); i++) {
-            Thread thread = new Thread(this::run, "build-" + (i + 1));
-            thread.setDaemon(true);
-            threads.add(thread);
-            thread.start();
+            threads.add(ConsumerThread.start("build-" + (i + 1), this::newConsumer, this::build));
         }
     }
 
     void stop(@Observes ShutdownEvent stopping) throws InterruptedException {
-        running = false;
-        consumers.forEach(KafkaConsumer::wakeup);
-        for (Thread thread : threads) {
-            thread.join(Duration.ofSeconds(30).toMillis());
+        for (ConsumerThread thread : threads) {
+            thread.stop();
         }
         if (producer != null) {
             producer.close(Duration.ofSeconds(5));
         }
     }
 
-    private void run() {
-        while (running) {
-            KafkaConsumer<String, byte[]> consumer = newConsumer();
-            consumers.add(consumer);
-            try (consumer) {
-                consumer.subscribe(List.of(Topics.BUILDS));
-                while (running) {
-                    for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                        for (ProducerRecord<String, byte[]> out : handle(record)) {
-                            producer.send(out).get();
-                        }
-                        consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()),
-                                new OffsetAndMetadata(record.offset() + 1)));
+    /** One request at a time: built, announced, then its offset committed. */
+    private void build(KafkaConsumer<String, byte[]> consumer, ConsumerThread.Running running) {
+        consumer.subscribe(List.of(Topics.BUILDS));
+        while (running.get()) {
+            for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
+                try {
+                    for (ProducerRecord<String, byte[]> out : handle(record)) {
+                        producer.send(out).get();
                     }
+                } catch (ExecutionException e) {
+                    throw new IllegalStateException("cannot announce the outcome of " + record.topic() + "-"
+                            + record.partition() + "@" + record.offset(), e.getCause());
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
-            } catch (WakeupException stopping) {
-                return;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            } catch (RuntimeException | ExecutionException e) {
-                if (running) {
-                    LOG.errorf(e, "build loop failed; taking requests again from the last committed offsets in %s",
-                            RETRY_BACKOFF);
-                    sleep();
-                }
-            } finally {
-                consumers.remove(consumer);
+                consumer.commitSync(Map.of(new TopicPartition(record.topic(), record.partition()),
+                        new OffsetAndMetadata(record.offset() + 1)));
             }
         }
     }
@@ -192,13 +172,5 @@ public final class BuildLoop {
 
     private KafkaProducer<String, byte[]> newProducer() {
         return KafkaClients.producer(bootstrapServers, Map.of());
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(RETRY_BACKOFF.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

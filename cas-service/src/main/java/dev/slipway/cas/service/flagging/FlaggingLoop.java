@@ -6,6 +6,7 @@ import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.events.Event;
 import dev.slipway.events.Topics;
 import dev.slipway.events.wire.CloudEventCodec;
+import dev.slipway.events.wire.ConsumerThread;
 import dev.slipway.events.wire.DeadLetters;
 import dev.slipway.events.wire.EventDecodingException;
 import dev.slipway.events.wire.KafkaClients;
@@ -32,7 +33,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
@@ -54,7 +54,6 @@ import org.jboss.logging.Logger;
 public final class FlaggingLoop {
 
     private static final Logger LOG = Logger.getLogger(FlaggingLoop.class);
-    private static final Duration RETRY_BACKOFF = Duration.ofSeconds(1);
     private static final int RECENT_IDS = 100_000;
 
     /** What the loop does with each event; {@link Flagger} in production. */
@@ -77,9 +76,7 @@ public final class FlaggingLoop {
             return size() > RECENT_IDS;
         }
     });
-    private volatile boolean running;
-    private volatile KafkaConsumer<String, byte[]> consumer;
-    private Thread thread;
+    private ConsumerThread thread;
 
     @Inject
     public FlaggingLoop(FlaggingConfig config, BlobStore blobs, FlagStore flags,
@@ -96,24 +93,14 @@ public final class FlaggingLoop {
     }
 
     void start(@Observes StartupEvent started) {
-        if (!config.enabled()) {
-            return;
+        if (config.enabled()) {
+            thread = ConsumerThread.start("cas-flagging", this::newConsumer, this::flag);
         }
-        running = true;
-        thread = new Thread(this::run, "cas-flagging");
-        // Shutdown waits for it below, but a broker that never answers must not keep the JVM alive.
-        thread.setDaemon(true);
-        thread.start();
     }
 
     void stop(@Observes ShutdownEvent stopping) throws InterruptedException {
-        running = false;
-        KafkaConsumer<String, byte[]> current = consumer;
-        if (current != null) {
-            current.wakeup();
-        }
         if (thread != null) {
-            thread.join(Duration.ofSeconds(30).toMillis());
+            thread.stop();
         }
     }
 
@@ -122,26 +109,14 @@ public final class FlaggingLoop {
         return thread != null && thread.isAlive();
     }
 
-    private void run() {
-        while (running) {
-            try (KafkaConsumer<String, byte[]> consumer = newConsumer();
-                    KafkaProducer<String, byte[]> producer = newProducer()) {
-                this.consumer = consumer;
-                producer.initTransactions();
-                consumer.subscribe(List.of(Topics.ARTIFACTS, Topics.COMMANDS));
-                while (running) {
-                    ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
-                    if (!records.isEmpty()) {
-                        handleInOneTransaction(records, consumer, producer);
-                    }
-                }
-            } catch (WakeupException stopping) {
-                return;
-            } catch (RuntimeException e) {
-                if (running) {
-                    LOG.errorf(e, "flagging loop failed; starting again from the last committed offsets in %s",
-                            RETRY_BACKOFF);
-                    sleep();
+    private void flag(KafkaConsumer<String, byte[]> consumer, ConsumerThread.Running running) {
+        try (KafkaProducer<String, byte[]> producer = newProducer()) {
+            producer.initTransactions();
+            consumer.subscribe(List.of(Topics.ARTIFACTS, Topics.COMMANDS));
+            while (running.get()) {
+                ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(500));
+                if (!records.isEmpty()) {
+                    handleInOneTransaction(records, consumer, producer);
                 }
             }
         }
@@ -199,13 +174,5 @@ public final class FlaggingLoop {
     private KafkaProducer<String, byte[]> newProducer() {
         return KafkaClients.producer(bootstrapServers,
                 Map.of(ProducerConfig.TRANSACTIONAL_ID_CONFIG, config.transactionalId()));
-    }
-
-    private static void sleep() {
-        try {
-            Thread.sleep(RETRY_BACKOFF.toMillis());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }
