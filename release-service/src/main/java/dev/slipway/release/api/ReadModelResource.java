@@ -61,19 +61,25 @@ public class ReadModelResource {
     @Path("/sets")
     @Operation(summary = "Every deployment set, with its host count and latest rollout")
     public Uni<List<SetSummary>> sets() {
+        // Counted and picked by the database: the overview must not load every host and every rollout ever.
         return database.withSession(s -> s.createSelectionQuery("from DeploymentSet order by name", DeploymentSet.class)
                 .getResultList()
-                .chain(sets -> s.createSelectionQuery("from Host where member = true", Host.class).getResultList()
-                        .chain(hosts -> s.createSelectionQuery("from Rollout order by startedAt desc, id", Rollout.class)
-                                .getResultList()
-                                .map(rollouts -> {
-                                    Map<String, Rollout> latest = rollouts.stream().collect(Collectors.toMap(
-                                            r -> r.deploymentSet, Function.identity(), (first, later) -> first));
-                                    return sets.stream().map(set -> new SetSummary(set.name, set.firstSeen,
-                                            hosts.stream().filter(h -> h.deploymentSet.equals(set.name)).count(),
-                                            hosts.stream().filter(h -> h.deploymentSet.equals(set.name)
-                                                    && "healthy".equals(h.health)).count(),
-                                            latest.get(set.name))).toList();
+                .chain(sets -> s.createSelectionQuery("select h.deploymentSet, count(h), "
+                                + "sum(case when h.health = 'healthy' then 1 else 0 end) from Host h where h.member = true "
+                                + "group by h.deploymentSet", Object[].class).getResultList()
+                        .chain(counts -> s.createSelectionQuery("from Rollout r where r.startedAt = (select "
+                                        + "max(r2.startedAt) from Rollout r2 where r2.deploymentSet = r.deploymentSet) "
+                                        + "order by r.id", Rollout.class).getResultList()
+                                .map(latestRollouts -> {
+                                    Map<String, Object[]> hosts = counts.stream().collect(Collectors.toMap(
+                                            row -> (String) row[0], Function.identity()));
+                                    Map<String, Rollout> latest = latestRollouts.stream().collect(Collectors.toMap(
+                                            r -> r.deploymentSet, Function.identity(), (first, tie) -> first));
+                                    return sets.stream().map(set -> {
+                                        Object[] count = hosts.getOrDefault(set.name, new Object[] {set.name, 0L, 0L});
+                                        return new SetSummary(set.name, set.firstSeen, ((Number) count[1]).longValue(),
+                                                ((Number) count[2]).longValue(), latest.get(set.name));
+                                    }).toList();
                                 }))));
     }
 

@@ -69,6 +69,11 @@ class ProjectionTest {
                 .body("deployables.channel", contains("production"))
                 .body("deployables[0].artifact", is(story.artifact))
                 .body("rollouts[0].status", is("ABORTED"));
+        viewer().get("/api/sets").then().statusCode(200)
+                .body("find { it.name == '" + story.set + "' }.hosts", is(5))
+                .body("find { it.name == '" + story.set + "' }.healthy", is(5))
+                .body("find { it.name == '" + story.set + "' }.latestRollout.id", is(story.rolloutId()))
+                .body("find { it.name == '" + story.set + "' }.latestRollout.status", is("ABORTED"));
         viewer().get("/api/rollouts/" + story.rolloutId()).then().statusCode(200)
                 .body("hosts.step", containsInAnyOrder("HEALTHY", "HEALTHY", "HEALTHY", "FAILED"))
                 .body("hosts.find { it.host == '" + story.host(3) + "' }.reason", containsString("503"));
