@@ -26,9 +26,16 @@ public interface AgentConfig {
     @WithDefault("false")
     boolean canary();
 
-    /** Generations kept for rollback. */
+    /** Generations kept for rollback: at least 2, the running one and one to go back to. */
     @WithDefault("3")
     int keepGenerations();
+
+    /**
+     * Join the set again although an operator removed this host from it ({@code slipway remove-host}); a removed
+     * host's agent otherwise stays out when it restarts. Set it for one start, to add the host back on purpose.
+     */
+    @WithDefault("false")
+    boolean rejoin();
 
     /** The filesystem store the artifacts, recipes, provenance and flags are read from (beside cas-service). */
     @WithDefault(".slipway/cas")

@@ -46,7 +46,7 @@ public final class AgentRunner {
         String id = config.id().orElse(InetAddress.getLocalHost().getHostName());
         agent = new Agent(new AgentSettings(id, config.deploymentSet().get(), config.channel(), config.root(),
                 config.canary(), config.keepGenerations(), config.serviceEnv(),
-                BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())), hooks()),
+                BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())), hooks(), config.rejoin()),
                 blobs(), flags(), bootstrapServers);
         thread = new Thread(agent, "agent");
         thread.setDaemon(true);

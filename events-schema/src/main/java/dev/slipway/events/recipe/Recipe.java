@@ -1,5 +1,6 @@
 package dev.slipway.events.recipe;
 
+import dev.slipway.events.rollout.RolloutPolicy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,12 +41,26 @@ public record Recipe(String deploymentSet, Map<String, Input> inputs, List<Step>
     /**
      * @param canaryHosts      hosts that take the version first, alone
      * @param health           how an agent decides the new version works
+     * @param progressDeadline how long a rollout waits for a member to claim before counting it lost; absent:
+     *                         the slot deadline
      */
     public record Rollout(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
-            List<String> canaryHosts, HealthCheck health) {
+            List<String> canaryHosts, HealthCheck health, Duration progressDeadline) {
 
         public Rollout {
             canaryHosts = List.copyOf(canaryHosts);
+            progressDeadline = progressDeadline == null ? slotDeadline : progressDeadline;
+        }
+
+        public Rollout(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
+                List<String> canaryHosts, HealthCheck health) {
+            this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, canaryHosts, health, null);
+        }
+
+        /** The part of it that travels to the agents in {@code RolloutStarted}. */
+        public RolloutPolicy policy() {
+            return new RolloutPolicy(maxUnavailable, failureTolerance, slotDeadline,
+                    drainTimeout, progressDeadline);
         }
     }
 

@@ -5,10 +5,23 @@ import java.time.Duration;
 /**
  * How a set takes a new version; it travels from the recipe to the agents inside {@link RolloutStarted}.
  *
- * @param maxUnavailable   how many hosts may hold a slot (be out of service) at once; at least 1
+ * @param maxUnavailable   how many hosts of the set may hold a slot (be out of service) at once, across every
+ *                         rollout of the set, rollbacks included; at least 1
  * @param failureTolerance how many hosts may fail before the rollout aborts and everyone rolls back
- * @param slotDeadline     how long a host may hold a slot before peers count it as failed
+ * @param slotDeadline     how long a host may hold a slot before it counts as failed (judged on the log's time)
  * @param drainTimeout     how long a host waits for in-flight work before it stops the old version
+ * @param progressDeadline how long the rollout waits for a member to claim before it counts that member as lost
+ *                         (skipped, not failed), judged on the log's time; absent in older events: the slot
+ *                         deadline
  */
-public record RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout) {
+public record RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
+        Duration progressDeadline) {
+
+    public RolloutPolicy {
+        progressDeadline = progressDeadline == null ? slotDeadline : progressDeadline;
+    }
+
+    public RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout) {
+        this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, slotDeadline);
+    }
 }

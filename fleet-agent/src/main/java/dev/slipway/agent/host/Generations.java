@@ -16,7 +16,9 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
@@ -39,7 +41,14 @@ public final class Generations {
     private final Path generations;
     private final int keep;
 
+    /** Fewer than two generations would leave nothing to go back to (or delete the running one). */
+    public static final int MINIMUM_KEEP = 2;
+
     public Generations(Path root, int keep) throws IOException {
+        if (keep < MINIMUM_KEEP) {
+            throw new IllegalArgumentException("keep-generations is " + keep + "; it must be at least " + MINIMUM_KEEP
+                    + " (the running version and one to go back to): set slipway.agent.keep-generations to 2 or more");
+        }
         this.root = root;
         this.store = Files.createDirectories(root.resolve("store"));
         this.generations = Files.createDirectories(root.resolve("generations"));
@@ -78,12 +87,28 @@ public final class Generations {
         }
     }
 
-    /** Points {@code current} at the artifact as a new generation; returns its number. */
-    public long switchTo(Digest artifact) throws IOException {
+    /** Every artifact unpacked and whole in the store. */
+    public Set<String> installedArtifacts() throws IOException {
+        try (Stream<Path> artifacts = Files.list(store)) {
+            return artifacts.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("sha256-"))
+                    .map(n -> "sha256:" + n.substring("sha256-".length())).collect(Collectors.toSet());
+        }
+    }
+
+    /** The number the next {@link #switchTo} will give its generation. */
+    public long nextNumber() throws IOException {
+        return numbers().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
+    }
+
+    /**
+     * Points {@code current} at the artifact as a new generation; returns its number. Old generations beyond
+     * {@code keep} go, and the artifacts nothing points at, except {@code pinned} (prepared for a rollout to come).
+     */
+    public long switchTo(Digest artifact, Set<Digest> pinned) throws IOException {
         if (!installed(artifact)) {
             throw new IOException(artifact + " is not installed; install it before switching");
         }
-        long next = numbers().stream().mapToLong(Long::longValue).max().orElse(0) + 1;
+        long next = nextNumber();
         Path generation = generations.resolve(Long.toString(next));
         Files.createSymbolicLink(generation, Path.of("..", "store", dirOf(artifact).getFileName().toString()));
         Path link = root.resolve(".current-" + UUID.randomUUID());
@@ -94,7 +119,7 @@ public final class Generations {
             Files.deleteIfExists(link);
             throw e;
         }
-        collect();
+        collect(pinned);
         return next;
     }
 
@@ -137,12 +162,12 @@ public final class Generations {
         }
     }
 
-    private void collect() throws IOException {
+    private void collect(Set<Digest> pinned) throws IOException {
         List<Long> numbers = numbers();
         for (int i = 0; i < numbers.size() - keep; i++) {
             Files.delete(generations.resolve(Long.toString(numbers.get(i))));
         }
-        List<String> referenced = new ArrayList<>();
+        List<String> referenced = new ArrayList<>(pinned.stream().map(d -> "sha256-" + d.hex()).toList());
         for (long number : numbers()) {
             referenced.add(Files.readSymbolicLink(generations.resolve(Long.toString(number))).getFileName().toString());
         }

@@ -2,20 +2,30 @@ package dev.slipway.agent.host;
 
 import dev.slipway.events.recipe.Recipe;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Decides whether the new version works: the recipe's HTTP URL answers 2xx, or its command exits 0, within
- * the per-try timeout; up to {@code retries} more tries, a second apart, and never past the deadline.
+ * the per-try timeout; up to {@code retries} more tries, a second apart, and never past the deadline. Nothing
+ * a service does can hold it longer: only the status line and headers of an answer are read (an endless body
+ * is never waited for), and a command past its timeout is killed with its whole process group (it runs in a
+ * session of its own, so whatever it started goes with it).
  */
 public final class HealthCheck {
+
+    private static final Path SETSID = Path.of("/usr/bin/setsid");
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final Map<String, String> substitutions;
@@ -44,21 +54,40 @@ public final class HealthCheck {
     private String once(Recipe.HealthCheck spec) throws InterruptedException {
         try {
             if (spec.url() != null) {
-                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(substitute(spec.url())))
-                        .timeout(spec.timeout()).GET().build(), HttpResponse.BodyHandlers.discarding());
+                // The request timeout covers the wait for the headers; the body is closed unread.
+                HttpResponse<InputStream> response = http.send(HttpRequest.newBuilder(URI.create(substitute(spec.url())))
+                        .timeout(spec.timeout()).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                response.body().close();
                 return response.statusCode() / 100 == 2 ? null : "GET " + substitute(spec.url()) + " answered "
                         + response.statusCode();
             }
-            Process process = new ProcessBuilder(spec.command().stream().map(this::substitute).toList())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            List<String> argv = new ArrayList<>();
+            if (Files.isExecutable(SETSID)) {
+                argv.add(SETSID.toString());
+            }
+            spec.command().stream().map(this::substitute).forEach(argv::add);
+            Process process = new ProcessBuilder(argv).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!process.waitFor(spec.timeout().toMillis(), TimeUnit.MILLISECONDS)) {
-                process.destroyForcibly();
+                killGroup(process);
                 return "health command timed out after " + spec.timeout();
             }
             return process.exitValue() == 0 ? null : "health command exited with " + process.exitValue();
         } catch (IOException e) {
             return "health check failed: " + e.getMessage();
         }
+    }
+
+    /** The process, everything in its process group, and any descendant that left the group. */
+    private static void killGroup(Process process) throws InterruptedException, IOException {
+        List<ProcessHandle> tree = process.descendants().toList();
+        if (Files.isExecutable(SETSID)) {
+            new ProcessBuilder("kill", "-KILL", "--", "-" + process.pid()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor(5, TimeUnit.SECONDS);
+        }
+        process.destroyForcibly();
+        tree.forEach(ProcessHandle::destroyForcibly);
+        process.waitFor(5, TimeUnit.SECONDS);
     }
 
     private String substitute(String text) {

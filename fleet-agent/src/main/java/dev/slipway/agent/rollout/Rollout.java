@@ -14,29 +14,57 @@ import java.util.Set;
 public final class Rollout {
 
     public enum Status {
-        RUNNING, PAUSED, COMPLETED, ABORTED, SUPERSEDED
+        RUNNING, PAUSED, COMPLETED, ABORTED, SUPERSEDED;
+
+        /** Decided: nothing more happens to the rollout itself (hosts may still go back after an abort). */
+        public boolean ended() {
+            return this == COMPLETED || this == ABORTED;
+        }
     }
 
     private final String id;
     private final String recipe;
     private final String artifact;
     private final RolloutPolicy policy;
+    final long deployableOffset;
+    final Instant startedAt;
+    /** The rollout that completed before this one: what the set runs again when this one is rolled back. */
+    final Rollout previousCompleted;
     Status status = Status.RUNNING;
     String reason;
+    /** Log time of the record that completed or aborted it. */
+    Instant endedAt;
+    /** When the rollout last began waiting for claims (its start, or its latest resume). */
+    Instant waitingSince;
+    boolean announced;
     final List<String> claims = new ArrayList<>();
-    /** Slot holders and the log time their slot was granted. */
+    /** Slot holders under this rollout and the log time their slot was granted (forward or going back). */
     final Map<String, Instant> holding = new LinkedHashMap<>();
+    /** Hosts waiting for a slot to go back to the version they ran before this rollout. */
+    final List<String> revertClaims = new ArrayList<>();
     final Set<String> healthy = new LinkedHashSet<>();
     final Set<String> failed = new LinkedHashSet<>();
+    /** Members that did not claim within the progress deadline: not waited for, still welcome to claim. */
+    final Set<String> lost = new LinkedHashSet<>();
     final Set<String> switched = new LinkedHashSet<>();
-    /** Most hosts that ever held a slot at once: the limit's witness. */
+    final Set<String> reverted = new LinkedHashSet<>();
+    /** Non-canary hosts that took the canary's place because every canary member was lost. */
+    final Set<String> standIns = new LinkedHashSet<>();
+    /** Most slots of the set held at once while this was the set's rollout: the limit's witness. */
     int peakHolding;
+    /** Hosts whose slot expired, with the log time that expired it: the deadline's witness. */
+    final Map<String, Instant> expired = new LinkedHashMap<>();
 
-    Rollout(String id, String recipe, String artifact, RolloutPolicy policy) {
+    Rollout(String id, String recipe, String artifact, RolloutPolicy policy, long deployableOffset, Instant startedAt,
+            Rollout previousCompleted) {
         this.id = id;
         this.recipe = recipe;
         this.artifact = artifact;
         this.policy = policy;
+        this.deployableOffset = deployableOffset;
+        this.startedAt = startedAt;
+        this.waitingSince = startedAt;
+        this.previousCompleted = previousCompleted;
     }
 
     public String id() {
@@ -64,12 +92,22 @@ public final class Rollout {
         return reason;
     }
 
-    public boolean holds(String host) {
-        return holding.containsKey(host);
+    public Instant startedAt() {
+        return startedAt;
     }
 
-    public Map<String, Instant> holding() {
-        return Collections.unmodifiableMap(holding);
+    /** Log time it completed or aborted; null before. */
+    public Instant endedAt() {
+        return endedAt;
+    }
+
+    public Instant waitingSince() {
+        return waitingSince;
+    }
+
+    /** True once a {@code RolloutCompleted} or {@code RolloutAborted} for it is on the log. */
+    public boolean announced() {
+        return announced;
     }
 
     public Set<String> healthy() {
@@ -80,21 +118,59 @@ public final class Rollout {
         return Collections.unmodifiableSet(failed);
     }
 
-    /** Hosts that switched to this rollout's artifact (and roll back if it aborts). */
+    public Set<String> lost() {
+        return Collections.unmodifiableSet(lost);
+    }
+
+    /** Hosts that switched (or began switching) to this rollout's artifact. */
     public Set<String> switched() {
         return Collections.unmodifiableSet(switched);
     }
 
-    public boolean claimed(String host) {
-        return claims.contains(host) || holding.containsKey(host) || healthy.contains(host) || failed.contains(host);
+    /** Hosts that switched and went back again. */
+    public Set<String> reverted() {
+        return Collections.unmodifiableSet(reverted);
+    }
+
+    public Set<String> standIns() {
+        return Collections.unmodifiableSet(standIns);
+    }
+
+    public Map<String, Instant> expired() {
+        return Collections.unmodifiableMap(expired);
+    }
+
+    public List<String> claims() {
+        return Collections.unmodifiableList(claims);
+    }
+
+    public boolean holds(String host) {
+        return holding.containsKey(host);
+    }
+
+    public Map<String, Instant> holding() {
+        return Collections.unmodifiableMap(holding);
     }
 
     public int peakHolding() {
         return peakHolding;
     }
 
+    public boolean claimed(String host) {
+        return claims.contains(host) || healthy.contains(host) || failed.contains(host);
+    }
+
     /** True once the host needs nothing more from this rollout. */
     public boolean done(String host) {
         return healthy.contains(host) || failed.contains(host);
+    }
+
+    /** Switched to this artifact, and not back: after an abort, or its own failure, it must go back. */
+    public boolean onIt(String host) {
+        return switched.contains(host) && !reverted.contains(host);
+    }
+
+    public boolean revertClaimed(String host) {
+        return revertClaims.contains(host);
     }
 }

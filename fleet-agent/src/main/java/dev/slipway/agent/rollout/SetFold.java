@@ -1,5 +1,6 @@
 package dev.slipway.agent.rollout;
 
+import dev.slipway.events.DeploymentSetEvent;
 import dev.slipway.events.Event;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostFailed;
@@ -8,43 +9,67 @@ import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
 import dev.slipway.events.rollout.HostSwitched;
 import dev.slipway.events.rollout.RollbackRequested;
+import dev.slipway.events.rollout.RolloutAborted;
+import dev.slipway.events.rollout.RolloutCompleted;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The state of one deployment set, folded from its events in log order. Deterministic: every agent that
  * folds the same records (same order, same broker timestamps) reaches the same state, so the agents of a set
- * agree on who may switch without electing anyone.
+ * agree on who may switch without electing anyone. Time is the log's: the latest record's timestamp.
  *
- * <p>Rules. Membership is {@code HostJoined}/{@code HostLeft}. A {@code RolloutStarted} with a new id starts
- * a rollout and supersedes a running one; a repeated id is ignored (every agent appends it). A
- * {@code HostClaimed} queues the host; slots are granted in claim order, at most {@code maxUnavailable} at
- * once, and only to canary members until every canary member is done (healthy, or failed within the
- * tolerance: a team that tolerates no failure, the usual case, aborts on the first canary failure). {@code HostHealthy} frees a slot;
- * {@code HostFailed} frees it and counts a failure (also from a host that refused the artifact before
- * claiming: it cannot take the version either), and failures beyond {@code failureTolerance} abort the
- * rollout. A slot held past {@code slotDeadline} (by the log's own timestamps) counts as failed when the next
- * record arrives; agents append a {@code HostFailed} for a silent host so that a record arrives. Paused
- * rollouts grant nothing. {@code RollbackRequested} aborts. A rollout completes when every member is healthy
- * on it; a host that joins later can still claim a completed rollout, so it converges. Events for another
- * rollout id, repeats, and events that make no sense in the current state change nothing.
+ * <p>Membership is {@code HostJoined}/{@code HostLeft}; a removed host stays out until it joins again.
+ * A {@code RolloutStarted} for a newer deployable starts a rollout and supersedes a running one (one for an
+ * older deployable changes nothing). Slots belong to the set, not to a rollout: at most the current policy's
+ * {@code maxUnavailable} hosts hold one at once, whether they take a new version, finish a superseded one, or
+ * go back after an abort. Claims are granted in claim order, going back first, and forward only to canary
+ * members until every canary member is done; when every canary member that is not done is lost, one other
+ * claimant at a time stands in as canary, and the rest wait until a stand-in is healthy.
+ *
+ * <p>Deadlines, judged at every record's log time: a slot held past {@code slotDeadline} counts as failed
+ * (agents append a {@code HostFailed} for a silent peer only so that a record arrives: what it says is not
+ * believed, its log time is); a member that has not claimed within {@code progressDeadline} of the rollout's
+ * start (or resume, or its own join) is lost: not waited for, not counted as a failure, still welcome to claim.
+ * Failures beyond the tolerance abort a running rollout; a completed rollout stays completed (a late host that
+ * fails stays on its version). The rollout completes when every member is healthy, failed within tolerance,
+ * or lost, and at least one is healthy. After an abort, every host that switched and did not go back claims a
+ * slot to go back, as does a host that switched and was then failed.
  */
 public final class SetFold {
 
+    /** A member of the set. {@code instance} names the agent run that joined last (null from older agents). */
+    public record Member(boolean canary, String instance, Instant joinedAt) {
+    }
+
+    /** A host's slot: under which rollout, since when (log time), and whether it goes forward or back. */
+    public record Slot(Rollout rollout, Instant grantedAt, boolean back) {
+    }
+
     private final String deploymentSet;
-    private final Map<String, Boolean> members = new LinkedHashMap<>();
+    private final Map<String, Member> members = new LinkedHashMap<>();
+    private final Set<String> removed = new LinkedHashSet<>();
+    private final Set<String> retiredInstances = new HashSet<>();
+    private final Set<String> instances = new HashSet<>();
     private final Set<String> seenIds = new HashSet<>();
+    private final Map<String, Slot> slots = new LinkedHashMap<>();
     private Rollout rollout;
-    /** The last rollout that completed: what a host of this set should run. */
     private Rollout lastCompleted;
+    private Instant time;
+    private int peakSlots;
 
     public SetFold(String deploymentSet) {
         this.deploymentSet = deploymentSet;
@@ -55,63 +80,56 @@ public final class SetFold {
         if (!seenIds.add(event.id())) {
             return false;
         }
-        expireSlots(logTime);
-        boolean changed = change(event.data());
-        if (changed) {
-            grant(logTime);
+        if (logTime != null && (time == null || logTime.isAfter(time))) {
+            time = logTime;
         }
+        boolean changed = expire();
+        if (event.data() instanceof DeploymentSetEvent data && data.deploymentSet().equals(deploymentSet)) {
+            changed |= change(data);
+        }
+        settle();
         return changed;
     }
 
-    private boolean change(Object data) {
-        if (data instanceof HostJoined joined && joined.deploymentSet().equals(deploymentSet)) {
-            return !Boolean.valueOf(joined.canary()).equals(members.put(joined.hostId(), joined.canary()));
+    private boolean change(DeploymentSetEvent data) {
+        if (data instanceof HostJoined joined) {
+            return join(joined);
         }
-        if (data instanceof HostLeft left && left.deploymentSet().equals(deploymentSet)) {
-            return members.remove(left.hostId()) != null;
+        if (data instanceof HostLeft left) {
+            return leave(left.hostId());
         }
-        if (data instanceof RolloutStarted started && started.deploymentSet().equals(deploymentSet)) {
+        if (data instanceof RolloutStarted started) {
             return start(started);
         }
-        if (data instanceof HostClaimed claimed && current(claimed.deploymentSet(), claimed.rolloutId())) {
-            return claim(claimed.hostId());
+        if (data instanceof HostClaimed claimed) {
+            return isCurrent(claimed.rolloutId()) && claim(claimed.hostId());
         }
-        if (data instanceof HostSwitched switched && current(switched.deploymentSet(), switched.rolloutId())) {
-            return rollout.switched.add(switched.hostId());
+        if (data instanceof HostSwitched switched) {
+            return switched(switched);
         }
-        if (data instanceof HostHealthy healthy && current(healthy.deploymentSet(), healthy.rolloutId())) {
-            return healthy(healthy.hostId());
+        if (data instanceof HostHealthy healthy) {
+            return healthy(healthy.rolloutId(), healthy.hostId());
         }
-        if (data instanceof HostFailed failed && current(failed.deploymentSet(), failed.rolloutId())) {
-            return fail(failed.hostId(), failed.reason());
+        if (data instanceof HostFailed failed) {
+            return failed(failed);
         }
-        if (data instanceof RolloutPaused paused && current(paused.deploymentSet(), paused.rolloutId())) {
-            return pause(paused.reason());
+        if (data instanceof RolloutPaused paused) {
+            return isCurrent(paused.rolloutId()) && pause(paused.reason());
         }
-        if (data instanceof RolloutResumed resumed && current(resumed.deploymentSet(), resumed.rolloutId())) {
-            return resume();
+        if (data instanceof RolloutResumed resumed) {
+            return isCurrent(resumed.rolloutId()) && resume();
         }
-        if (data instanceof RollbackRequested rollback && current(rollback.deploymentSet(), rollback.rolloutId())) {
-            return abort("rollback requested by " + rollback.requestedBy() + ": " + rollback.reason());
+        if (data instanceof RollbackRequested rollback) {
+            return isCurrent(rollback.rolloutId()) && rollout.status != Rollout.Status.SUPERSEDED
+                    && abort("rollback requested by " + rollback.requestedBy() + ": " + rollback.reason());
+        }
+        if (data instanceof RolloutCompleted completed) {
+            return isCurrent(completed.rolloutId()) && announced();
+        }
+        if (data instanceof RolloutAborted aborted) {
+            return isCurrent(aborted.rolloutId()) && announced();
         }
         return false;
-    }
-
-    /** Counts slots held past their deadline as failed; the agents call it with the latest log time. */
-    public boolean expireSlots(Instant logTime) {
-        if (rollout == null || logTime == null) {
-            return false;
-        }
-        boolean changed = false;
-        for (Map.Entry<String, Instant> held : new ArrayList<>(rollout.holding.entrySet())) {
-            if (held.getValue().plus(rollout.policy().slotDeadline()).isBefore(logTime)) {
-                changed |= fail(held.getKey(), "held its slot past the deadline of " + rollout.policy().slotDeadline());
-            }
-        }
-        if (changed) {
-            grant(logTime);
-        }
-        return changed;
     }
 
     public String deploymentSet() {
@@ -128,27 +146,148 @@ public final class SetFold {
         return lastCompleted;
     }
 
+    /** Members and whether each is a canary. */
     public Map<String, Boolean> members() {
-        return Map.copyOf(members);
+        Map<String, Boolean> canaries = new LinkedHashMap<>();
+        members.forEach((host, member) -> canaries.put(host, member.canary()));
+        return Collections.unmodifiableMap(canaries);
     }
 
-    private boolean current(String set, String rolloutId) {
-        return set.equals(deploymentSet) && rollout != null && rollout.id().equals(rolloutId);
+    /** The member, or null. */
+    public Member member(String host) {
+        return members.get(host);
+    }
+
+    /** Hosts taken out of the set by {@code HostLeft} that have not joined again. */
+    public Set<String> removed() {
+        return Collections.unmodifiableSet(removed);
+    }
+
+    /** True when another agent joined under this instance's host id after it: two agents share an id. */
+    public boolean retired(String instance) {
+        return instance != null && retiredInstances.contains(instance);
+    }
+
+    /** True once this agent run's join is on the log. */
+    public boolean joined(String instance) {
+        return instance != null && instances.contains(instance);
+    }
+
+    /** Every slot of the set, whichever rollout it is under. */
+    public Map<String, Slot> slots() {
+        return Collections.unmodifiableMap(slots);
+    }
+
+    /** The log's time: the newest timestamp folded so far; null before the first record. */
+    public Instant time() {
+        return time;
+    }
+
+    /** Most slots ever held at once: the limit's witness. */
+    public int peakSlots() {
+        return peakSlots;
+    }
+
+    /** When the member began to be waited for in the current rollout: its start, latest resume, or the join. */
+    public Instant waitingSince(String host) {
+        Member member = members.get(host);
+        Instant since = rollout.waitingSince;
+        return member != null && member.joinedAt() != null && member.joinedAt().isAfter(since) ? member.joinedAt() : since;
+    }
+
+    /** A host that switched to the rollout's version and must go back: the rollout aborted, or it failed. */
+    public boolean mustGoBack(Rollout r, String host) {
+        return r.onIt(host) && (r.status == Rollout.Status.ABORTED || r.failed.contains(host));
+    }
+
+    /** A summary of everything the fold decides, for comparing two folds. */
+    public String summary() {
+        Map<String, Object> state = new TreeMap<>();
+        state.put("members", members);
+        state.put("removed", removed);
+        state.put("slots", slots.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue().rollout().id() + "/"
+                + e.getValue().grantedAt() + (e.getValue().back() ? "/back" : "")).toList());
+        state.put("time", time);
+        state.put("lastCompleted", lastCompleted == null ? null : lastCompleted.id());
+        if (rollout != null) {
+            state.put("rollout", List.of(rollout.id(), rollout.status, Objects.toString(rollout.reason),
+                    rollout.claims, rollout.revertClaims, rollout.healthy, rollout.failed, rollout.lost,
+                    rollout.switched, rollout.reverted, rollout.standIns, rollout.announced));
+        }
+        return state.toString();
+    }
+
+    private boolean isCurrent(String rolloutId) {
+        return rollout != null && rollout.id().equals(rolloutId);
+    }
+
+    /** The rollout an event of this host names: the current one, or the one it holds a slot under. */
+    private Rollout target(String rolloutId, String host) {
+        if (isCurrent(rolloutId)) {
+            return rollout;
+        }
+        Slot slot = slots.get(host);
+        return slot != null && slot.rollout().id().equals(rolloutId) ? slot.rollout() : null;
+    }
+
+    private boolean join(HostJoined joined) {
+        Member before = members.get(joined.hostId());
+        if (before != null && before.canary() == joined.canary() && Objects.equals(before.instance(), joined.instance())) {
+            return false;
+        }
+        if (joined.instance() != null) {
+            instances.add(joined.instance());
+        }
+        if (before != null && before.instance() != null && !before.instance().equals(joined.instance())) {
+            retiredInstances.add(before.instance());
+        }
+        members.put(joined.hostId(), new Member(joined.canary(), joined.instance(),
+                before != null ? before.joinedAt() : time));
+        removed.remove(joined.hostId());
+        return true;
+    }
+
+    private boolean leave(String host) {
+        if (members.remove(host) == null) {
+            return false;
+        }
+        removed.add(host);
+        release(host);
+        if (rollout != null) {
+            rollout.claims.remove(host);
+            rollout.revertClaims.remove(host);
+        }
+        return true;
     }
 
     private boolean start(RolloutStarted started) {
         if (rollout != null && rollout.id().equals(started.rolloutId())) {
             return false;
         }
+        long offset = started.deployableOffset() == null ? -1 : started.deployableOffset();
+        if (rollout != null && offset >= 0 && rollout.deployableOffset >= offset) {
+            return false;
+        }
         if (rollout != null && (rollout.status == Rollout.Status.RUNNING || rollout.status == Rollout.Status.PAUSED)) {
             rollout.status = Rollout.Status.SUPERSEDED;
             rollout.reason = "superseded by rollout " + started.rolloutId();
         }
-        rollout = new Rollout(started.rolloutId(), started.recipe(), started.artifact(), started.policy());
+        rollout = new Rollout(started.rolloutId(), started.recipe(), started.artifact(), started.policy(), offset,
+                time, lastCompleted);
         return true;
     }
 
     private boolean claim(String host) {
+        if (!members.containsKey(host) || slots.containsKey(host)) {
+            return false;
+        }
+        if (mustGoBack(rollout, host)) {
+            if (rollout.revertClaims.contains(host)) {
+                return false;
+            }
+            rollout.revertClaims.add(host);
+            return true;
+        }
         if (rollout.claimed(host) || !accepting()) {
             return false;
         }
@@ -156,36 +295,62 @@ public final class SetFold {
         return true;
     }
 
-    private boolean healthy(String host) {
-        if (!rollout.holds(host)) {
+    private boolean switched(HostSwitched switched) {
+        Rollout r = target(switched.rolloutId(), switched.hostId());
+        if (r == null) {
             return false;
         }
-        rollout.holding.remove(host);
-        rollout.healthy.add(host);
-        completeWhenEveryoneIsDone();
+        if (r.artifact().equals(switched.toArtifact())) {
+            r.reverted.remove(switched.hostId());
+            return r.switched.add(switched.hostId());
+        }
+        return r.switched.contains(switched.hostId()) && r.reverted.add(switched.hostId());
+    }
+
+    private boolean healthy(String rolloutId, String host) {
+        Slot slot = slots.get(host);
+        if (slot == null || !slot.rollout().id().equals(rolloutId)) {
+            return false;
+        }
+        release(host);
+        if (slot.back()) {
+            slot.rollout().reverted.add(host);
+        } else {
+            slot.rollout().healthy.add(host);
+        }
         return true;
     }
 
-    private boolean fail(String host, String reason) {
-        if (rollout.done(host) || !members.containsKey(host)) {
+    private boolean failed(HostFailed failed) {
+        String host = failed.hostId();
+        if (!host.equals(failed.reportedBy())) {
+            // A peer's report of a silent host: only its log time counts, and expire() has judged it.
             return false;
         }
-        rollout.holding.remove(host);
-        rollout.claims.remove(host);
-        rollout.failed.add(host);
-        if (rollout.failed.size() > rollout.policy().failureTolerance() && rollout.status != Rollout.Status.ABORTED) {
-            abort(rollout.failed.size() + " host(s) failed, more than the tolerance of "
-                    + rollout.policy().failureTolerance() + "; last: " + host + ": " + reason);
+        Slot slot = slots.get(host);
+        if (slot != null && slot.rollout().id().equals(failed.rolloutId())) {
+            release(host);
+            if (!slot.back()) {
+                fail(slot.rollout(), host, failed.reason());
+            }
+            return true;
         }
-        completeWhenEveryoneIsDone();
-        return true;
+        if (slot == null && isCurrent(failed.rolloutId()) && accepting() && members.containsKey(host)
+                && !rollout.done(host)) {
+            // A refusal: the host cannot take the version at all.
+            fail(rollout, host, failed.reason());
+            return true;
+        }
+        return false;
     }
 
-    /** Every member healthy, or failed within the tolerance (those stay on, or went back to, the old version). */
-    private void completeWhenEveryoneIsDone() {
-        if (rollout.status == Rollout.Status.RUNNING && members.keySet().stream().allMatch(rollout::done)) {
-            rollout.status = Rollout.Status.COMPLETED;
-            lastCompleted = rollout;
+    private void fail(Rollout r, String host, String reason) {
+        r.claims.remove(host);
+        r.failed.add(host);
+        boolean running = r.status == Rollout.Status.RUNNING || r.status == Rollout.Status.PAUSED;
+        if (running && r == rollout && r.failed.size() > r.policy().failureTolerance()) {
+            abort(r.failed.size() + " host(s) failed, more than the tolerance of " + r.policy().failureTolerance()
+                    + "; last: " + host + ": " + reason);
         }
     }
 
@@ -204,6 +369,7 @@ public final class SetFold {
         }
         rollout.status = Rollout.Status.RUNNING;
         rollout.reason = null;
+        rollout.waitingSince = time;
         return true;
     }
 
@@ -213,10 +379,19 @@ public final class SetFold {
         }
         rollout.status = Rollout.Status.ABORTED;
         rollout.reason = reason;
+        rollout.endedAt = time;
         rollout.claims.clear();
         if (lastCompleted == rollout) {
-            lastCompleted = null;
+            lastCompleted = rollout.previousCompleted;
         }
+        return true;
+    }
+
+    private boolean announced() {
+        if (rollout.announced || !rollout.status.ended()) {
+            return false;
+        }
+        rollout.announced = true;
         return true;
     }
 
@@ -225,22 +400,111 @@ public final class SetFold {
                 || rollout.status == Rollout.Status.COMPLETED;
     }
 
-    /** Grants free slots to waiting claims, canaries first. */
-    private void grant(Instant logTime) {
-        if (rollout == null || !(rollout.status == Rollout.Status.RUNNING || rollout.status == Rollout.Status.COMPLETED)) {
+    /** Slots past their deadline and members past the progress deadline, at the log's time. */
+    private boolean expire() {
+        if (time == null) {
+            return false;
+        }
+        boolean changed = false;
+        for (Map.Entry<String, Slot> held : new ArrayList<>(slots.entrySet())) {
+            Slot slot = held.getValue();
+            if (slot.grantedAt().plus(slot.rollout().policy().slotDeadline()).isBefore(time)) {
+                release(held.getKey());
+                slot.rollout().expired.put(held.getKey(), time);
+                if (!slot.back()) {
+                    fail(slot.rollout(), held.getKey(),
+                            "held its slot past the deadline of " + slot.rollout().policy().slotDeadline());
+                }
+                changed = true;
+            }
+        }
+        if (rollout != null && rollout.status == Rollout.Status.RUNNING) {
+            for (String host : members.keySet()) {
+                if (!rollout.claimed(host) && !rollout.holds(host) && !rollout.lost.contains(host)
+                        && waitingSince(host).plus(rollout.policy().progressDeadline()).isBefore(time)) {
+                    rollout.lost.add(host);
+                    changed = true;
+                }
+            }
+        }
+        return changed;
+    }
+
+    private void settle() {
+        if (rollout == null || rollout.status == Rollout.Status.PAUSED) {
             return;
         }
-        boolean canariesDone = members.entrySet().stream().filter(Map.Entry::getValue)
-                .allMatch(member -> rollout.done(member.getKey()));
-        Iterator<String> waiting = rollout.claims.iterator();
-        while (waiting.hasNext() && rollout.holding.size() < rollout.policy().maxUnavailable()) {
-            String host = waiting.next();
-            boolean canary = members.getOrDefault(host, false);
-            if (canary || canariesDone) {
-                waiting.remove();
-                rollout.holding.put(host, logTime);
-                rollout.peakHolding = Math.max(rollout.peakHolding, rollout.holding.size());
+        grantGoingBack();
+        if (rollout.status == Rollout.Status.RUNNING || rollout.status == Rollout.Status.COMPLETED) {
+            grantForward();
+        }
+        if (rollout.status == Rollout.Status.RUNNING && rollout.holding.isEmpty()
+                && members.keySet().stream().allMatch(this::settled)) {
+            if (rollout.healthy.isEmpty()) {
+                abort("no member took the version: " + rollout.failed.size() + " failed, " + rollout.lost.size()
+                        + " lost (did not claim within the progress deadline of " + rollout.policy().progressDeadline()
+                        + ")");
+            } else {
+                rollout.status = Rollout.Status.COMPLETED;
+                rollout.endedAt = time;
+                lastCompleted = rollout;
             }
+        }
+    }
+
+    /** Needs nothing more, or is no longer waited for. */
+    private boolean settled(String host) {
+        return rollout.done(host) || (rollout.lost.contains(host) && !rollout.claims.contains(host));
+    }
+
+    private void grantGoingBack() {
+        Iterator<String> waiting = rollout.revertClaims.iterator();
+        while (waiting.hasNext() && slots.size() < rollout.policy().maxUnavailable()) {
+            String host = waiting.next();
+            if (!slots.containsKey(host)) {
+                waiting.remove();
+                grant(host, true);
+            }
+        }
+    }
+
+    private void grantForward() {
+        List<String> canaries = members.entrySet().stream().filter(e -> e.getValue().canary()).map(Map.Entry::getKey)
+                .toList();
+        boolean gateOpen = canaries.stream().allMatch(rollout::done)
+                || rollout.standIns.stream().anyMatch(rollout.healthy::contains);
+        boolean canariesLost = canaries.stream().filter(c -> !rollout.done(c))
+                .allMatch(c -> rollout.lost.contains(c) && !rollout.claims.contains(c) && !rollout.holds(c));
+        Iterator<String> waiting = rollout.claims.iterator();
+        while (waiting.hasNext() && slots.size() < rollout.policy().maxUnavailable()) {
+            String host = waiting.next();
+            if (slots.containsKey(host)) {
+                continue;
+            }
+            boolean canary = members.get(host).canary();
+            boolean standIn = !gateOpen && !canary && canariesLost
+                    && rollout.standIns.stream().noneMatch(rollout::holds);
+            if (gateOpen || canary || standIn) {
+                waiting.remove();
+                if (standIn) {
+                    rollout.standIns.add(host);
+                }
+                grant(host, false);
+            }
+        }
+    }
+
+    private void grant(String host, boolean back) {
+        slots.put(host, new Slot(rollout, time, back));
+        rollout.holding.put(host, time);
+        peakSlots = Math.max(peakSlots, slots.size());
+        rollout.peakHolding = Math.max(rollout.peakHolding, slots.size());
+    }
+
+    private void release(String host) {
+        Slot slot = slots.remove(host);
+        if (slot != null) {
+            slot.rollout().holding.remove(host);
         }
     }
 }

@@ -5,41 +5,30 @@ import dev.slipway.agent.host.Generations;
 import dev.slipway.agent.host.HealthCheck;
 import dev.slipway.agent.host.Hooks;
 import dev.slipway.agent.host.Supervisor;
+import dev.slipway.agent.rollout.Decisions;
+import dev.slipway.agent.rollout.HostView;
 import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.agent.rollout.SetFold;
-import dev.slipway.cas.archive.SafeUntar;
-import dev.slipway.cas.archive.UnsafeArchiveException;
+import dev.slipway.agent.rollout.Step;
 import dev.slipway.cas.blob.BlobStore;
 import dev.slipway.cas.digest.Digest;
-import dev.slipway.cas.digest.DigestMismatchException;
 import dev.slipway.cas.flag.FlagReader;
-import dev.slipway.cas.flag.Flags;
-import dev.slipway.cas.provenance.Provenance;
-import dev.slipway.cas.provenance.UntrustedProvenanceException;
 import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.Topics;
 import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.agent.Health;
 import dev.slipway.events.artifact.ArtifactDeployable;
-import dev.slipway.events.recipe.InvalidRecipeException;
 import dev.slipway.events.recipe.Recipe;
-import dev.slipway.events.recipe.RecipeJson;
-import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostHealthy;
-import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostSwitched;
-import dev.slipway.events.rollout.RolloutAborted;
-import dev.slipway.events.rollout.RolloutCompleted;
 import dev.slipway.events.rollout.RolloutPolicy;
-import dev.slipway.events.rollout.RolloutStarted;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.EventDecodingException;
 import dev.slipway.events.wire.KafkaClients;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -62,42 +51,43 @@ import org.apache.kafka.common.utils.Utils;
 import org.jboss.logging.Logger;
 
 /**
- * One host's agent. Reads its set's partition of {@code slipway.deployables} and {@code slipway.rollouts} by
- * manual assignment (every agent needs every event of its set), from the start, folding the rollout log into
- * {@link SetFold}; what the host runs is on its disk ({@link Generations}). After every poll it acts on the
- * difference: announce a rollout for a new deployable, claim a slot once the artifact is downloaded and
- * verified, switch when the fold grants the slot, roll back when the rollout aborts, report a peer silent past
- * its deadline. Its own appends come back through the log like anyone's, so it never acts on a decision
- * the log has not made. Restart-safe: the disk and the log are all it needs.
+ * One host's agent: the thin shell around {@link Decisions}. Reads its set's partition of
+ * {@code slipway.deployables} and {@code slipway.rollouts} by manual assignment (every agent needs every event
+ * of its set), from the start, folding the rollout log into {@link SetFold}; what the host runs is on its disk
+ * ({@link Generations}). After every poll it asks {@link Decisions#next} what to do and carries each
+ * {@link Step} out: append an event, prepare a release, take or give back a slot. Its own appends come back
+ * through the log like anyone's, so it never acts on a decision the log has not made. Restart-safe: the disk
+ * and the log are all it needs. Runs on its own thread.
  */
 public final class Agent implements Runnable, AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(Agent.class);
-    private static final Duration RETRY = Duration.ofSeconds(2);
-    /** Five tries over 15 s: long enough for a store to restart, short next to a rollout's slot deadline. */
-    private static final int FETCH_ATTEMPTS = 5;
-    private static final Duration FETCH_BACKOFF = Duration.ofSeconds(1);
+    private static final Duration RESTART = Duration.ofSeconds(2);
+    private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
+    private static final Duration LAST_RETRY = Duration.ofSeconds(30);
 
     private final AgentSettings settings;
-    private final BlobStore store;
-    private final FlagReader flags;
     private final String bootstrapServers;
     private final Generations generations;
-    private final Activation supervisor;
+    private final Activation service;
     private final HealthCheck health;
-    private volatile SetFold fold;
+    private final Preparation preparation;
     private final CloudEventCodec codec = new CloudEventCodec();
     private final Clock clock = Clock.systemUTC();
     private final String source;
+    private final String instance = UUID.randomUUID().toString();
+    private volatile SetFold fold;
+    private HostView.Deployable deployable;
+    /** What this host knows beyond the log; see {@link HostView}. */
     private final Map<String, Recipe> recipes = new HashMap<>();
-    /** What this agent appended and has not yet seen folded, so it never appends a step twice. */
-    private final Set<String> appended = new HashSet<>();
-    private final Map<String, String> problems = new HashMap<>();
-    /** The latest refusal, reported in AgentState until a release installs. */
+    private final Set<String> prepared = new HashSet<>();
+    private final Map<String, String> refused = new HashMap<>();
+    private final Map<String, Instant> retryAt = new HashMap<>();
+    private final Map<String, Duration> retryPause = new HashMap<>();
+    private final Map<String, Instant> done = new HashMap<>();
+    /** The latest thing an operator should know about this host, reported in AgentState until a release installs. */
     private String problem;
-    private Event<ArtifactDeployable> deployable;
     private volatile Instant downloadStarted;
-    private Instant logTime;
     private AgentState lastState;
     private volatile boolean running = true;
     private volatile boolean stopServiceOnExit;
@@ -106,15 +96,14 @@ public final class Agent implements Runnable, AutoCloseable {
 
     public Agent(AgentSettings settings, BlobStore store, FlagReader flags, String bootstrapServers) throws IOException {
         this.settings = settings;
-        this.store = store;
-        this.flags = flags;
         this.bootstrapServers = bootstrapServers;
         this.generations = new Generations(settings.root(), settings.keepGenerations());
-        this.supervisor = settings.hooks() != null
+        this.service = settings.hooks() != null
                 ? new Hooks(settings.hooks(), settings.serviceEnvironment(), settings.root().resolve("service.log"))
                 : new Supervisor(settings.serviceEnvironment(), settings.root().resolve("service.log"),
                         settings.root().resolve("service.pid"));
         this.health = new HealthCheck(settings.serviceEnvironment());
+        this.preparation = new Preparation(store, flags, generations, settings.trustedBuilders());
         this.fold = new SetFold(settings.deploymentSet());
         this.source = "/fleet-agent/" + settings.agentId();
     }
@@ -126,6 +115,11 @@ public final class Agent implements Runnable, AutoCloseable {
 
     public Optional<Digest> current() throws IOException {
         return generations.current();
+    }
+
+    /** When this agent last began fetching a release; for reaction-time measurements. */
+    public Instant downloadStarted() {
+        return downloadStarted;
     }
 
     /**
@@ -145,10 +139,10 @@ public final class Agent implements Runnable, AutoCloseable {
                         return;
                     }
                     LOG.errorf(e, "agent %s failed; starting again from the log and the disk in %s",
-                            settings.agentId(), RETRY);
-                    Thread.sleep(RETRY.toMillis());
+                            settings.agentId(), RESTART);
+                    Thread.sleep(RESTART.toMillis());
                     fold = new SetFold(settings.deploymentSet());
-                    appended.clear();
+                    done.clear();
                     deployable = null;
                 }
             }
@@ -172,16 +166,15 @@ public final class Agent implements Runnable, AutoCloseable {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             catchUp(consumer, partitions);
-            if (generations.current().isPresent() && !supervisor.running()) {
-                supervisor.start(generations.currentDirectory());
-            }
-            if (!fold.members().containsKey(settings.agentId())) {
-                append(new HostJoined(settings.deploymentSet(), settings.agentId(), settings.canary()));
+            if (generations.current().isPresent() && !service.running()) {
+                service.start(generations.currentDirectory());
             }
             publishState();
             while (running) {
                 consumer.poll(Duration.ofMillis(200)).forEach(this::fold);
-                act();
+                for (Step step : Decisions.next(fold, view())) {
+                    carryOut(step);
+                }
             }
         }
     }
@@ -201,7 +194,7 @@ public final class Agent implements Runnable, AutoCloseable {
 
     private void stopService() {
         try {
-            supervisor.drainAndStop(Duration.ofSeconds(5));
+            service.drainAndStop(Duration.ofSeconds(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -231,245 +224,171 @@ public final class Agent implements Runnable, AutoCloseable {
                     record.offset(), e.getMessage());
             return;
         }
-        Instant at = Instant.ofEpochMilli(record.timestamp());
-        logTime = logTime == null || at.isAfter(logTime) ? at : logTime;
         if (record.topic().equals(Topics.ROLLOUTS)) {
-            fold.apply(event, at);
+            fold.apply(event, Instant.ofEpochMilli(record.timestamp()));
         } else if (event.data() instanceof ArtifactDeployable d && d.channel().equals(settings.channel())) {
-            @SuppressWarnings("unchecked")
-            Event<ArtifactDeployable> latest = (Event<ArtifactDeployable>) event;
-            deployable = latest;
+            deployable = new HostView.Deployable(event.id(), record.offset(), d.channel(), d.recipe(), d.artifact());
         }
     }
 
-    private void act() throws IOException, InterruptedException, ExecutionException {
-        announceRollout();
-        Rollout rollout = fold.rollout();
-        if (rollout == null) {
-            return;
-        }
-        String me = settings.agentId();
-        Optional<Digest> current = generations.current();
-        boolean onIt = current.isPresent() && current.get().toString().equals(rollout.artifact());
-        if (rollout.holds(me) && appendOnce("switch/" + rollout.id())) {
-            switchTo(rollout);
-        } else if (rollout.status() == Rollout.Status.ABORTED && rollout.switched().contains(me) && onIt
-                && appendOnce("rollback/" + rollout.id())) {
-            rollBack(rollout, "rollout " + rollout.id() + " aborted: " + rollout.reason());
-        } else if (claimable(rollout) && appendOnce("claim/" + rollout.id())) {
-            append(new HostClaimed(settings.deploymentSet(), rollout.id(), me));
-        }
-        reportSilentPeers(rollout);
-        announceEnd(rollout);
+    private HostView view() throws IOException {
+        Map<String, RolloutPolicy> policies = new HashMap<>();
+        recipes.forEach((digest, recipe) -> policies.put(digest, recipe.rollout().policy()));
+        return new HostView(settings.agentId(), instance, settings.canary(), settings.rejoin(),
+                generations.current().map(Digest::toString).orElse(null), generations.installedArtifacts(), policies,
+                prepared, refused, retryAt, done, deployable, clock.instant());
     }
 
-    /** A new deployable for this set and channel: download and verify it, then announce the rollout. */
-    private void announceRollout() throws ExecutionException, InterruptedException, IOException {
-        Event<ArtifactDeployable> latest = deployable;
-        if (latest == null) {
-            return;
-        }
-        String rolloutId = UUID.nameUUIDFromBytes(("rollout/" + latest.id()).getBytes(StandardCharsets.UTF_8))
-                .toString();
-        if (!appendOnce("started/" + rolloutId)) {
-            return;
-        }
-        ArtifactDeployable d = latest.data();
-        Optional<String> problem = prepare(d);
-        Recipe recipe = recipes.get(d.recipe());
-        if (fold.rollout() == null || !fold.rollout().id().equals(rolloutId)) {
-            RolloutPolicy policy = recipe == null ? new RolloutPolicy(1, 0, Duration.ofMinutes(10), Duration.ofSeconds(30))
-                    : new RolloutPolicy(recipe.rollout().maxUnavailable(), recipe.rollout().failureTolerance(),
-                            recipe.rollout().slotDeadline(), recipe.rollout().drainTimeout());
-            append(new RolloutStarted(d.deploymentSet(), rolloutId, d.channel(), d.recipe(), d.artifact(), policy));
-        }
-        if (problem.isPresent()) {
-            problems.put(d.artifact(), problem.get());
-            this.problem = problem.get();
-            LOG.errorf("agent %s refuses %s: %s", settings.agentId(), d.artifact(), problem.get());
-            append(new HostFailed(d.deploymentSet(), rolloutId, settings.agentId(), problem.get(), settings.agentId()));
+    private void carryOut(Step step) throws IOException, InterruptedException, ExecutionException {
+        done.put(step.key(), clock.instant());
+        if (step instanceof Step.Append append) {
+            append(append.event(), append.eventId());
+        } else if (step instanceof Step.Prepare prepare) {
+            prepare(prepare);
+        } else if (step instanceof Step.TakeSlot slot) {
+            takeSlot(slot.rollout(), slot.switchedBefore());
+        } else if (step instanceof Step.GoBack back) {
+            goBack(back.rollout());
+        } else if (step instanceof Step.StandAside aside) {
+            LOG.errorf("agent %s stands aside: %s", settings.agentId(), aside.why());
+            problem = aside.why();
             publishState();
         }
     }
 
-    /** When this agent last began fetching a release; for reaction-time measurements. */
-    public Instant downloadStarted() {
-        return downloadStarted;
-    }
-
-    /**
-     * Downloads, verifies and unpacks the artifact and reads its recipe; empty when all is well. A store that
-     * does not answer (restarting, say) is tried again with back-off before the host gives up on the release;
-     * a blob that does not verify is refused at once.
-     */
-    private Optional<String> prepare(ArtifactDeployable d) {
+    private void prepare(Step.Prepare step) throws ExecutionException, InterruptedException, IOException {
         downloadStarted = clock.instant();
-        Duration pause = FETCH_BACKOFF;
-        for (int attempt = 1; ; attempt++) {
-            try {
-                return fetch(d);
-            } catch (IOException | RuntimeException e) {
-                if (attempt == FETCH_ATTEMPTS) {
-                    return Optional.of("cannot install " + d.artifact() + " (" + attempt + " attempts): " + e.getMessage());
-                }
-                LOG.warnf("agent %s could not fetch %s (attempt %d of %d, again in %s): %s", settings.agentId(),
-                        d.artifact(), attempt, FETCH_ATTEMPTS, pause, e.getMessage());
-                try {
-                    Thread.sleep(pause.toMillis());
-                } catch (InterruptedException interrupted) {
-                    Thread.currentThread().interrupt();
-                    return Optional.of("interrupted while fetching " + d.artifact());
-                }
-                pause = pause.multipliedBy(2);
-            }
+        Preparation.Outcome outcome = preparation.prepare(step.recipe(), step.artifact(),
+                recipe -> recipes.put(step.recipe(), recipe));
+        done.remove(step.key());
+        if (outcome instanceof Preparation.Outcome.Ready) {
+            prepared.add(step.rolloutId());
+            retryAt.remove(step.rolloutId());
+            retryPause.remove(step.rolloutId());
+            return;
         }
-    }
-
-    private Optional<String> fetch(ArtifactDeployable d) throws IOException {
-        try {
-            Digest recipeDigest = Digest.parse(d.recipe());
-            Digest artifact = Digest.parse(d.artifact());
-            try (InputStream in = store.open(recipeDigest)) {
-                recipes.put(d.recipe(), RecipeJson.read(in.readAllBytes()));
-            }
-            Flags.Built built = flags.flagsOf(recipeDigest).built();
-            if (built == null || !built.artifact().equals(artifact)) {
-                return Optional.of("the store has no verified build of " + artifact + " from recipe " + recipeDigest);
-            }
-            try (InputStream envelope = store.open(built.provenance())) {
-                Provenance provenance = Provenance.verify(envelope.readAllBytes(), settings.trustedBuilders());
-                if (!provenance.artifact().equals(artifact)) {
-                    return Optional.of("provenance is for " + provenance.artifact() + ", not " + artifact);
-                }
-            }
-            try (InputStream in = store.open(artifact)) {
-                generations.install(artifact, in, new SafeUntar(SafeUntar.Limits.DEFAULT));
-            }
-            return Optional.empty();
-        } catch (DigestMismatchException e) {
-            return Optional.of("a blob of " + d.artifact() + " does not match its digest: " + e.getMessage());
-        } catch (UntrustedProvenanceException e) {
-            return Optional.of("provenance does not verify: " + e.getMessage());
-        } catch (InvalidRecipeException e) {
-            return Optional.of("recipe " + d.recipe() + " is invalid: " + e.getMessage());
-        } catch (UnsafeArchiveException e) {
-            return Optional.of("the artifact " + d.artifact() + " is not a safe archive: " + e.getMessage());
-        } catch (IllegalArgumentException e) {
-            return Optional.of("the release names a malformed digest: " + e.getMessage());
+        if (outcome instanceof Preparation.Outcome.Refused refusal) {
+            LOG.errorf("agent %s refuses %s: %s", settings.agentId(), step.artifact(), refusal.why());
+            refused.put(step.rolloutId(), refusal.why());
+            problem = refusal.why();
+        } else if (outcome instanceof Preparation.Outcome.Unavailable unavailable) {
+            Duration pause = retryPause.getOrDefault(step.rolloutId(), FIRST_RETRY);
+            LOG.warnf("agent %s: %s; trying again in %s", settings.agentId(), unavailable.why(), pause);
+            retryAt.put(step.rolloutId(), clock.instant().plus(pause));
+            retryPause.put(step.rolloutId(), pause.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY
+                    : pause.multipliedBy(2));
+            problem = unavailable.why();
         }
-    }
-
-    private boolean claimable(Rollout rollout) {
-        String me = settings.agentId();
-        boolean active = rollout.status() == Rollout.Status.RUNNING || rollout.status() == Rollout.Status.PAUSED
-                || (rollout.status() == Rollout.Status.COMPLETED && fold.lastCompleted() == rollout);
-        // A host already on the version claims too (a release of what it runs, after a rollback say): it takes
-        // its turn without switching, and the rollout can complete.
-        return active && fold.members().containsKey(me) && !rollout.claimed(me)
-                && !problems.containsKey(rollout.artifact()) && generations.installed(Digest.parse(rollout.artifact()))
-                && recipes.containsKey(rollout.recipe());
+        publishState();
     }
 
     /** Holding a slot: drain, switch, start, check health; on failure go back to where this host was. */
-    private void switchTo(Rollout rollout) throws IOException, InterruptedException, ExecutionException {
+    private void takeSlot(Rollout rollout, boolean switchedBefore)
+            throws IOException, InterruptedException, ExecutionException {
         String set = settings.deploymentSet();
         String me = settings.agentId();
-        Recipe recipe = recipes.get(rollout.recipe());
+        Recipe.HealthCheck check = recipes.get(rollout.recipe()).rollout().health();
         Optional<Digest> from = generations.current();
-        if (from.isPresent() && from.get().toString().equals(rollout.artifact())) {
-            confirmRunning(rollout, recipe);
-            return;
-        }
-        boolean clean = supervisor.drainAndStop(rollout.policy().drainTimeout());
-        append(new HostDrained(set, rollout.id(), me, clean));
-        Digest to = Digest.parse(rollout.artifact());
-        long generation = generations.switchTo(to);
-        append(new HostSwitched(set, rollout.id(), me, from.map(Digest::toString).orElse(null), to.toString(),
-                generation));
         Optional<String> sick;
-        try {
-            supervisor.start(generations.currentDirectory());
-            publishState(Health.STARTING);
-            sick = health.check(recipe.rollout().health());
-        } catch (IOException e) {
-            sick = Optional.of("cannot start the new version: " + e.getMessage());
+        if (from.isPresent() && from.get().toString().equals(rollout.artifact())) {
+            // Already on it: a release of what it runs, or back after a crash in the middle of this switch.
+            sick = health.check(check);
+            if (sick.isPresent() && !switchedBefore) {
+                append(new HostFailed(set, rollout.id(), me, sick.get(), me), null);
+                publishState(Health.UNHEALTHY);
+                return;
+            }
+        } else {
+            boolean clean = service.drainAndStop(rollout.policy().drainTimeout());
+            append(new HostDrained(set, rollout.id(), me, clean), null);
+            Digest to = Digest.parse(rollout.artifact());
+            // Said before the switch, so that a crash right after it still leaves this host known as switched.
+            append(new HostSwitched(set, rollout.id(), me, from.map(Digest::toString).orElse(null), to.toString(),
+                    generations.nextNumber()), null);
+            generations.switchTo(to, pinned());
+            sick = startAndCheck(check);
         }
         if (sick.isEmpty()) {
             problem = null;
-            append(new HostHealthy(set, rollout.id(), me));
+            append(new HostHealthy(set, rollout.id(), me), null);
             publishState(Health.HEALTHY);
             return;
         }
-        LOG.warnf("agent %s: %s is unhealthy (%s); going back", me, to, sick.get());
-        problem = to + " failed its health check: " + sick.get();
-        rollBack(rollout, sick.get());
-        append(new HostFailed(set, rollout.id(), me, sick.get(), me));
+        LOG.warnf("agent %s: %s is unhealthy (%s); going back", me, rollout.artifact(), sick.get());
+        problem = rollout.artifact() + " failed its health check: " + sick.get();
+        returnFrom(rollout);
+        append(new HostFailed(set, rollout.id(), me, sick.get(), me), null);
     }
 
-    /** Already on the rollout's version: no drain, no switch; its health decides. */
-    private void confirmRunning(Rollout rollout, Recipe recipe)
-            throws IOException, ExecutionException, InterruptedException {
+    /** Holding a slot to go back after an abort (or a failure the log decided while this host was away). */
+    private void goBack(Rollout rollout) throws IOException, InterruptedException, ExecutionException {
+        String set = settings.deploymentSet();
         String me = settings.agentId();
-        Optional<String> sick = health.check(recipe.rollout().health());
+        Optional<String> sick = generations.current().map(Digest::toString).filter(rollout.artifact()::equals).isPresent()
+                ? returnFrom(rollout)
+                : Optional.empty();
         if (sick.isEmpty()) {
-            append(new HostHealthy(settings.deploymentSet(), rollout.id(), me));
-            publishState(Health.HEALTHY);
+            append(new HostHealthy(set, rollout.id(), me), null);
         } else {
-            append(new HostFailed(settings.deploymentSet(), rollout.id(), me, sick.get(), me));
+            append(new HostFailed(set, rollout.id(), me, "going back: " + sick.get(), me), null);
         }
     }
 
-    private void rollBack(Rollout rollout, String why) throws IOException, InterruptedException, ExecutionException {
+    /** Drains the rollout's version and starts the one before it; empty when that one answers its health check. */
+    private Optional<String> returnFrom(Rollout rollout) throws IOException, InterruptedException, ExecutionException {
         Optional<Digest> previous = generations.previous();
-        supervisor.drainAndStop(rollout.policy().drainTimeout());
+        service.drainAndStop(rollout.policy().drainTimeout());
         if (previous.isEmpty()) {
-            LOG.warnf("agent %s: nothing to roll back to (%s); the service stays stopped", settings.agentId(), why);
+            LOG.warnf("agent %s: nothing to go back to from %s; the service stays stopped", settings.agentId(),
+                    rollout.artifact());
             publishState(Health.UNHEALTHY);
-            return;
+            return Optional.of("nothing to go back to from " + rollout.artifact());
         }
-        generations.switchTo(previous.get());
-        supervisor.start(generations.currentDirectory());
-        publishState(Health.UNKNOWN);
-        LOG.infof("agent %s rolled back to %s: %s", settings.agentId(), previous.get(), why);
+        append(new HostSwitched(settings.deploymentSet(), rollout.id(), settings.agentId(), rollout.artifact(),
+                previous.get().toString(), generations.nextNumber()), null);
+        generations.switchTo(previous.get(), pinned());
+        LOG.infof("agent %s went back to %s from %s", settings.agentId(), previous.get(), rollout.artifact());
+        return startAndCheck(healthCheckOf(previous.get(), rollout));
     }
 
-    /** Any agent that sees a slot held past its deadline says so on the log; the fold takes the first. */
-    private void reportSilentPeers(Rollout rollout) throws ExecutionException, InterruptedException {
-        Instant now = clock.instant();
-        for (Map.Entry<String, Instant> held : rollout.holding().entrySet()) {
-            if (!held.getKey().equals(settings.agentId())
-                    && held.getValue().plus(rollout.policy().slotDeadline()).isBefore(now)
-                    && appendOnce("silent/" + rollout.id() + "/" + held.getKey())) {
-                append(new HostFailed(settings.deploymentSet(), rollout.id(), held.getKey(),
-                        "silent past its slot deadline of " + rollout.policy().slotDeadline(), settings.agentId()));
-            }
+    private Optional<String> startAndCheck(Recipe.HealthCheck check)
+            throws IOException, InterruptedException, ExecutionException {
+        Optional<String> sick;
+        try {
+            service.start(generations.currentDirectory());
+            publishState(Health.STARTING);
+            sick = health.check(check);
+        } catch (IOException e) {
+            sick = Optional.of("cannot start " + generations.current().map(Digest::toString).orElse("it") + ": "
+                    + e.getMessage());
         }
+        publishState(sick.isEmpty() ? Health.HEALTHY : Health.UNHEALTHY);
+        return sick;
     }
 
-    /** The first member by name records the end, so the log says it once. */
-    private void announceEnd(Rollout rollout) throws ExecutionException, InterruptedException {
-        boolean first = fold.members().keySet().stream().sorted().findFirst().map(settings.agentId()::equals)
-                .orElse(false);
-        if (!first) {
-            return;
+    /** The health check of the version a host goes back to: its own recipe's when this agent read it. */
+    private Recipe.HealthCheck healthCheckOf(Digest previous, Rollout from) {
+        Rollout before = fold.lastCompleted();
+        if (before != null && before.artifact().equals(previous.toString()) && recipes.containsKey(before.recipe())) {
+            return recipes.get(before.recipe()).rollout().health();
         }
-        if (rollout.status() == Rollout.Status.COMPLETED && appendOnce("completed/" + rollout.id())) {
-            append(new RolloutCompleted(settings.deploymentSet(), rollout.id()));
-        } else if (rollout.status() == Rollout.Status.ABORTED && appendOnce("aborted/" + rollout.id())) {
-            append(new RolloutAborted(settings.deploymentSet(), rollout.id(), rollout.reason()));
-        }
+        return recipes.get(from.recipe()).rollout().health();
     }
 
-    private boolean appendOnce(String step) {
-        return appended.add(step);
+    /** The artifact prepared for the set's current rollout: garbage collection must leave it. */
+    private Set<Digest> pinned() {
+        Rollout current = fold.rollout();
+        return current == null ? Set.of() : Set.of(Digest.parse(current.artifact()));
     }
 
-    private void append(SlipwayEvent data) throws ExecutionException, InterruptedException {
-        producer.send(codec.encode(Topics.ROLLOUTS, Event.of(source, data))).get();
+    private void append(SlipwayEvent data, String eventId) throws ExecutionException, InterruptedException {
+        Event<SlipwayEvent> event = eventId == null ? Event.of(source, data)
+                : new Event<>(eventId, source, clock.instant(), data);
+        producer.send(codec.encode(Topics.ROLLOUTS, event)).get();
     }
 
     private void publishState() throws ExecutionException, InterruptedException, IOException {
-        publishState(supervisor.running() ? Health.HEALTHY : Health.UNKNOWN);
+        publishState(service.running() ? Health.HEALTHY : Health.UNKNOWN);
     }
 
     private void publishState(Health now) throws ExecutionException, InterruptedException, IOException {

@@ -13,13 +13,21 @@ import java.util.Map;
  * @param trustedBuilders    builder keys whose provenance this host accepts
  * @param hooks              the operator's activation commands; null: the agent supervises the service itself,
  *                           from the artifact's manifest
+ * @param rejoin             join the set again although it removed this host (the operator adds it back)
  */
 public record AgentSettings(String agentId, String deploymentSet, String channel, Path root, boolean canary,
         int keepGenerations, Map<String, String> serviceEnvironment, Map<String, PublicKey> trustedBuilders,
-        Hooks.Commands hooks) {
+        Hooks.Commands hooks, boolean rejoin) {
 
     public AgentSettings {
         serviceEnvironment = Map.copyOf(serviceEnvironment);
         trustedBuilders = Map.copyOf(trustedBuilders);
+    }
+
+    public AgentSettings(String agentId, String deploymentSet, String channel, Path root, boolean canary,
+            int keepGenerations, Map<String, String> serviceEnvironment, Map<String, PublicKey> trustedBuilders,
+            Hooks.Commands hooks) {
+        this(agentId, deploymentSet, channel, root, canary, keepGenerations, serviceEnvironment, trustedBuilders, hooks,
+                false);
     }
 }

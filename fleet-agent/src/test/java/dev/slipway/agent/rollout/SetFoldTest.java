@@ -28,6 +28,8 @@ class SetFoldTest {
 
     static final String SET = "payments-api";
     static final Instant T0 = Instant.parse("2026-11-24T12:00:00Z");
+    static final String OLD = "sha256:" + "0".repeat(64);
+    static final String NEW = "sha256:" + "2".repeat(64);
 
     /** One record of a generated log: an event at a log time. */
     record Entry(Event<?> event, Instant time) {
@@ -60,7 +62,7 @@ class SetFoldTest {
                 }
             }
             Rollout end = fold.rollout();
-            if (end.failed().size() > policy.failureTolerance()) {
+            if (end.failed().size() > policy.failureTolerance() || end.healthy().isEmpty()) {
                 assertEquals(Rollout.Status.ABORTED, end.status(), "seed " + seed);
             } else {
                 assertEquals(Rollout.Status.COMPLETED, end.status(), "seed " + seed + " " + end.reason());
@@ -102,7 +104,7 @@ class SetFoldTest {
                 new HostClaimed(SET, "r1", "canary"));
 
         assertEquals(List.of("canary"), List.copyOf(fold.rollout().holding().keySet()));
-        apply(fold, T0.plusSeconds(5), new HostSwitched(SET, "r1", "canary", "sha256:old", "sha256:new", 2),
+        apply(fold, T0.plusSeconds(5), new HostSwitched(SET, "r1", "canary", OLD, NEW, 2),
                 new HostFailed(SET, "r1", "canary", "health check: 503", "canary"));
 
         assertEquals(Rollout.Status.ABORTED, fold.rollout().status());
@@ -160,7 +162,7 @@ class SetFoldTest {
     }
 
     private static RolloutStarted started(String id, RolloutPolicy policy) {
-        return new RolloutStarted(SET, id, "staging", "sha256:" + "1".repeat(64), "sha256:" + "2".repeat(64), policy);
+        return new RolloutStarted(SET, id, "staging", "sha256:" + "1".repeat(64), NEW, policy);
     }
 
     private static void apply(SetFold fold, Instant at, SlipwayEvent... events) {
@@ -210,7 +212,7 @@ class SetFoldTest {
             } else if (!holders.isEmpty()) {
                 String host = holders.get(random.nextInt(holders.size()));
                 if (!view.rollout().switched().contains(host)) {
-                    append.accept(new HostSwitched(SET, "r1", host, "sha256:old", "sha256:new", 2));
+                    append.accept(new HostSwitched(SET, "r1", host, OLD, NEW, 2));
                 } else if (random.nextDouble() < failureOdds) {
                     append.accept(new HostFailed(SET, "r1", host, "health check failed", host));
                 } else {

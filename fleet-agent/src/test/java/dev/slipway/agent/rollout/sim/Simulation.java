@@ -1,0 +1,476 @@
+package dev.slipway.agent.rollout.sim;
+
+import dev.slipway.agent.rollout.Decisions;
+import dev.slipway.agent.rollout.HostView;
+import dev.slipway.agent.rollout.Rollout;
+import dev.slipway.agent.rollout.SetFold;
+import dev.slipway.events.Event;
+import dev.slipway.events.SlipwayEvent;
+import dev.slipway.events.rollout.HostFailed;
+import dev.slipway.events.rollout.HostLeft;
+import dev.slipway.events.rollout.RollbackRequested;
+import dev.slipway.events.rollout.RolloutAborted;
+import dev.slipway.events.rollout.RolloutCompleted;
+import dev.slipway.events.rollout.RolloutPaused;
+import dev.slipway.events.rollout.RolloutPolicy;
+import dev.slipway.events.rollout.RolloutResumed;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+
+/**
+ * A deterministic simulation of one deployment set: simulated hosts running the real decision code
+ * ({@link Decisions}, {@link SetFold}) against one simulated log with the broker's time, a clock per host,
+ * and faults drawn from a seed: agents crashing and restarting at any stage, slow fetches, duplicated and
+ * delayed appends, skewed clocks, hosts joining late and being removed, the store down, versions failing
+ * their health check after the switch, operators pausing, resuming, rolling back and superseding. After
+ * every simulated event it checks the safety invariants; at its end, liveness. A violation throws
+ * {@link Violation} naming the seed, and the same seed replays the same run exactly.
+ */
+public final class Simulation {
+
+    static final String SET = "sim";
+    private static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
+
+    /** One record of the simulated log and its broker time. */
+    record Entry(Event<?> event, Instant time) {
+    }
+
+    /** A safety or liveness invariant broken, with the seed that replays it. */
+    public static final class Violation extends AssertionError {
+        Violation(long seed, String what, List<String> story) {
+            super("seed " + seed + ": " + what + "\n  last events:\n    " + String.join("\n    ",
+                    story.subList(Math.max(0, story.size() - 30), story.size()).stream()
+                            .map(line -> line.length() > 260 ? line.substring(0, 260) + "…" : line).toList()));
+        }
+    }
+
+    private record Scheduled(Instant at, long order, Runnable action) {
+    }
+
+    private final long seed;
+    private final SplittableRandom random;
+    private final PriorityQueue<Scheduled> queue = new PriorityQueue<>((a, b) -> a.at.equals(b.at)
+            ? Long.compare(a.order, b.order) : a.at.compareTo(b.at));
+    private long order;
+    private Instant time = T0;
+    private final List<Entry> log = new ArrayList<>();
+    private final List<String> summaries = new ArrayList<>();
+    private final List<String> story = new ArrayList<>();
+    private final SetFold oracle = new SetFold(SET);
+    private final List<SimHost> hosts = new ArrayList<>();
+    private final List<HostView.Deployable> deployables = new ArrayList<>();
+    private final Set<String> badArtifacts = new HashSet<>();
+    private final Map<String, Set<String>> refusing = new HashMap<>();
+    private final Map<String, String> sickAfterSwitch = new HashMap<>();
+    private final Set<String> completedOnce = new HashSet<>();
+    private final Set<String> rollbacksRequested = new HashSet<>();
+    private final Set<String> removed = new HashSet<>();
+    /** host@rollout of every slot that expired: such a host may still be acting, too slow to have noticed. */
+    private final Set<String> expiredSlots = new HashSet<>();
+    private final RolloutPolicy policy;
+    private final Instant faultsEnd;
+    private Instant storeDownUntil = T0;
+    private int versions;
+
+    public Simulation(long seed) {
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+        int maxUnavailable = 1 + random.nextInt(3);
+        Duration slot = Duration.ofSeconds(10 + random.nextInt(20));
+        this.policy = new RolloutPolicy(maxUnavailable, random.nextInt(3), slot, Duration.ofSeconds(1),
+                Duration.ofSeconds(10 + random.nextInt(30)));
+        this.faultsEnd = T0.plusSeconds(60 + random.nextInt(120));
+    }
+
+    /** Runs one schedule; returns how many simulated events it took. */
+    public int run() {
+        int count = 3 + random.nextInt(10);
+        int canaries = random.nextInt(3);
+        for (int i = 0; i < count; i++) {
+            SimHost host = new SimHost(this, "host-" + i, i < canaries, "sha256:" + hex(0));
+            hosts.add(host);
+            if (random.nextInt(6) == 0) {
+                host.skew = Duration.ofMillis((random.nextBoolean() ? 1 : -1)
+                        * random.nextLong(2 * policy.slotDeadline().toMillis()));
+            }
+            after(Duration.ofMillis(random.nextInt(2000)), host::start);
+        }
+        at(T0.plusSeconds(3), this::deploy);
+        scheduleFaults();
+        Instant end = faultsEnd.plus(livenessBound());
+        int steps = 0;
+        while (!queue.isEmpty() && !queue.peek().at.isAfter(end)) {
+            Scheduled next = queue.poll();
+            time = next.at;
+            next.action.run();
+            steps++;
+            checkSafety();
+            if (time.isAfter(faultsEnd) && steps % 64 == 0 && settled()) {
+                break;
+            }
+        }
+        checkLiveness();
+        STATS.record(this);
+        return steps;
+    }
+
+    /** From the moment faults stop: long enough for every member to be judged and every slot to pass. */
+    Duration livenessBound() {
+        int rounds = hosts.size() + 3;
+        Duration skew = Duration.ofMillis(2 * policy.slotDeadline().toMillis());
+        return policy.progressDeadline().plus(policy.slotDeadline().multipliedBy(rounds))
+                .plus(Decisions.ANNOUNCE_STAGGER.multipliedBy(hosts.size() + 1)).plus(skew).plusSeconds(60);
+    }
+
+    private void scheduleFaults() {
+        long window = Duration.between(T0, faultsEnd).toMillis();
+        int faults = random.nextInt(12);
+        for (int i = 0; i < faults; i++) {
+            Instant at = T0.plusMillis(2000 + random.nextLong(window - 2000));
+            int kind = random.nextInt(10);
+            at(at, () -> fault(kind));
+        }
+        if (random.nextInt(3) > 0) {
+            at(T0.plusMillis(4000 + random.nextLong(window)), this::deploy);
+        }
+        at(faultsEnd, () -> {
+            story.add(time + " faults stop");
+            storeDownUntil = time;
+            for (SimHost host : hosts) {
+                if (!host.alive && !removed.contains(host.id)) {
+                    host.start();
+                }
+            }
+        });
+        // An operator's last pause may still be on its way when faults stop: resume once it has landed.
+        at(faultsEnd.plusSeconds(5), () -> {
+            if (oracle.rollout() != null && oracle.rollout().status() == Rollout.Status.PAUSED) {
+                operator(new RolloutResumed(SET, oracle.rollout().id(), "operator"));
+            }
+        });
+    }
+
+    private void fault(int kind) {
+        SimHost host = hosts.get(random.nextInt(hosts.size()));
+        switch (kind) {
+            case 0, 1 -> {
+                if (host.alive) {
+                    story.add(time + " crash " + host.id + (host.busy() ? " (busy)" : ""));
+                    host.crash();
+                    if (random.nextInt(4) > 0) {
+                        after(Duration.ofMillis(random.nextInt(20_000)), () -> {
+                            if (!host.alive && !removed.contains(host.id)) {
+                                story.add(time + " restart " + host.id);
+                                host.start();
+                            }
+                        });
+                    }
+                }
+            }
+            case 2 -> deploy();
+            case 3 -> {
+                storeDownUntil = time.plusSeconds(1 + random.nextInt(20));
+                story.add(time + " store down until " + storeDownUntil);
+            }
+            case 4 -> {
+                if (oracle.rollout() != null) {
+                    operator(oracle.rollout().status() == Rollout.Status.PAUSED
+                            ? new RolloutResumed(SET, oracle.rollout().id(), "operator")
+                            : new RolloutPaused(SET, oracle.rollout().id(), "operator", "looking"));
+                }
+            }
+            case 5 -> {
+                if (oracle.rollout() != null) {
+                    rollbacksRequested.add(oracle.rollout().id());
+                    operator(new RollbackRequested(SET, oracle.rollout().id(), "operator", "by hand"));
+                }
+            }
+            case 6 -> {
+                if (oracle.members().containsKey(host.id) && removed.size() < hosts.size() / 2) {
+                    removed.add(host.id);
+                    host.crash();
+                    operator(new HostLeft(SET, host.id));
+                }
+            }
+            case 7 -> {
+                SimHost late = new SimHost(this, "late-" + hosts.size(), false, "sha256:" + hex(0));
+                hosts.add(late);
+                story.add(time + " joins " + late.id);
+                late.start();
+            }
+            case 8 -> {
+                String artifact = latestArtifact();
+                if (artifact != null) {
+                    sickAfterSwitch.put(host.id, artifact);
+                }
+            }
+            default -> {
+                String artifact = latestArtifact();
+                if (artifact != null) {
+                    refusing.computeIfAbsent(host.id, h -> new HashSet<>()).add(artifact);
+                }
+            }
+        }
+    }
+
+    private String latestArtifact() {
+        return deployables.isEmpty() ? null : deployables.get(deployables.size() - 1).artifact();
+    }
+
+    private void deploy() {
+        versions++;
+        String artifact = "sha256:" + hex(versions);
+        if (random.nextInt(4) == 0) {
+            badArtifacts.add(artifact);
+        }
+        deployables.add(new HostView.Deployable(new UUID(random.nextLong(), random.nextLong()).toString(),
+                deployables.size(), "staging", "sha256:" + hex(1000 + versions), artifact));
+        story.add(time + " deployable " + artifact.substring(0, 16) + (badArtifacts.contains(artifact) ? " (bad)" : ""));
+    }
+
+    private void operator(SlipwayEvent data) {
+        append(new Event<>(new UUID(random.nextLong(), random.nextLong()).toString(), "/operator", time, data), () -> true,
+                () -> {
+                });
+    }
+
+    /** Appends after a network delay; sometimes twice (a producer's retry). Then runs {@code landed}. */
+    void append(Event<?> event, java.util.function.BooleanSupplier deliverable, Runnable landed) {
+        Duration delay = Duration.ofMillis(random.nextInt(10) == 0 ? random.nextInt(3000) : random.nextInt(50));
+        after(delay, () -> {
+            if (!deliverable.getAsBoolean()) {
+                return;
+            }
+            land(event);
+            if (random.nextInt(20) == 0) {
+                land(event);
+            }
+            landed.run();
+        });
+    }
+
+    private void land(Event<?> event) {
+        Map<String, SetFold.Slot> slotsBefore = new HashMap<>(oracle.slots());
+        Set<String> failedBefore = oracle.rollout() == null ? Set.of() : Set.copyOf(oracle.rollout().failed());
+        String before = oracle.rollout() == null ? null : oracle.rollout().id();
+        log.add(new Entry(event, time));
+        oracle.apply(event, time);
+        summaries.add(oracle.summary());
+        story.add(time + " " + event.source() + " " + event.data().toString()
+                .replaceAll("sha256:0{48,}([0-9a-f]+)", "v$1").replaceAll("deploymentSet=sim, ", ""));
+        slotsBefore.forEach((host, slot) -> {
+            if (slot.rollout().expired().containsKey(host)) {
+                expiredSlots.add(host + "@" + slot.rollout().id());
+            }
+        });
+        Rollout r = oracle.rollout();
+        if (r != null && r.id().equals(before)) {
+            for (String host : r.failed()) {
+                SetFold.Slot slot = slotsBefore.get(host);
+                boolean selfReported = event.data() instanceof HostFailed f && f.hostId().equals(host)
+                        && f.hostId().equals(f.reportedBy());
+                if (!failedBefore.contains(host) && slot != null && !selfReported
+                        && !time.isAfter(slot.grantedAt().plus(slot.rollout().policy().slotDeadline()))) {
+                    throw violation(host + " was failed by a peer at " + time + " before its slot deadline "
+                            + slot.grantedAt().plus(slot.rollout().policy().slotDeadline()));
+                }
+            }
+        }
+    }
+
+    private void checkSafety() {
+        int limit = policy.maxUnavailable();
+        if (oracle.slots().size() > limit) {
+            throw violation(oracle.slots().size() + " slots held, more than maxUnavailable " + limit + ": "
+                    + oracle.slots().keySet());
+        }
+        int acting = 0;
+        for (SimHost host : hosts) {
+            if (!host.alive || !host.outOfService) {
+                continue;
+            }
+            SetFold.Slot slot = oracle.slots().get(host.id);
+            if (slot != null) {
+                acting++;
+            } else if (!removed.contains(host.id) && expiredSlots.stream().noneMatch(e -> e.startsWith(host.id + "@"))) {
+                throw violation(host.id + " is out of service without holding a slot");
+            }
+        }
+        if (acting > limit) {
+            throw violation(acting + " hosts out of service in slots, more than " + limit);
+        }
+        for (String id : completedOnce) {
+            if (oracle.rollout() != null && oracle.rollout().id().equals(id)
+                    && oracle.rollout().status() != Rollout.Status.COMPLETED && !rollbacksRequested.contains(id)) {
+                throw violation("rollout " + id + " completed and then became " + oracle.rollout().status() + ": "
+                        + oracle.rollout().reason());
+            }
+        }
+        if (oracle.rollout() != null && oracle.rollout().status() == Rollout.Status.COMPLETED) {
+            completedOnce.add(oracle.rollout().id());
+        }
+    }
+
+    /** Whether the liveness check would pass now: then the run can stop early. */
+    private boolean settled() {
+        try {
+            checkLiveness();
+            return true;
+        } catch (Violation notYet) {
+            return false;
+        }
+    }
+
+    /** What the schedules covered, summed over every run of this JVM. */
+    public static final class Stats {
+        long runs;
+        long completed;
+        long aborted;
+        long lost;
+        long standIns;
+        long expired;
+        long crashes;
+        long removals;
+
+        synchronized void record(Simulation sim) {
+            runs++;
+            Rollout r = sim.oracle.rollout();
+            if (r != null) {
+                completed += r.status() == Rollout.Status.COMPLETED ? 1 : 0;
+                aborted += r.status() == Rollout.Status.ABORTED ? 1 : 0;
+                lost += r.lost().size();
+                standIns += r.standIns().size();
+                expired += r.expired().size();
+            }
+            crashes += sim.story.stream().filter(line -> line.contains(" crash ")).count();
+            removals += sim.removed.size();
+        }
+
+        @Override
+        public synchronized String toString() {
+            return runs + " runs: latest rollout completed " + completed + ", aborted " + aborted + "; members lost "
+                    + lost + ", canary stand-ins " + standIns + ", slots expired " + expired + ", agent crashes "
+                    + crashes + ", hosts removed " + removals;
+        }
+    }
+
+    public static final Stats STATS = new Stats();
+
+    private void checkLiveness() {
+        Rollout r = oracle.rollout();
+        if (deployables.isEmpty()) {
+            return;
+        }
+        if (r == null) {
+            throw violation("no rollout started for " + deployables.size() + " deployable(s)");
+        }
+        String latest = Decisions.rolloutIdOf(deployables.get(deployables.size() - 1).eventId());
+        if (!r.id().equals(latest)) {
+            throw violation("the latest deployable's rollout never started; the set's rollout is " + r.id());
+        }
+        if (!r.status().ended() || !r.announced()) {
+            throw violation("rollout " + r.id() + " did not end within " + livenessBound() + " after faults stopped: "
+                    + r.status() + (r.announced() ? "" : ", not announced") + "; slots " + oracle.slots().keySet()
+                    + ", claims " + r.claims() + ", healthy " + r.healthy() + ", failed " + r.failed() + ", lost "
+                    + r.lost());
+        }
+        if (!oracle.slots().isEmpty()) {
+            throw violation("slots still held at the end: " + oracle.slots().keySet());
+        }
+        for (SimHost host : hosts) {
+            if (!host.alive || !oracle.members().containsKey(host.id)) {
+                continue;
+            }
+            if (r.status() == Rollout.Status.COMPLETED && r.healthy().contains(host.id)
+                    && !r.artifact().equals(host.running)) {
+                throw violation(host.id + " is healthy in the completed rollout but runs " + host.running);
+            }
+            if (r.status() == Rollout.Status.COMPLETED && !r.done(host.id)) {
+                throw violation(host.id + " is alive but never took the completed rollout " + r.id() + ": " + host.explain());
+            }
+            if ((r.status() == Rollout.Status.ABORTED || r.failed().contains(host.id))
+                    && r.artifact().equals(host.running) && r.switched().contains(host.id)) {
+                throw violation(host.id + " switched to " + r.artifact() + " in rollout " + r.status()
+                        + " and was not rolled back");
+            }
+        }
+    }
+
+    /** Every host's fold equals the oracle's at the same position: the agents agree. */
+    void checkSameFold(SimHost host, int position) {
+        if (position > 0 && position != host.lastChecked && !summaries.get(position - 1).equals(host.fold.summary())) {
+            throw violation(host.id + "'s fold differs from the log's at position " + position + ":\n  "
+                    + host.fold.summary() + "\n  " + summaries.get(position - 1));
+        }
+        host.lastChecked = position;
+    }
+
+    private Violation violation(String what) {
+        return new Violation(seed, what, story);
+    }
+
+    void after(Duration delay, Runnable action) {
+        at(time.plus(delay), action);
+    }
+
+    private void at(Instant when, Runnable action) {
+        queue.add(new Scheduled(when, order++, action));
+    }
+
+    Instant time() {
+        return time;
+    }
+
+    SplittableRandom random() {
+        return random;
+    }
+
+    List<Entry> log() {
+        return log;
+    }
+
+    HostView.Deployable latestDeployable() {
+        return deployables.isEmpty() ? null : deployables.get(deployables.size() - 1);
+    }
+
+    RolloutPolicy policy() {
+        return policy;
+    }
+
+    boolean storeDown() {
+        return time.isBefore(storeDownUntil);
+    }
+
+    boolean refuses(String host, String artifact) {
+        return refusing.getOrDefault(host, Set.of()).contains(artifact);
+    }
+
+    boolean sick(String host, String artifact) {
+        return badArtifacts.contains(artifact) || artifact.equals(sickAfterSwitch.get(host));
+    }
+
+    Duration fetchTime() {
+        return Duration.ofMillis(random.nextInt(8) == 0 ? 5000 + random.nextInt(60_000) : 50 + random.nextInt(2000));
+    }
+
+    Duration drainTime() {
+        return Duration.ofMillis(100 + random.nextInt(1000));
+    }
+
+    Duration healthTime() {
+        return Duration.ofMillis(200 + random.nextInt(2000));
+    }
+
+    private static String hex(int n) {
+        return String.format("%064x", n);
+    }
+}
