@@ -74,6 +74,8 @@ public final class Simulation {
     private final Set<String> completedOnce = new HashSet<>();
     private final Set<String> rollbacksRequested = new HashSet<>();
     private final Set<String> removed = new HashSet<>();
+    /** Hosts whose agent never comes back, and that nobody removes: the rollout must end without them. */
+    private final Set<String> deadForGood = new HashSet<>();
     /** host@rollout of every slot that expired: such a host may still be acting, too slow to have noticed. */
     private final Set<String> expiredSlots = new HashSet<>();
     private final RolloutPolicy policy;
@@ -146,7 +148,7 @@ public final class Simulation {
             story.add(time + " faults stop");
             storeDownUntil = time;
             for (SimHost host : hosts) {
-                if (!host.alive && !removed.contains(host.id)) {
+                if (!host.alive && !removed.contains(host.id) && !deadForGood.contains(host.id)) {
                     host.start();
                 }
             }
@@ -166,9 +168,12 @@ public final class Simulation {
                 if (host.alive) {
                     story.add(time + " crash " + host.id + (host.busy() ? " (busy)" : ""));
                     host.crash();
-                    if (random.nextInt(4) > 0) {
+                    if (random.nextInt(4) == 0 && deadForGood.size() < hosts.size() / 3) {
+                        deadForGood.add(host.id);
+                        story.add(time + " " + host.id + " is dead for good");
+                    } else if (random.nextInt(4) > 0) {
                         after(Duration.ofMillis(random.nextInt(20_000)), () -> {
-                            if (!host.alive && !removed.contains(host.id)) {
+                            if (!host.alive && !removed.contains(host.id) && !deadForGood.contains(host.id)) {
                                 story.add(time + " restart " + host.id);
                                 host.start();
                             }
