@@ -93,7 +93,7 @@ final class SimHost {
 
     private void schedulePoll() {
         int mine = incarnation;
-        sim.after(Duration.ofMillis(50 + sim.random().nextInt(250)), () -> {
+        sim.after(Duration.ofMillis(200 + sim.random().nextInt(200)), () -> {
             if (mine == incarnation && alive) {
                 poll();
             }

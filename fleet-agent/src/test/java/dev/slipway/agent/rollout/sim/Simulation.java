@@ -25,6 +25,7 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * A deterministic simulation of one deployment set: simulated hosts running the real decision code
@@ -46,9 +47,9 @@ public final class Simulation {
 
     /** A safety or liveness invariant broken, with the seed that replays it. */
     public static final class Violation extends AssertionError {
-        Violation(long seed, String what, List<String> story) {
+        Violation(long seed, String what, List<Supplier<String>> story) {
             super("seed " + seed + ": " + what + "\n  last events:\n    " + String.join("\n    ",
-                    story.subList(Math.max(0, story.size() - 30), story.size()).stream()
+                    story.subList(Math.max(0, story.size() - 30), story.size()).stream().map(Supplier::get)
                             .map(line -> line.length() > 260 ? line.substring(0, 260) + "…" : line).toList()));
         }
     }
@@ -64,7 +65,9 @@ public final class Simulation {
     private Instant time = T0;
     private final List<Entry> log = new ArrayList<>();
     private final List<String> summaries = new ArrayList<>();
-    private final List<String> story = new ArrayList<>();
+    /** What happened, told only when a run fails. */
+    private final List<Supplier<String>> story = new ArrayList<>();
+    private int crashes;
     private final SetFold oracle = new SetFold(SET);
     private final List<SimHost> hosts = new ArrayList<>();
     private final List<HostView.Deployable> deployables = new ArrayList<>();
@@ -145,7 +148,7 @@ public final class Simulation {
             at(T0.plusMillis(4000 + random.nextLong(window)), this::deploy);
         }
         at(faultsEnd, () -> {
-            story.add(time + " faults stop");
+            tell(time + " faults stop");
             storeDownUntil = time;
             for (SimHost host : hosts) {
                 if (!host.alive && !removed.contains(host.id) && !deadForGood.contains(host.id)) {
@@ -166,15 +169,16 @@ public final class Simulation {
         switch (kind) {
             case 0, 1 -> {
                 if (host.alive) {
-                    story.add(time + " crash " + host.id + (host.busy() ? " (busy)" : ""));
+                    tell(time + " crash " + host.id + (host.busy() ? " (busy)" : ""));
+                    crashes++;
                     host.crash();
                     if (random.nextInt(4) == 0 && deadForGood.size() < hosts.size() / 3) {
                         deadForGood.add(host.id);
-                        story.add(time + " " + host.id + " is dead for good");
+                        tell(time + " " + host.id + " is dead for good");
                     } else if (random.nextInt(4) > 0) {
                         after(Duration.ofMillis(random.nextInt(20_000)), () -> {
                             if (!host.alive && !removed.contains(host.id) && !deadForGood.contains(host.id)) {
-                                story.add(time + " restart " + host.id);
+                                tell(time + " restart " + host.id);
                                 host.start();
                             }
                         });
@@ -184,7 +188,7 @@ public final class Simulation {
             case 2 -> deploy();
             case 3 -> {
                 storeDownUntil = time.plusSeconds(1 + random.nextInt(20));
-                story.add(time + " store down until " + storeDownUntil);
+                tell(time + " store down until " + storeDownUntil);
             }
             case 4 -> {
                 if (oracle.rollout() != null) {
@@ -209,7 +213,7 @@ public final class Simulation {
             case 7 -> {
                 SimHost late = new SimHost(this, "late-" + hosts.size(), false, "sha256:" + hex(0));
                 hosts.add(late);
-                story.add(time + " joins " + late.id);
+                tell(time + " joins " + late.id);
                 late.start();
             }
             case 8 -> {
@@ -239,7 +243,7 @@ public final class Simulation {
         }
         deployables.add(new HostView.Deployable(new UUID(random.nextLong(), random.nextLong()).toString(),
                 deployables.size(), "staging", "sha256:" + hex(1000 + versions), artifact));
-        story.add(time + " deployable " + artifact.substring(0, 16) + (badArtifacts.contains(artifact) ? " (bad)" : ""));
+        tell(time + " deployable " + artifact.substring(0, 16) + (badArtifacts.contains(artifact) ? " (bad)" : ""));
     }
 
     private void operator(SlipwayEvent data) {
@@ -270,7 +274,8 @@ public final class Simulation {
         log.add(new Entry(event, time));
         oracle.apply(event, time);
         summaries.add(oracle.summary());
-        story.add(time + " " + event.source() + " " + event.data().toString()
+        Instant landed = time;
+        story.add(() -> landed + " " + event.source() + " " + event.data().toString()
                 .replaceAll("sha256:0{48,}([0-9a-f]+)", "v$1").replaceAll("deploymentSet=sim, ", ""));
         slotsBefore.forEach((host, slot) -> {
             if (slot.rollout().expired().containsKey(host)) {
@@ -327,11 +332,13 @@ public final class Simulation {
 
     /** Whether the liveness check would pass now: then the run can stop early. */
     private boolean settled() {
-        try {
-            checkLiveness();
-            return true;
-        } catch (Violation notYet) {
-            return false;
+        return livenessProblem() == null;
+    }
+
+    private void checkLiveness() {
+        String problem = livenessProblem();
+        if (problem != null) {
+            throw violation(problem);
         }
     }
 
@@ -356,7 +363,7 @@ public final class Simulation {
                 standIns += r.standIns().size();
                 expired += r.expired().size();
             }
-            crashes += sim.story.stream().filter(line -> line.contains(" crash ")).count();
+            crashes += sim.crashes;
             removals += sim.removed.size();
         }
 
@@ -370,26 +377,27 @@ public final class Simulation {
 
     public static final Stats STATS = new Stats();
 
-    private void checkLiveness() {
+    /** What keeps the run from having ended well; null when every liveness condition holds. */
+    private String livenessProblem() {
         Rollout r = oracle.rollout();
         if (deployables.isEmpty()) {
-            return;
+            return null;
         }
         if (r == null) {
-            throw violation("no rollout started for " + deployables.size() + " deployable(s)");
+            return "no rollout started for " + deployables.size() + " deployable(s)";
         }
         String latest = Decisions.rolloutIdOf(deployables.get(deployables.size() - 1).eventId());
         if (!r.id().equals(latest)) {
-            throw violation("the latest deployable's rollout never started; the set's rollout is " + r.id());
+            return "the latest deployable's rollout never started; the set's rollout is " + r.id();
         }
         if (!r.status().ended() || !r.announced()) {
-            throw violation("rollout " + r.id() + " did not end within " + livenessBound() + " after faults stopped: "
+            return "rollout " + r.id() + " did not end within " + livenessBound() + " after faults stopped: "
                     + r.status() + (r.announced() ? "" : ", not announced") + "; slots " + oracle.slots().keySet()
                     + ", claims " + r.claims() + ", healthy " + r.healthy() + ", failed " + r.failed() + ", lost "
-                    + r.lost());
+                    + r.lost();
         }
         if (!oracle.slots().isEmpty()) {
-            throw violation("slots still held at the end: " + oracle.slots().keySet());
+            return "slots still held at the end: " + oracle.slots().keySet();
         }
         for (SimHost host : hosts) {
             if (!host.alive || !oracle.members().containsKey(host.id)) {
@@ -397,17 +405,18 @@ public final class Simulation {
             }
             if (r.status() == Rollout.Status.COMPLETED && r.healthy().contains(host.id)
                     && !r.artifact().equals(host.running)) {
-                throw violation(host.id + " is healthy in the completed rollout but runs " + host.running);
+                return host.id + " is healthy in the completed rollout but runs " + host.running;
             }
             if (r.status() == Rollout.Status.COMPLETED && !r.done(host.id)) {
-                throw violation(host.id + " is alive but never took the completed rollout " + r.id() + ": " + host.explain());
+                return host.id + " is alive but never took the completed rollout " + r.id() + ": " + host.explain();
             }
             if ((r.status() == Rollout.Status.ABORTED || r.failed().contains(host.id))
                     && r.artifact().equals(host.running) && r.switched().contains(host.id)) {
-                throw violation(host.id + " switched to " + r.artifact() + " in rollout " + r.status()
-                        + " and was not rolled back");
+                return host.id + " switched to " + r.artifact() + " in rollout " + r.status()
+                        + " and was not rolled back";
             }
         }
+        return null;
     }
 
     /** Every host's fold equals the oracle's at the same position: the agents agree. */
@@ -417,6 +426,10 @@ public final class Simulation {
                     + host.fold.summary() + "\n  " + summaries.get(position - 1));
         }
         host.lastChecked = position;
+    }
+
+    private void tell(String line) {
+        story.add(() -> line);
     }
 
     private Violation violation(String what) {
