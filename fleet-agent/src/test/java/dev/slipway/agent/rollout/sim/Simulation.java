@@ -303,6 +303,11 @@ public final class Simulation {
             throw violation(oracle.slots().size() + " slots held, more than maxUnavailable " + limit + ": "
                     + oracle.slots().keySet());
         }
+        for (String holder : oracle.slots().keySet()) {
+            if (!oracle.members().containsKey(holder)) {
+                throw violation(holder + " holds a slot but is no member of the set");
+            }
+        }
         int acting = 0;
         for (SimHost host : hosts) {
             if (!host.alive || !host.outOfService) {
