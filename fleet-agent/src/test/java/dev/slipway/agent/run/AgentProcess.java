@@ -17,9 +17,10 @@ public final class AgentProcess {
     private AgentProcess() {
     }
 
-    /** args: id set root port bootstrap store trustedKey */
+    /** args: id set root port bootstrap store trustedKey [canary] */
     public static void main(String[] args) throws Exception {
-        Agent agent = new Agent(new AgentSettings(args[0], args[1], "staging", Path.of(args[2]), false, 3,
+        boolean canary = args.length > 7 && Boolean.parseBoolean(args[7]);
+        Agent agent = new Agent(new AgentSettings(args[0], args[1], "staging", Path.of(args[2]), canary, 3,
                 Map.of("PORT", args[3], "HOST", args[0]), BuilderKeys.trusted(List.of(args[6])), null),
                 new BlobStoreFileSystem(Path.of(args[5])), new FlagStoreFileSystem(Path.of(args[5])), args[4]);
         agent.run();
@@ -27,9 +28,16 @@ public final class AgentProcess {
 
     static Process start(String id, String set, Path root, int port, String bootstrap, Path store, String trustedKey)
             throws IOException {
+        return start(id, set, root, port, bootstrap, store, trustedKey, false);
+    }
+
+    static Process start(String id, String set, Path root, int port, String bootstrap, Path store, String trustedKey,
+            boolean canary) throws IOException {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), AgentProcess.class.getName(),
-                id, set, root.toString(), Integer.toString(port), bootstrap, store.toString(), trustedKey)
-                .redirectErrorStream(true).redirectOutput(root.resolveSibling(id + "-agent.log").toFile()).start();
+                id, set, root.toString(), Integer.toString(port), bootstrap, store.toString(), trustedKey,
+                Boolean.toString(canary))
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolveSibling(id + "-agent.log").toFile())).start();
     }
 }

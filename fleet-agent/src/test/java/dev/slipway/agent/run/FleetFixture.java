@@ -48,7 +48,7 @@ final class FleetFixture implements AutoCloseable {
     final Path root;
     final BlobStoreFileSystem store;
     final FlagStoreFileSystem flags;
-    final KafkaBroker kafka = KafkaBroker.shared();
+    final KafkaBroker kafka;
     final List<Agent> agents = new ArrayList<>();
     final List<Integer> ports = new ArrayList<>();
     /** How the next agents activate their service: null, the agent supervises it; else these commands. */
@@ -60,7 +60,13 @@ final class FleetFixture implements AutoCloseable {
     private final CloudEventCodec codec = new CloudEventCodec();
 
     FleetFixture(Path root) throws IOException {
+        this(root, KafkaBroker.shared());
+    }
+
+    /** A fleet on another broker (a cluster the test started, with its topics already made). */
+    FleetFixture(Path root, KafkaBroker kafka) throws IOException {
         this.root = root;
+        this.kafka = kafka;
         this.store = new BlobStoreFileSystem(root.resolve("store"));
         this.flags = new FlagStoreFileSystem(root.resolve("store"));
         try {
@@ -100,8 +106,16 @@ final class FleetFixture implements AutoCloseable {
         return release(version, healthy, new Policy(maxUnavailable, 0, slotDeadline, "PT2S", null), signer);
     }
 
-    /** @param drain a shell script the release's manifest runs to drain it; null for none */
-    record Policy(int maxUnavailable, int failureTolerance, String slotDeadline, String drainTimeout, String drain) {
+    /**
+     * @param drain            a shell script the release's manifest runs to drain it; null for none
+     * @param progressDeadline how long a rollout waits for a member's claim; null: the recipe leaves it out
+     */
+    record Policy(int maxUnavailable, int failureTolerance, String slotDeadline, String drainTimeout, String drain,
+            String progressDeadline) {
+
+        Policy(int maxUnavailable, int failureTolerance, String slotDeadline, String drainTimeout, String drain) {
+            this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, drain, null);
+        }
     }
 
     /** A release whose provenance is signed by {@code signer}, trusted or not. */
@@ -135,10 +149,11 @@ final class FleetFixture implements AutoCloseable {
                 {"deploymentSet": "%s", "inputs": {}, "outputs": ["www"],
                  "steps": [{"name": "none", "argv": ["/bin/true", "%s"], "env": {}, "timeout": "PT1M"}],
                  "rollout": {"maxUnavailable": %d, "failureTolerance": %d, "slotDeadline": "%s",
-                             "drainTimeout": "%s", "canaryHosts": [],
+                             "drainTimeout": "%s", "canaryHosts": [],%s
                              "health": %s}}
                 """.formatted(set, version, policy.maxUnavailable(), policy.failureTolerance(), policy.slotDeadline(),
-                policy.drainTimeout(), healthCheck);
+                policy.drainTimeout(), policy.progressDeadline() == null ? ""
+                        : " \"progressDeadline\": \"" + policy.progressDeadline() + "\",", healthCheck);
         Digest recipe;
         try {
             recipe = put(RecipeJson.canonical(recipeJson.getBytes(UTF_8)));

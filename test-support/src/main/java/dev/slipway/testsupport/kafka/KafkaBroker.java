@@ -39,7 +39,7 @@ public final class KafkaBroker {
 
     private final String bootstrapServers;
 
-    private KafkaBroker(String bootstrapServers) {
+    KafkaBroker(String bootstrapServers) {
         this.bootstrapServers = bootstrapServers;
     }
 
