@@ -12,7 +12,7 @@ import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 
 /**
- * A KRaft cluster of several combined broker-controller nodes in this JVM, for tests that lose a broker:
+ * A KRaft cluster of several brokers and one controller in this JVM, for tests that lose a broker:
  * topics are replicated to every node with {@code min.insync.replicas} one less. Unlike {@link KafkaBroker#shared()}
  * it belongs to the test that starts it.
  */
@@ -28,8 +28,9 @@ public final class KafkaCluster implements AutoCloseable {
 
     public static KafkaCluster start(int nodes) {
         try {
-            TestKitNodes layout = new TestKitNodes.Builder().setCombined(true).setNumBrokerNodes(nodes)
-                    .setNumControllerNodes(nodes).setBaseDirectory(Files.createTempDirectory("slipway-kafka-cluster-"))
+            // One controller of its own: several combined nodes of the test kit lose their raft threads at start.
+            TestKitNodes layout = new TestKitNodes.Builder().setCombined(false).setNumBrokerNodes(nodes)
+                    .setNumControllerNodes(1).setBaseDirectory(Files.createTempDirectory("slipway-kafka-cluster-"))
                     .build();
             String replicas = Integer.toString(nodes);
             String inSync = Integer.toString(Math.max(1, nodes - 1));
@@ -83,7 +84,7 @@ public final class KafkaCluster implements AutoCloseable {
         }
     }
 
-    /** Stops a node's broker, as a crash of that machine would (its controller stays, so the quorum holds). */
+    /** Stops a broker (a controlled shutdown: in one JVM nothing can kill it harder). */
     public void stopBroker(int node) {
         kit.brokers().get(node).shutdown();
     }
