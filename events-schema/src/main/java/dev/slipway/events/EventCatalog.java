@@ -16,6 +16,7 @@ import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
+import dev.slipway.events.rollout.HostOverdue;
 import dev.slipway.events.rollout.HostHealthy;
 import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
@@ -52,6 +53,7 @@ public final class EventCatalog {
             kind(HostSwitched.TYPE, HostSwitched.class, Topics.ROLLOUTS),
             kind(HostHealthy.TYPE, HostHealthy.class, Topics.ROLLOUTS),
             kind(HostFailed.TYPE, HostFailed.class, Topics.ROLLOUTS),
+            kind(HostOverdue.TYPE, HostOverdue.class, Topics.ROLLOUTS),
             kind(RolloutPaused.TYPE, RolloutPaused.class, Topics.ROLLOUTS),
             kind(RolloutResumed.TYPE, RolloutResumed.class, Topics.ROLLOUTS),
             kind(RolloutCompleted.TYPE, RolloutCompleted.class, Topics.ROLLOUTS),

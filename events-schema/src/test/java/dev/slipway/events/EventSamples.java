@@ -19,6 +19,7 @@ import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
+import dev.slipway.events.rollout.HostOverdue;
 import dev.slipway.events.rollout.HostHealthy;
 import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
@@ -69,6 +70,7 @@ final class EventSamples {
                 new HostSwitched(SET, ROLLOUT, "host-1", PREVIOUS, ARTIFACT, 7),
                 new HostHealthy(SET, ROLLOUT, "host-1"),
                 new HostFailed(SET, ROLLOUT, "host-2", "slot held past its deadline", "host-3"),
+                new HostOverdue(SET, ROLLOUT, "host-4", HostOverdue.PROGRESS, "did not claim within PT5M", "host-3"),
                 new RolloutPaused(SET, ROLLOUT, "operator:bob", "waiting for the database migration"),
                 new RolloutResumed(SET, ROLLOUT, "operator:bob"),
                 new RolloutCompleted(SET, ROLLOUT),

@@ -11,6 +11,7 @@ import dev.slipway.events.build.BuildStarted;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
+import dev.slipway.events.rollout.HostOverdue;
 import dev.slipway.events.rollout.HostHealthy;
 import dev.slipway.events.rollout.HostLeft;
 import dev.slipway.events.rollout.HostSwitched;
@@ -190,6 +191,9 @@ public final class Narrator implements AutoCloseable {
         }
         if (data instanceof HostFailed e && set.equals(e.deploymentSet())) {
             return "  " + e.hostId() + "  FAILED: " + e.reason();
+        }
+        if (data instanceof HostOverdue e && set.equals(e.deploymentSet())) {
+            return "  " + e.hostId() + "  overdue (" + e.reportedBy() + "): " + e.reason();
         }
         if (data instanceof HostLeft e && set.equals(e.deploymentSet())) {
             return "  " + e.hostId() + "  left the set";

@@ -4,6 +4,7 @@ import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostJoined;
+import dev.slipway.events.rollout.HostOverdue;
 import dev.slipway.events.rollout.HostSwitched;
 import dev.slipway.events.rollout.RolloutAborted;
 import dev.slipway.events.rollout.RolloutCompleted;
@@ -168,7 +169,7 @@ public final class Decisions {
             Duration deadline = slot.rollout().policy().slotDeadline();
             if (!held.getKey().equals(host.me()) && host.now().isAfter(slot.grantedAt().plus(deadline))) {
                 report(steps, host, "late/" + slot.rollout().id() + "/" + held.getKey() + "/" + slot.grantedAt(),
-                        new HostFailed(set, slot.rollout().id(), held.getKey(),
+                        new HostOverdue(set, slot.rollout().id(), held.getKey(), HostOverdue.SLOT,
                                 "silent past its slot deadline of " + deadline, host.me()));
             }
         }
@@ -180,8 +181,8 @@ public final class Decisions {
         for (String member : fold.members().keySet()) {
             if (!member.equals(host.me()) && !rollout.claimed(member) && !rollout.holds(member)
                     && !rollout.lost().contains(member) && host.now().isAfter(fold.waitingSince(member).plus(deadline))) {
-                report(steps, host, "lost/" + rollout.id() + "/" + member, new HostFailed(set, rollout.id(), member,
-                        "did not claim within the progress deadline of " + deadline
+                report(steps, host, "lost/" + rollout.id() + "/" + member, new HostOverdue(set, rollout.id(), member,
+                        HostOverdue.PROGRESS, "did not claim within the progress deadline of " + deadline
                                 + ": counted as lost, not failed; it may still claim", host.me()));
             }
         }

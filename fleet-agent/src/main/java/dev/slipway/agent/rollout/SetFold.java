@@ -41,8 +41,8 @@ import java.util.TreeMap;
  * claimant at a time stands in as canary, and the rest wait until a stand-in is healthy.
  *
  * <p>Deadlines, judged at every record's log time: a slot held past {@code slotDeadline} counts as failed
- * (agents append a {@code HostFailed} for a silent peer only so that a record arrives: what it says is not
- * believed, its log time is); a member that has not claimed within {@code progressDeadline} of the rollout's
+ * (agents append a {@code HostOverdue} for a silent peer only so that a record arrives: what it says is not
+ * believed, its log time is; a {@code HostFailed} counts only from the host itself); a member that has not claimed within {@code progressDeadline} of the rollout's
  * start (or resume, or its own join) is lost: not waited for, not counted as a failure, still welcome to claim.
  * Failures beyond the tolerance abort a running rollout; a completed rollout stays completed (a late host that
  * fails stays on its version). The rollout completes when every member is healthy, failed within tolerance,
@@ -324,7 +324,7 @@ public final class SetFold {
     private boolean failed(HostFailed failed) {
         String host = failed.hostId();
         if (!host.equals(failed.reportedBy())) {
-            // A peer's report of a silent host: only its log time counts, and expire() has judged it.
+            // Only a host says it failed; a peer says it is overdue (HostOverdue), which expire() judges by time.
             return false;
         }
         Slot slot = slots.get(host);

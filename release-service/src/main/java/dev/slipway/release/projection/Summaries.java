@@ -16,6 +16,7 @@ import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
+import dev.slipway.events.rollout.HostOverdue;
 import dev.slipway.events.rollout.HostHealthy;
 import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
@@ -82,6 +83,9 @@ final class Summaries {
         }
         if (data instanceof HostFailed e) {
             return e.hostId() + " failed in " + e.rolloutId() + ": " + e.reason() + " (reported by " + e.reportedBy() + ")";
+        }
+        if (data instanceof HostOverdue e) {
+            return e.hostId() + " is overdue in " + e.rolloutId() + " by " + e.reportedBy() + "'s clock: " + e.reason();
         }
         if (data instanceof RolloutPaused e) {
             return "rollout " + e.rolloutId() + " paused by " + e.pausedBy() + ": " + e.reason();
