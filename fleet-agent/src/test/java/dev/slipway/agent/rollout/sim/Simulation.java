@@ -7,6 +7,7 @@ import dev.slipway.agent.rollout.SetFold;
 import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.rollout.HostFailed;
+import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutAborted;
@@ -82,6 +83,8 @@ public final class Simulation {
     /** host@rollout of every slot that expired: such a host may still be acting, too slow to have noticed. */
     private final Set<String> expiredSlots = new HashSet<>();
     private final RolloutPolicy policy;
+    /** False for a measured scenario: no version is bad. */
+    private final boolean faulty;
     private final Instant faultsEnd;
     private Instant storeDownUntil = T0;
     private int versions;
@@ -94,6 +97,51 @@ public final class Simulation {
         this.policy = new RolloutPolicy(maxUnavailable, random.nextInt(3), slot, Duration.ofSeconds(1),
                 Duration.ofSeconds(10 + random.nextInt(30)));
         this.faultsEnd = T0.plusSeconds(60 + random.nextInt(120));
+        this.faulty = true;
+    }
+
+    private Simulation(long seed, RolloutPolicy policy) {
+        this.seed = seed;
+        this.random = new SplittableRandom(seed);
+        this.policy = policy;
+        this.faultsEnd = T0;
+        this.faulty = false;
+    }
+
+    /**
+     * A set of {@code count} hosts whose only canary is dead from the start and a good version, with no other
+     * fault: how long, in simulated time, from {@code RolloutStarted} to the end on the log.
+     */
+    public static Duration pastADeadCanary(long seed, int count, RolloutPolicy policy) {
+        Simulation sim = new Simulation(seed, policy);
+        for (int i = 0; i < count; i++) {
+            SimHost host = new SimHost(sim, "host-" + i, i == 0, "sha256:" + hex(0));
+            sim.hosts.add(host);
+            if (i > 0) {
+                sim.after(Duration.ofMillis(sim.random.nextInt(2000)), host::start);
+            } else {
+                sim.deadForGood.add(host.id);
+            }
+        }
+        // The canary was a member before it died.
+        sim.operator(new HostJoined(SET, "host-0", true, "dead"));
+        sim.at(T0.plusSeconds(3), sim::deploy);
+        Instant end = T0.plus(sim.livenessBound());
+        while (!sim.queue.isEmpty() && !sim.queue.peek().at.isAfter(end)
+                && (sim.deployables.isEmpty() || !sim.settled())) {
+            Scheduled next = sim.queue.poll();
+            sim.time = next.at;
+            next.action.run();
+            sim.checkSafety();
+        }
+        sim.checkLiveness();
+        Rollout r = sim.oracle.rollout();
+        if (r.status() != Rollout.Status.COMPLETED || !r.lost().contains("host-0")) {
+            throw sim.violation("expected a completed rollout past the lost canary: " + r.status() + " " + r.reason());
+        }
+        Instant announced = sim.log.stream().filter(e -> e.event().data() instanceof RolloutCompleted)
+                .map(Entry::time).findFirst().orElseThrow();
+        return Duration.between(r.startedAt(), announced);
     }
 
     /** Runs one schedule; returns how many simulated events it took. */
@@ -150,6 +198,11 @@ public final class Simulation {
         at(faultsEnd, () -> {
             tell(time + " faults stop");
             storeDownUntil = time;
+            if (!refusing.isEmpty() && random.nextBoolean()) {
+                // The operator fixed what the refusing hosts lacked (a trusted key, say) and promotes again.
+                refusing.clear();
+                promoteAgain();
+            }
             for (SimHost host : hosts) {
                 if (!host.alive && !removed.contains(host.id) && !deadForGood.contains(host.id)) {
                     host.start();
@@ -238,12 +291,20 @@ public final class Simulation {
     private void deploy() {
         versions++;
         String artifact = "sha256:" + hex(versions);
-        if (random.nextInt(4) == 0) {
+        if (faulty && random.nextInt(4) == 0) {
             badArtifacts.add(artifact);
         }
         deployables.add(new HostView.Deployable(new UUID(random.nextLong(), random.nextLong()).toString(),
                 deployables.size(), "staging", "sha256:" + hex(1000 + versions), artifact));
         tell(time + " deployable " + artifact.substring(0, 16) + (badArtifacts.contains(artifact) ? " (bad)" : ""));
+    }
+
+    /** A new deployable of the latest artifact: a new rollout of a version some hosts refused before. */
+    private void promoteAgain() {
+        HostView.Deployable last = deployables.get(deployables.size() - 1);
+        deployables.add(new HostView.Deployable(new UUID(random.nextLong(), random.nextLong()).toString(),
+                deployables.size(), last.channel(), last.recipe(), last.artifact()));
+        tell(time + " promoted again " + last.artifact().substring(0, 16));
     }
 
     private void operator(SlipwayEvent data) {
