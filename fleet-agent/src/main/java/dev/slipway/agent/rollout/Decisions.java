@@ -46,8 +46,8 @@ public final class Decisions {
     }
 
     /** The id every agent gives a rollout's end, so that many announcements fold to one. */
-    public static String endIdOf(String rolloutId) {
-        return UUID.nameUUIDFromBytes(("end/" + rolloutId).getBytes(StandardCharsets.UTF_8)).toString();
+    public static String endIdOf(String rolloutId, Rollout.Status end) {
+        return UUID.nameUUIDFromBytes(("end/" + rolloutId + "/" + end).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     public static List<Step> next(SetFold fold, HostView host) {
@@ -162,12 +162,15 @@ public final class Decisions {
         }
     }
 
+    /** Each member reports a second after the one before it by name, so one live member reports, usually alone. */
     private static void reportDeadlines(List<Step> steps, SetFold fold, HostView host) {
         String set = fold.deploymentSet();
+        Duration after = ANNOUNCE_STAGGER.multipliedBy(Math.max(0, rank(fold, host.me())));
+        Instant now = host.now().minus(after);
         for (Map.Entry<String, SetFold.Slot> held : fold.slots().entrySet()) {
             SetFold.Slot slot = held.getValue();
             Duration deadline = slot.rollout().policy().slotDeadline();
-            if (!held.getKey().equals(host.me()) && host.now().isAfter(slot.grantedAt().plus(deadline))) {
+            if (!held.getKey().equals(host.me()) && now.isAfter(slot.grantedAt().plus(deadline))) {
                 report(steps, host, "late/" + slot.rollout().id() + "/" + held.getKey() + "/" + slot.grantedAt(),
                         new HostOverdue(set, slot.rollout().id(), held.getKey(), HostOverdue.SLOT,
                                 "silent past its slot deadline of " + deadline, host.me()));
@@ -180,7 +183,7 @@ public final class Decisions {
         Duration deadline = rollout.policy().progressDeadline();
         for (String member : fold.members().keySet()) {
             if (!member.equals(host.me()) && !rollout.claimed(member) && !rollout.holds(member)
-                    && !rollout.lost().contains(member) && host.now().isAfter(fold.waitingSince(member).plus(deadline))) {
+                    && !rollout.lost().contains(member) && now.isAfter(fold.waitingSince(member).plus(deadline))) {
                 report(steps, host, "lost/" + rollout.id() + "/" + member, new HostOverdue(set, rollout.id(), member,
                         HostOverdue.PROGRESS, "did not claim within the progress deadline of " + deadline
                                 + ": counted as lost, not failed; it may still claim", host.me()));
@@ -193,15 +196,20 @@ public final class Decisions {
         if (!rollout.status().ended() || rollout.announced()) {
             return;
         }
-        List<String> order = fold.members().keySet().stream().sorted().toList();
-        int rank = order.indexOf(host.me());
+        int rank = rank(fold, host.me());
         if (rank < 0 || host.now().isBefore(rollout.endedAt().plus(ANNOUNCE_STAGGER.multipliedBy(rank)))) {
             return;
         }
         String set = fold.deploymentSet();
-        once(steps, host, new Step.Append("end/" + rollout.id(), rollout.status() == Rollout.Status.COMPLETED
-                ? new RolloutCompleted(set, rollout.id())
-                : new RolloutAborted(set, rollout.id(), rollout.reason()), endIdOf(rollout.id())));
+        once(steps, host, new Step.Append("end/" + rollout.id() + "/" + rollout.status(),
+                rollout.status() == Rollout.Status.COMPLETED ? new RolloutCompleted(set, rollout.id())
+                        : new RolloutAborted(set, rollout.id(), rollout.reason()),
+                endIdOf(rollout.id(), rollout.status())));
+    }
+
+    /** The member's place among the set's members by name; -1 for a host that is no member. */
+    private static int rank(SetFold fold, String me) {
+        return fold.members().keySet().stream().sorted().toList().indexOf(me);
     }
 
     private static void once(List<Step> steps, HostView host, Step step) {

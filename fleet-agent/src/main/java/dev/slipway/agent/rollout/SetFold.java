@@ -124,10 +124,10 @@ public final class SetFold {
                     && abort("rollback requested by " + rollback.requestedBy() + ": " + rollback.reason());
         }
         if (data instanceof RolloutCompleted completed) {
-            return isCurrent(completed.rolloutId()) && announced();
+            return isCurrent(completed.rolloutId()) && announced(Rollout.Status.COMPLETED);
         }
         if (data instanceof RolloutAborted aborted) {
-            return isCurrent(aborted.rolloutId()) && announced();
+            return isCurrent(aborted.rolloutId()) && announced(Rollout.Status.ABORTED);
         }
         return false;
     }
@@ -380,6 +380,7 @@ public final class SetFold {
         rollout.status = Rollout.Status.ABORTED;
         rollout.reason = reason;
         rollout.endedAt = time;
+        rollout.announced = false;
         rollout.claims.clear();
         if (lastCompleted == rollout) {
             lastCompleted = rollout.previousCompleted;
@@ -387,8 +388,9 @@ public final class SetFold {
         return true;
     }
 
-    private boolean announced() {
-        if (rollout.announced || !rollout.status.ended()) {
+    /** The end on the log is the end the fold decided (a completed rollout rolled back ends again, aborted). */
+    private boolean announced(Rollout.Status end) {
+        if (rollout.announced || rollout.status != end) {
             return false;
         }
         rollout.announced = true;

@@ -337,7 +337,8 @@ public final class Agent implements Runnable, AutoCloseable {
     /** Drains the rollout's version and starts the one before it; empty when that one answers its health check. */
     private Optional<String> returnFrom(Rollout rollout) throws IOException, InterruptedException, ExecutionException {
         Optional<Digest> previous = generations.previous();
-        service.drainAndStop(rollout.policy().drainTimeout());
+        boolean clean = service.drainAndStop(rollout.policy().drainTimeout());
+        append(new HostDrained(settings.deploymentSet(), rollout.id(), settings.agentId(), clean), null);
         if (previous.isEmpty()) {
             LOG.warnf("agent %s: nothing to go back to from %s; the service stays stopped", settings.agentId(),
                     rollout.artifact());

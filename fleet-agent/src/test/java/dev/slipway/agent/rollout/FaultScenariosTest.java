@@ -13,7 +13,7 @@ import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
 import dev.slipway.events.rollout.HostSwitched;
 import dev.slipway.events.rollout.RollbackRequested;
-import dev.slipway.events.rollout.RolloutCompleted;
+import dev.slipway.events.rollout.RolloutAborted;
 import dev.slipway.events.rollout.RolloutPolicy;
 import dev.slipway.events.rollout.RolloutStarted;
 import java.time.Duration;
@@ -163,6 +163,10 @@ class FaultScenariosTest {
         at(12, new HostSwitched(SET, "r1", "a", V1, V0, 3), new HostHealthy(SET, "r1", "a"));
         assertEquals(Set.of("b", "c"), fold.slots().keySet());
         assertFalse(fold.mustGoBack(fold.rollout(), "a"));
+        Step end = Decisions.next(fold, host("a", V0, Map.of(), Set.of())).stream()
+                .filter(s -> s.key().startsWith("end/")).findFirst().orElseThrow();
+        assertEquals(Decisions.endIdOf("r1", Rollout.Status.ABORTED), ((Step.Append) end).eventId(),
+                "the rolled-back rollout ends again, aborted, under an id of its own");
     }
 
     @Test
@@ -205,8 +209,9 @@ class FaultScenariosTest {
                 Map.of(), null, T0.plusSeconds(3));
         Step end = Decisions.next(fold, bLater).stream().filter(s -> s.key().startsWith("end/")).findFirst().orElseThrow();
 
-        assertEquals(Decisions.endIdOf("r1"), ((Step.Append) end).eventId());
-        at(3, new RolloutCompleted(SET, "r1"));
+        assertEquals(Decisions.endIdOf("r1", Rollout.Status.ABORTED), ((Step.Append) end).eventId());
+        at(3, new RolloutAborted(SET, "r1", "refused"));
+        assertTrue(fold.rollout().announced());
     }
 
     @Test

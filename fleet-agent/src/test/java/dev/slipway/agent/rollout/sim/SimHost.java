@@ -226,14 +226,15 @@ final class SimHost {
     private void returnFrom(Rollout rollout, Runnable then) {
         String previous = previous();
         outOfService = true;
-        later(sim.drainTime(), () -> append(new HostSwitched(Simulation.SET, rollout.id(), id, running, previous,
-                generations.size() + 1), null, () -> {
-                    switchTo(previous);
-                    later(sim.healthTime(), () -> {
-                        outOfService = false;
-                        then.run();
-                    });
-                }));
+        later(sim.drainTime(), () -> append(new HostDrained(Simulation.SET, rollout.id(), id, true), null,
+                () -> append(new HostSwitched(Simulation.SET, rollout.id(), id, running, previous,
+                        generations.size() + 1), null, () -> {
+                            switchTo(previous);
+                            later(sim.healthTime(), () -> {
+                                outOfService = false;
+                                then.run();
+                            });
+                        })));
     }
 
     private void switchTo(String artifact) {
