@@ -12,9 +12,11 @@ import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.cas.provenance.Provenance;
 import dev.slipway.events.Event;
 import dev.slipway.events.Topics;
+import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.artifact.ArtifactDeployable;
 import dev.slipway.events.recipe.RecipeJson;
 import dev.slipway.events.wire.CloudEventCodec;
+import dev.slipway.events.wire.EventDecodingException;
 import dev.slipway.testsupport.kafka.KafkaBroker;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -32,8 +34,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
 /**
@@ -176,6 +180,21 @@ final class FleetFixture implements AutoCloseable {
             producer.send(codec.encode(Event.of("/cas-service/test", new ArtifactDeployable(set, "staging",
                     release.recipe().toString(), release.artifact().toString(), "test")))).get();
         }
+    }
+
+    /** The latest state a host's agent published on {@code slipway.agents}. */
+    Optional<AgentState> latestState(String host) {
+        AgentState latest = null;
+        for (ConsumerRecord<String, byte[]> record : kafka.readToEnd(Topics.AGENTS, r -> host.equals(r.key()))) {
+            try {
+                if (codec.decode(record).data() instanceof AgentState state) {
+                    latest = state;
+                }
+            } catch (EventDecodingException e) {
+                throw new AssertionError("an agent wrote an undecodable state: " + e.getMessage(), e);
+            }
+        }
+        return Optional.ofNullable(latest);
     }
 
     Digest put(byte[] bytes) throws IOException {

@@ -8,11 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.events.Event;
-import dev.slipway.events.Topics;
-import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.rollout.HostLeft;
 import dev.slipway.events.wire.CloudEventCodec;
-import dev.slipway.events.wire.EventDecodingException;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -20,8 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -113,25 +108,11 @@ class HostFaultsOverKafkaTest {
             assertTrue(fleet.agents.get(0).fold().removed().contains("host-7"));
 
             agentProcess(fleet, "host-7", port, false);
-            await("the restarted agent of the removed host stands aside and says why", () -> latestState(fleet, "host-7")
+            await("the restarted agent of the removed host stands aside and says why", () -> fleet.latestState("host-7")
                     .map(state -> state.problem() != null && state.problem().contains("was removed from set"))
                     .orElse(false));
             assertTrue(!fleet.agents.get(0).fold().members().containsKey("host-7"), "it did not join again");
         }
-    }
-
-    private Optional<AgentState> latestState(FleetFixture fleet, String host) {
-        AgentState latest = null;
-        for (ConsumerRecord<String, byte[]> record : fleet.kafka.readToEnd(Topics.AGENTS, r -> host.equals(r.key()))) {
-            try {
-                if (codec.decode(record).data() instanceof AgentState state) {
-                    latest = state;
-                }
-            } catch (EventDecodingException e) {
-                throw new AssertionError("an agent wrote an undecodable state: " + e.getMessage(), e);
-            }
-        }
-        return Optional.ofNullable(latest);
     }
 
     private static boolean completed(FleetFixture fleet, String version) {

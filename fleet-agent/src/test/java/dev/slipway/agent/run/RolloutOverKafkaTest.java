@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.agent.host.Hooks;
 import dev.slipway.agent.rollout.Rollout;
+import dev.slipway.events.agent.Health;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.events.Topics;
@@ -63,6 +64,10 @@ class RolloutOverKafkaTest {
             assertTrue(aborted.peakHolding() <= 1, "non-canaries waited for the canary");
             await("every host back on v1", () -> fleet.agents.stream().allMatch(a -> runs(a, good.artifact())));
             await("the canary serves v1 again", () -> "v1".equals(get(fleet.ports.get(0), "/version")));
+            await("the canary reports itself healthy on v1 right after going back", () -> fleet.latestState("host-0")
+                    .map(state -> state.health() == Health.HEALTHY
+                            && good.artifact().toString().equals(state.current()))
+                    .orElse(false));
             assertTrue(aborted.reason().contains("host-0"), aborted.reason());
         }
     }
