@@ -59,7 +59,7 @@ public final class Decisions {
                     + " after this one: two agents share the id " + me + "; give each its own slipway.agent.id"));
             return steps;
         }
-        SetFold.Member member = fold.member(me);
+        Membership.Member member = fold.member(me);
         if (member == null || !host.instance().equals(member.instance())) {
             if (fold.removed().contains(me) && (!host.rejoin() || fold.joined(host.instance()))) {
                 steps.add(new Step.StandAside(me + " was removed from set " + set

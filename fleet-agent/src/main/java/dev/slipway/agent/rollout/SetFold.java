@@ -20,7 +20,6 @@ import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -51,19 +50,12 @@ import java.util.TreeMap;
  */
 public final class SetFold {
 
-    /** A member of the set. {@code instance} names the agent run that joined last (null from older agents). */
-    public record Member(boolean canary, String instance, Instant joinedAt) {
-    }
-
     /** A host's slot: under which rollout, since when (log time), and whether it goes forward or back. */
     public record Slot(Rollout rollout, Instant grantedAt, boolean back) {
     }
 
     private final String deploymentSet;
-    private final Map<String, Member> members = new LinkedHashMap<>();
-    private final Set<String> removed = new LinkedHashSet<>();
-    private final Set<String> retiredInstances = new HashSet<>();
-    private final Set<String> instances = new HashSet<>();
+    private final Membership members = new Membership();
     private final Set<String> seenIds = new HashSet<>();
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private Rollout rollout;
@@ -148,29 +140,27 @@ public final class SetFold {
 
     /** Members and whether each is a canary. */
     public Map<String, Boolean> members() {
-        Map<String, Boolean> canaries = new LinkedHashMap<>();
-        members.forEach((host, member) -> canaries.put(host, member.canary()));
-        return Collections.unmodifiableMap(canaries);
+        return members.canaryFlags();
     }
 
     /** The member, or null. */
-    public Member member(String host) {
-        return members.get(host);
+    public Membership.Member member(String host) {
+        return members.member(host);
     }
 
     /** Hosts taken out of the set by {@code HostLeft} that have not joined again. */
     public Set<String> removed() {
-        return Collections.unmodifiableSet(removed);
+        return members.removed();
     }
 
     /** True when another agent joined under this instance's host id after it: two agents share an id. */
     public boolean retired(String instance) {
-        return instance != null && retiredInstances.contains(instance);
+        return members.retired(instance);
     }
 
     /** True once this agent run's join is on the log. */
     public boolean joined(String instance) {
-        return instance != null && instances.contains(instance);
+        return members.joined(instance);
     }
 
     /** Every slot of the set, whichever rollout it is under. */
@@ -190,7 +180,7 @@ public final class SetFold {
 
     /** When the member began to be waited for in the current rollout: its start, latest resume, or the join. */
     public Instant waitingSince(String host) {
-        Member member = members.get(host);
+        Membership.Member member = members.member(host);
         Instant since = rollout.waitingSince;
         return member != null && member.joinedAt() != null && member.joinedAt().isAfter(since) ? member.joinedAt() : since;
     }
@@ -204,7 +194,6 @@ public final class SetFold {
     public String summary() {
         Map<String, Object> state = new TreeMap<>();
         state.put("members", members);
-        state.put("removed", removed);
         state.put("slots", slots.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue().rollout().id() + "/"
                 + e.getValue().grantedAt() + (e.getValue().back() ? "/back" : "")).toList());
         state.put("time", time);
@@ -231,27 +220,13 @@ public final class SetFold {
     }
 
     private boolean join(HostJoined joined) {
-        Member before = members.get(joined.hostId());
-        if (before != null && before.canary() == joined.canary() && Objects.equals(before.instance(), joined.instance())) {
-            return false;
-        }
-        if (joined.instance() != null) {
-            instances.add(joined.instance());
-        }
-        if (before != null && before.instance() != null && !before.instance().equals(joined.instance())) {
-            retiredInstances.add(before.instance());
-        }
-        members.put(joined.hostId(), new Member(joined.canary(), joined.instance(),
-                before != null ? before.joinedAt() : time));
-        removed.remove(joined.hostId());
-        return true;
+        return members.join(joined, time);
     }
 
     private boolean leave(String host) {
-        if (members.remove(host) == null) {
+        if (!members.leave(host)) {
             return false;
         }
-        removed.add(host);
         release(host);
         if (rollout != null) {
             rollout.claims.remove(host);
@@ -278,7 +253,7 @@ public final class SetFold {
     }
 
     private boolean claim(String host) {
-        if (!members.containsKey(host) || slots.containsKey(host)) {
+        if (!members.contains(host) || slots.containsKey(host)) {
             return false;
         }
         if (mustGoBack(rollout, host)) {
@@ -335,7 +310,7 @@ public final class SetFold {
             }
             return true;
         }
-        if (slot == null && isCurrent(failed.rolloutId()) && accepting() && members.containsKey(host)
+        if (slot == null && isCurrent(failed.rolloutId()) && accepting() && members.contains(host)
                 && !rollout.done(host)) {
             // A refusal: the host cannot take the version at all.
             fail(rollout, host, failed.reason());
@@ -421,7 +396,7 @@ public final class SetFold {
             }
         }
         if (rollout != null && rollout.status == Rollout.Status.RUNNING) {
-            for (String host : members.keySet()) {
+            for (String host : members.hosts()) {
                 if (!rollout.claimed(host) && !rollout.holds(host) && !rollout.lost.contains(host)
                         && waitingSince(host).plus(rollout.policy().progressDeadline()).isBefore(time)) {
                     rollout.lost.add(host);
@@ -441,7 +416,7 @@ public final class SetFold {
             grantForward();
         }
         if (rollout.status == Rollout.Status.RUNNING && rollout.holding.isEmpty()
-                && members.keySet().stream().allMatch(this::settled)) {
+                && members.hosts().stream().allMatch(this::settled)) {
             if (rollout.healthy.isEmpty()) {
                 abort("no member took the version: " + rollout.failed.size() + " failed, " + rollout.lost.size()
                         + " lost (did not claim within the progress deadline of " + rollout.policy().progressDeadline()
@@ -471,8 +446,7 @@ public final class SetFold {
     }
 
     private void grantForward() {
-        List<String> canaries = members.entrySet().stream().filter(e -> e.getValue().canary()).map(Map.Entry::getKey)
-                .toList();
+        List<String> canaries = members.canaries();
         boolean gateOpen = canaries.stream().allMatch(rollout::done)
                 || rollout.standIns.stream().anyMatch(rollout.healthy::contains);
         boolean canariesLost = canaries.stream().filter(c -> !rollout.done(c))
@@ -483,7 +457,7 @@ public final class SetFold {
             if (slots.containsKey(host)) {
                 continue;
             }
-            boolean canary = members.get(host).canary();
+            boolean canary = members.member(host).canary();
             boolean standIn = !gateOpen && !canary && canariesLost
                     && rollout.standIns.stream().noneMatch(rollout::holds);
             if (gateOpen || canary || standIn) {
