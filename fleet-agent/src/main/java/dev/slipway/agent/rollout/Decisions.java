@@ -126,8 +126,7 @@ public final class Decisions {
         Rollout under = slot.rollout();
         String me = host.me();
         boolean onIt = under.artifact().equals(host.running());
-        boolean live = under == fold.rollout() && (under.status() == Rollout.Status.RUNNING
-                || under.status() == Rollout.Status.PAUSED || under.status() == Rollout.Status.COMPLETED);
+        boolean live = under == fold.rollout() && under.status().takesClaims();
         if (slot.back() || (under.status() == Rollout.Status.ABORTED && onIt && under.onIt(me))) {
             once(steps, host, new Step.GoBack(under));
         } else if (live || onIt) {
@@ -145,7 +144,7 @@ public final class Decisions {
 
     /** A member that still has to take part in the rollout: claim it, or refuse it. */
     private static boolean takesPart(SetFold fold, Rollout rollout, String me) {
-        boolean active = rollout.status() == Rollout.Status.RUNNING || rollout.status() == Rollout.Status.PAUSED
+        boolean active = rollout.status().underway()
                 || (rollout.status() == Rollout.Status.COMPLETED && fold.lastCompleted() == rollout);
         return active && !rollout.claimed(me);
     }

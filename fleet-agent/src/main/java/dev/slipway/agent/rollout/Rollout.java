@@ -20,6 +20,16 @@ public final class Rollout {
         public boolean ended() {
             return this == COMPLETED || this == ABORTED;
         }
+
+        /** Still on its way: a failure beyond the tolerance aborts it. */
+        public boolean underway() {
+            return this == RUNNING || this == PAUSED;
+        }
+
+        /** Hosts may claim it: underway, or completed (late hosts take it). */
+        public boolean takesClaims() {
+            return underway() || this == COMPLETED;
+        }
     }
 
     private final String id;

@@ -243,7 +243,7 @@ public final class SetFold {
         if (rollout != null && offset >= 0 && rollout.deployableOffset >= offset) {
             return false;
         }
-        if (rollout != null && (rollout.status == Rollout.Status.RUNNING || rollout.status == Rollout.Status.PAUSED)) {
+        if (rollout != null && rollout.status.underway()) {
             rollout.status = Rollout.Status.SUPERSEDED;
             rollout.reason = "superseded by rollout " + started.rolloutId();
         }
@@ -322,8 +322,7 @@ public final class SetFold {
     private void fail(Rollout r, String host, String reason) {
         r.claims.remove(host);
         r.failed.add(host);
-        boolean running = r.status == Rollout.Status.RUNNING || r.status == Rollout.Status.PAUSED;
-        if (running && r == rollout && r.failed.size() > r.policy().failureTolerance()) {
+        if (r.status.underway() && r == rollout && r.failed.size() > r.policy().failureTolerance()) {
             abort(r.failed.size() + " host(s) failed, more than the tolerance of " + r.policy().failureTolerance()
                     + "; last: " + host + ": " + reason);
         }
@@ -373,8 +372,7 @@ public final class SetFold {
     }
 
     private boolean accepting() {
-        return rollout.status == Rollout.Status.RUNNING || rollout.status == Rollout.Status.PAUSED
-                || rollout.status == Rollout.Status.COMPLETED;
+        return rollout.status.takesClaims();
     }
 
     /** Slots past their deadline and members past the progress deadline, at the log's time. */

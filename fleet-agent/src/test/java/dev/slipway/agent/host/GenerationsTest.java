@@ -1,6 +1,7 @@
 package dev.slipway.agent.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,7 +47,7 @@ class GenerationsTest {
         assertTrue(generations.installed(v3), "prepared for the next rollout, not yet switched to");
         generations.switchTo(v3, Set.of());
         assertEquals(Optional.of(v1), generations.previous());
-        assertTrue(!generations.installed(v2), "beyond the two kept generations and pinned by nothing");
+        assertFalse(generations.installed(v2), "beyond the two kept generations and pinned by nothing");
     }
 
     private Digest install(Generations generations, String version) throws IOException {

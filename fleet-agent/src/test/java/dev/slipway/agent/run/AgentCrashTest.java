@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.cas.provenance.BuilderKeys;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -29,10 +28,7 @@ class AgentCrashTest {
     void anAgentKilledMidSwitchIsCountedFailedAfterItsDeadlineAndComesBackConsistent() throws Exception {
         try (FleetFixture fleet = new FleetFixture(root)) {
             fleet.startAgents(2, 0);
-            int port;
-            try (ServerSocket free = new ServerSocket(0)) {
-                port = free.getLocalPort();
-            }
+            int port = FleetFixture.freePort();
             Path crashRoot = root.resolve("host-2");
             String key = BuilderKeys.encode(FleetFixture.BUILDER.getPublic());
             Process crashing = AgentProcess.start("host-2", fleet.set, crashRoot, port, fleet.kafka.bootstrapServers(),

@@ -84,10 +84,7 @@ final class FleetFixture implements AutoCloseable {
     void startAgents(int count, int canaries) throws IOException {
         int first = agents.size();
         for (int i = first; i < first + count; i++) {
-            int port;
-            try (ServerSocket free = new ServerSocket(0)) {
-                port = free.getLocalPort();
-            }
+            int port = freePort();
             ports.add(port);
             Agent agent = new Agent(new AgentSettings("host-" + i, set, "staging", root.resolve("host-" + i),
                     i - first < canaries, 3, Map.of("PORT", Integer.toString(port), "HOST", "host-" + i),
@@ -227,6 +224,13 @@ final class FleetFixture implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        }
+    }
+
+    /** A port nothing listens on now, for a host's service. */
+    static int freePort() throws IOException {
+        try (ServerSocket free = new ServerSocket(0)) {
+            return free.getLocalPort();
         }
     }
 

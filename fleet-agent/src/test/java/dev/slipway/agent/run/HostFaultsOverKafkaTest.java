@@ -1,8 +1,10 @@
 package dev.slipway.agent.run;
 
 import static dev.slipway.agent.run.FleetFixture.await;
+import static dev.slipway.agent.run.FleetFixture.freePort;
 import static dev.slipway.agent.run.FleetFixture.get;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.agent.rollout.Rollout;
@@ -11,7 +13,6 @@ import dev.slipway.events.Event;
 import dev.slipway.events.rollout.HostLeft;
 import dev.slipway.events.wire.CloudEventCodec;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -111,7 +112,7 @@ class HostFaultsOverKafkaTest {
             await("the restarted agent of the removed host stands aside and says why", () -> fleet.latestState("host-7")
                     .map(state -> state.problem() != null && state.problem().contains("was removed from set"))
                     .orElse(false));
-            assertTrue(!fleet.agents.get(0).fold().members().containsKey("host-7"), "it did not join again");
+            assertFalse(fleet.agents.get(0).fold().members().containsKey("host-7"), "it did not join again");
         }
     }
 
@@ -132,11 +133,5 @@ class HostFaultsOverKafkaTest {
                 root.resolve("store"), BuilderKeys.encode(FleetFixture.BUILDER.getPublic()), canary);
         processes.add(process);
         return process;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket free = new ServerSocket(0)) {
-            return free.getLocalPort();
-        }
     }
 }
