@@ -37,8 +37,12 @@ public record Event<T extends SlipwayEvent>(String id, String source, Instant ti
      */
     public static <T extends SlipwayEvent> Event<T> causedBy(Event<?> cause, String what, String source, Instant time,
             T data) {
-        String id = UUID.nameUUIDFromBytes((cause.id() + "/" + what).getBytes(StandardCharsets.UTF_8)).toString();
-        return new Event<>(id, source, time, data);
+        return new Event<>(idCausedBy(cause, what), source, time, data);
+    }
+
+    /** The id {@link #causedBy} gives the event {@code what} of {@code cause}. */
+    public static String idCausedBy(Event<?> cause, String what) {
+        return UUID.nameUUIDFromBytes((cause.id() + "/" + what).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** The CloudEvents {@code type} of the payload, e.g. {@code dev.slipway.build.requested.v1}. */

@@ -5,6 +5,7 @@ import dev.slipway.events.artifact.ArtifactBuilt;
 import dev.slipway.events.artifact.ArtifactDeployable;
 import dev.slipway.events.artifact.ArtifactRejected;
 import dev.slipway.events.artifact.ArtifactRevoked;
+import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
@@ -45,6 +46,7 @@ public final class EventCatalog {
             kind(ArtifactRejected.TYPE, ArtifactRejected.class, Topics.ARTIFACTS),
             kind(ArtifactDeployable.TYPE, ArtifactDeployable.class, Topics.DEPLOYABLES),
             kind(ArtifactRevoked.TYPE, ArtifactRevoked.class, Topics.DEPLOYABLES),
+            kind(ChannelStateSigned.TYPE, ChannelStateSigned.class, Topics.DEPLOYABLES),
             kind(RolloutStarted.TYPE, RolloutStarted.class, Topics.ROLLOUTS),
             kind(HostJoined.TYPE, HostJoined.class, Topics.ROLLOUTS),
             kind(HostLeft.TYPE, HostLeft.class, Topics.ROLLOUTS),

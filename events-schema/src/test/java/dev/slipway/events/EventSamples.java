@@ -8,6 +8,7 @@ import dev.slipway.events.artifact.ArtifactBuilt;
 import dev.slipway.events.artifact.ArtifactDeployable;
 import dev.slipway.events.artifact.ArtifactRejected;
 import dev.slipway.events.artifact.ArtifactRevoked;
+import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
@@ -62,6 +63,7 @@ final class EventSamples {
                 new ArtifactRejected(ARTIFACT, RECIPE, "provenance signature does not verify against any trusted key"),
                 new ArtifactDeployable(SET, "production", RECIPE, ARTIFACT, "releaser:alice"),
                 new ArtifactRevoked(SET, RECIPE, ARTIFACT, "CVE-2026-1234", "releaser:alice"),
+                new ChannelStateSigned(SET, 7, "{\"payloadType\":\"application/vnd.slipway.channel-state.v1+json\"}"),
                 new RolloutStarted(SET, ROLLOUT, "production", RECIPE, ARTIFACT, policy),
                 new HostJoined(SET, "host-1", true),
                 new HostLeft(SET, "host-5"),

@@ -2,11 +2,13 @@ package dev.slipway.cas.flag;
 
 import dev.slipway.cas.digest.Digest;
 import java.io.IOException;
+import java.util.List;
 import java.util.function.UnaryOperator;
 
 /**
  * Flag documents kept in the store beside the blobs, one per recipe digest, changed only by compare-and-set:
- * two writers never lose each other's change. Thread-safe; blocking I/O.
+ * two writers never lose each other's change; and beside them one signed channel state per deployment set, kept
+ * as its envelope's bytes, the same way. Thread-safe; blocking I/O.
  */
 public interface FlagStore extends FlagReader {
 
@@ -20,6 +22,10 @@ public interface FlagStore extends FlagReader {
         public boolean absent() {
             return version == null;
         }
+    }
+
+    /** A set's signed channel state as stored, and the version it was read at; both null when there is none. */
+    record Document(byte[] bytes, String version) {
     }
 
     /** The recipe's flags, or {@link Flags#none} with a null version when it has none yet. */
@@ -56,4 +62,13 @@ public interface FlagStore extends FlagReader {
         throw new IllegalStateException("flags of " + recipe + " kept changing under " + UPDATE_ATTEMPTS
                 + " attempts; try again");
     }
+
+    /** The set's channel state envelope; {@code Document(null, null)} when none was stored yet. */
+    Document readChannelState(String deploymentSet) throws IOException;
+
+    /** Like {@link #replace}: writes only if the stored state is still at {@code expectedVersion}. */
+    boolean replaceChannelState(String deploymentSet, String expectedVersion, byte[] envelope) throws IOException;
+
+    /** Every set that has a channel state. */
+    List<String> channelStateSets() throws IOException;
 }

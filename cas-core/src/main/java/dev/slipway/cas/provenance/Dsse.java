@@ -50,12 +50,25 @@ public final class Dsse {
             return signatures.get(0).sig();
         }
 
+        /** An envelope with every field present: a field missing is a refusal, never a NullPointerException later. */
         public static Envelope parse(byte[] json) throws UntrustedProvenanceException {
+            Envelope envelope;
             try {
-                return JSON.readValue(json, Envelope.class);
+                envelope = JSON.readValue(json, Envelope.class);
             } catch (IOException e) {
                 throw new UntrustedProvenanceException("not a DSSE envelope: " + e.getMessage());
             }
+            if (envelope == null || envelope.payloadType() == null || envelope.payload() == null
+                    || envelope.signatures() == null) {
+                throw new UntrustedProvenanceException("not a DSSE envelope: payloadType, payload and signatures are "
+                        + "required");
+            }
+            for (Sig sig : envelope.signatures()) {
+                if (sig == null || sig.keyid() == null || sig.sig() == null) {
+                    throw new UntrustedProvenanceException("not a DSSE envelope: every signature needs keyid and sig");
+                }
+            }
+            return envelope;
         }
     }
 
@@ -83,15 +96,14 @@ public final class Dsse {
         } catch (IllegalArgumentException e) {
             throw new UntrustedProvenanceException("the envelope's payload is not base64");
         }
-        for (Sig sig : envelope.signatures() == null ? List.<Sig>of() : envelope.signatures()) {
+        for (Sig sig : envelope.signatures()) {
             PublicKey key = trusted.get(sig.keyid());
             if (key != null && verifies(key, pae(envelope.payloadType(), payload), sig.sig())) {
                 return payload;
             }
         }
-        throw new UntrustedProvenanceException("no signature verifies under a trusted builder key (signed by "
-                + (envelope.signatures() == null ? List.of() : envelope.signatures().stream().map(Sig::keyid).toList())
-                + ", trusted " + trusted.keySet() + ")");
+        throw new UntrustedProvenanceException("no signature verifies under a trusted key (signed by "
+                + envelope.signatures().stream().map(Sig::keyid).toList() + ", trusted " + trusted.keySet() + ")");
     }
 
     private static boolean verifies(PublicKey key, byte[] message, String signature) {

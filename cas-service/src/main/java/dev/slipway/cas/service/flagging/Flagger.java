@@ -1,7 +1,9 @@
 package dev.slipway.cas.service.flagging;
 
+import dev.slipway.cas.blob.BlobNotFoundException;
 import dev.slipway.cas.blob.BlobStore;
 import dev.slipway.cas.digest.Digest;
+import dev.slipway.cas.digest.DigestMismatchException;
 import dev.slipway.cas.flag.FlagStore;
 import dev.slipway.cas.flag.Flags;
 import dev.slipway.cas.provenance.Provenance;
@@ -13,6 +15,8 @@ import dev.slipway.events.artifact.ArtifactBuilt;
 import dev.slipway.events.artifact.ArtifactDeployable;
 import dev.slipway.events.artifact.ArtifactRejected;
 import dev.slipway.events.artifact.ArtifactRevoked;
+import dev.slipway.events.artifact.ChannelStateSigned;
+import dev.slipway.cas.release.ChannelState;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.RevokeRequested;
 import java.io.IOException;
@@ -52,14 +56,17 @@ public final class Flagger {
     private final FlaggingConfig.AutoFlag autoFlag;
     private final String source;
     private final Map<String, PublicKey> trustedBuilders;
+    private final ChannelStates states;
 
     /**
      * @param trustedBuilders builder public keys by key id; a build signed by no key here is rejected
+     * @param states          where each flag and revocation is also signed into its set's channel state
      */
-    public Flagger(BlobStore blobs, FlagStore flags, FlaggingConfig.AutoFlag autoFlag, String source,
-            Map<String, PublicKey> trustedBuilders) {
+    Flagger(BlobStore blobs, FlagStore flags, FlaggingConfig.AutoFlag autoFlag, String source,
+            Map<String, PublicKey> trustedBuilders, ChannelStates states) {
         this.blobs = blobs;
         this.flags = flags;
+        this.states = states;
         this.autoFlag = autoFlag;
         this.source = source;
         this.trustedBuilders = Map.copyOf(trustedBuilders);
@@ -82,7 +89,7 @@ public final class Flagger {
 
     private List<Announcement> built(Event<?> event, ArtifactBuilt built) throws IOException {
         Optional<String> problem = unverifiable(built);
-        if (problem.isPresent()) {
+        if (problem.isPresent() && !alreadyRecorded(built)) {
             return List.of(announce(event, "rejected", Topics.ARTIFACTS,
                     new ArtifactRejected(built.artifact(), built.recipe(), problem.get())));
         }
@@ -108,7 +115,25 @@ public final class Flagger {
             announcements.add(announce(event, "deployable/" + channel, Topics.DEPLOYABLES, new ArtifactDeployable(
                     built.deploymentSet(), channel, built.recipe(), built.artifact(), "auto-flag")));
         }
-        return announcements;
+        return withState(event, built.deploymentSet(), announcements);
+    }
+
+    /** The announcements, then the set's channel state once the deployables among them are in it. */
+    private List<Announcement> withState(Event<?> cause, String set, List<Announcement> announcements)
+            throws IOException {
+        Optional<ChannelStateSigned> state = states.change(set, current -> {
+            ChannelState next = current;
+            for (Announcement announcement : announcements) {
+                if (announcement.event().data() instanceof ArtifactDeployable d) {
+                    next = next.flagged(d.channel(), new ChannelState.Release(d.recipe(), d.artifact(),
+                            announcement.event().id(), cause.time()));
+                }
+            }
+            return next;
+        }, cause.time());
+        List<Announcement> all = new ArrayList<>(announcements);
+        state.ifPresent(signed -> all.add(announce(cause, "state", Topics.DEPLOYABLES, signed)));
+        return all;
     }
 
     private List<Announcement> promote(Event<?> event, PromoteRequested promote) throws IOException, Refused {
@@ -119,17 +144,40 @@ public final class Flagger {
         } catch (IllegalStateException notAllowed) {
             throw new Refused(notAllowed.getMessage());
         }
-        return List.of(announce(event, "deployable", Topics.DEPLOYABLES, new ArtifactDeployable(
-                promote.deploymentSet(), promote.channel(), promote.recipe(), built.artifact().toString(),
-                promote.requestedBy())));
+        return withState(event, promote.deploymentSet(), List.of(announce(event, "deployable", Topics.DEPLOYABLES,
+                new ArtifactDeployable(promote.deploymentSet(), promote.channel(), promote.recipe(),
+                        built.artifact().toString(), promote.requestedBy()))));
     }
 
+    /**
+     * Revokes the recipe, and in its set's channel state withdraws it from every channel: a channel it was
+     * current on falls back to the release flagged before it, announced as deployable again (so the set rolls
+     * back through an ordinary rollout), or holds when there is none.
+     */
     private List<Announcement> revoke(Event<?> event, RevokeRequested revoke) throws IOException, Refused {
         Flags.Built built = builtFor(revoke.recipe(), revoke.deploymentSet());
         flags.update(Digest.parse(revoke.recipe()), current -> current.revoked() != null ? current
                 : current.withRevoked(new Flags.Revoked(revoke.reason(), revoke.requestedBy(), event.time())));
-        return List.of(announce(event, "revoked", Topics.DEPLOYABLES, new ArtifactRevoked(revoke.deploymentSet(),
-                revoke.recipe(), built.artifact().toString(), revoke.reason(), revoke.requestedBy())));
+        String artifact = built.artifact().toString();
+        List<Announcement> announcements = new ArrayList<>(List.of(announce(event, "revoked", Topics.DEPLOYABLES,
+                new ArtifactRevoked(revoke.deploymentSet(), revoke.recipe(), artifact, revoke.reason(),
+                        revoke.requestedBy()))));
+        Optional<ChannelStateSigned> state = states.change(revoke.deploymentSet(), current -> current.revokedRecipe(
+                revoke.recipe(), artifact, new ChannelState.Revocation(revoke.recipe(), revoke.reason(), event.time()),
+                channel -> Event.idCausedBy(event, "fallback/" + channel)), event.time());
+        if (state.isEmpty()) {
+            return announcements;
+        }
+        // Derived from the state as stored, so that handling the revocation again announces the same fallbacks.
+        ChannelState signed = states.stateOf(state.get());
+        for (String channel : signed.channels().keySet()) {
+            signed.current(channel).filter(back -> back.event().equals(Event.idCausedBy(event, "fallback/" + channel)))
+                    .ifPresent(back -> announcements.add(new Announcement(Topics.DEPLOYABLES, new Event<>(back.event(),
+                            source, event.time(), new ArtifactDeployable(revoke.deploymentSet(), channel,
+                                    back.recipe(), back.artifact(), "fallback from revoked " + revoke.recipe())))));
+        }
+        announcements.add(announce(event, "state", Topics.DEPLOYABLES, state.get()));
+        return announcements;
     }
 
     private Flags.Built builtFor(String recipe, String deploymentSet) throws IOException, Refused {
@@ -145,6 +193,17 @@ public final class Flagger {
         return built;
     }
 
+    /**
+     * Whether the store already recorded exactly this build: then it was verified when first handled, and a
+     * later doubt (a blob since scrubbed away, say) must not announce a rejection of a recipe whose flags say
+     * built. Handling it again re-announces what the first handling did.
+     */
+    private boolean alreadyRecorded(ArtifactBuilt built) throws IOException {
+        Flags.Built recorded = flags.read(Digest.parse(built.recipe())).flags().built();
+        return recorded != null && recorded.artifact().toString().equals(built.artifact())
+                && recorded.provenance().toString().equals(built.provenance());
+    }
+
     /** Why the blobs an ArtifactBuilt names cannot be trusted, or empty when each is present and intact. */
     private Optional<String> unverifiable(ArtifactBuilt built) throws IOException {
         for (String[] blob : new String[][] {
@@ -155,9 +214,13 @@ public final class Flagger {
             }
             try (InputStream in = blobs.open(digest)) {
                 in.transferTo(OutputStream.nullOutputStream());
-            } catch (IOException corrupt) {
+            } catch (DigestMismatchException corrupt) {
                 return Optional.of(blob[0] + " " + digest + " does not verify: " + corrupt.getMessage());
+            } catch (BlobNotFoundException gone) {
+                return Optional.of(blob[0] + " " + digest + " is not in the store; upload it before announcing the build");
             }
+            // Any other IOException (a timeout, the backend down) is not the build's fault: it propagates, the
+            // transaction aborts, and the event is handled again.
         }
         return untrusted(built);
     }

@@ -2,6 +2,7 @@ package dev.slipway.cas.service.flagging;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +39,31 @@ public interface FlaggingConfig {
      * signed by none of them is rejected; with none configured, every build is.
      */
     Optional<List<String>> trustedBuilderKeys();
+
+    /** The store's release key, which signs each set's channel state: what agents act on. */
+    Release release();
+
+    interface Release {
+        /**
+         * Base64 PKCS#8 Ed25519, never a builder's key. Without it flags are kept but nothing is released: no
+         * channel state is signed, and agents install nothing new.
+         */
+        Optional<String> privateKey();
+
+        /** Its public half (base64 X.509), what agents trust as {@code slipway.agent.trusted-release-keys}. */
+        Optional<String> publicKey();
+
+        /** Release keys rotated out, whose stored states are still read and then signed with the new key. */
+        Optional<List<String>> previousPublicKeys();
+
+        /** How long a signed state is valid: how long a host keeps trusting it if no newer one reaches it. */
+        @WithDefault("P1D")
+        Duration validity();
+
+        /** How often each state is signed again, unchanged, to extend it; well under {@link #validity}. */
+        @WithDefault("PT1H")
+        Duration renewEvery();
+    }
 
     interface AutoFlag {
         @WithDefault("staging")

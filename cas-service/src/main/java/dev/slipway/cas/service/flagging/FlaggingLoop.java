@@ -17,7 +17,9 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import dev.slipway.events.artifact.ChannelStateSigned;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -55,6 +57,7 @@ public final class FlaggingLoop {
 
     private static final Logger LOG = Logger.getLogger(FlaggingLoop.class);
     private static final int RECENT_IDS = 100_000;
+    private static final Duration RENEWAL_CHECK = Duration.ofSeconds(10);
 
     /** What the loop does with each event; {@link Flagger} in production. */
     @FunctionalInterface
@@ -64,6 +67,8 @@ public final class FlaggingLoop {
 
     private final FlaggingConfig config;
     private final Handler flagger;
+    private final ChannelStates states;
+    private Instant nextRenewal = Instant.EPOCH;
     private final String bootstrapServers;
     private final CloudEventCodec codec = new CloudEventCodec();
     /**
@@ -81,15 +86,21 @@ public final class FlaggingLoop {
     @Inject
     public FlaggingLoop(FlaggingConfig config, BlobStore blobs, FlagStore flags,
             @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+        this(config, ChannelStates.configured(config.release(), flags), blobs, flags, bootstrapServers);
+    }
+
+    private FlaggingLoop(FlaggingConfig config, ChannelStates states, BlobStore blobs, FlagStore flags,
+            String bootstrapServers) {
         this(config, new Flagger(blobs, flags, config.autoFlag(), "/cas-service/" + config.transactionalId(),
-                BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())))::handle,
+                BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())), states)::handle, states,
                 bootstrapServers);
     }
 
-    FlaggingLoop(FlaggingConfig config, Handler handler, String bootstrapServers) {
+    FlaggingLoop(FlaggingConfig config, Handler handler, ChannelStates states, String bootstrapServers) {
         this.config = config;
         this.bootstrapServers = bootstrapServers;
         this.flagger = handler;
+        this.states = states;
     }
 
     void start(@Observes StartupEvent started) {
@@ -118,6 +129,7 @@ public final class FlaggingLoop {
                 if (!records.isEmpty()) {
                     handleInOneTransaction(records, consumer, producer);
                 }
+                renewDueStates(producer);
             }
         }
     }
@@ -142,6 +154,45 @@ public final class FlaggingLoop {
             throw e;
         }
         recentlyCommitted.addAll(handled);
+    }
+
+    /**
+     * Signs again the channel states due for renewal, in a transaction of their own, on this thread: the one
+     * writer of states, fenced by the transactional id like every flag change. A store that cannot be reached is
+     * tried again at the next check; states stay valid meanwhile, for {@code validity - renewEvery}.
+     */
+    private void renewDueStates(KafkaProducer<String, byte[]> producer) {
+        Instant now = Instant.now();
+        if (!states.signing() || now.isBefore(nextRenewal)) {
+            return;
+        }
+        nextRenewal = now.plus(RENEWAL_CHECK);
+        List<ChannelStateSigned> renewed;
+        try {
+            renewed = states.renew(now);
+        } catch (IOException e) {
+            LOG.warnf("cannot renew channel states now (%s); trying again in %s", e.getMessage(), RENEWAL_CHECK);
+            return;
+        }
+        if (renewed.isEmpty()) {
+            return;
+        }
+        producer.beginTransaction();
+        try {
+            for (ChannelStateSigned state : renewed) {
+                producer.send(codec.encode(Topics.DEPLOYABLES, Event.of(source(), state)));
+            }
+            producer.commitTransaction();
+        } catch (RuntimeException e) {
+            producer.abortTransaction();
+            throw e;
+        }
+        LOG.infof("renewed channel states %s", renewed.stream()
+                .map(s -> s.deploymentSet() + " v" + s.version()).toList());
+    }
+
+    private String source() {
+        return "/cas-service/" + config.transactionalId();
     }
 
     /** The records to publish for one consumed record; none for a duplicate of an event already handled. */

@@ -31,6 +31,17 @@ final class BuiltArtifacts {
             BuilderKeys.publicKey("MCowBQYDK2VwAyEAbFThrJb/oBCikzsbhwD1Qj7bIj0VOcnMi4cW2C6yE/I="),
             BuilderKeys.privateKey("MC4CAQAwBQYDK2VwBCIEIEmXFKkWAPF9UBLxwxvhxaTmPrQvovWcDz5j9tPliXxb"));
     static final Map<String, PublicKey> TRUSTED = Map.of(BuilderKeys.keyId(BUILDER.getPublic()), BUILDER.getPublic());
+    /** The test store's release key; the %test profile signs channel states with it. */
+    static final KeyPair RELEASE = new KeyPair(
+            BuilderKeys.publicKey("MCowBQYDK2VwAyEAu6JBLdjhI+Xq3QmHJx8yrQd5qf0DQOA8l1keX3C68QE="),
+            BuilderKeys.privateKey("MC4CAQAwBQYDK2VwBCIEIPQQ1fur2DWzJG29L8mM/sjGheCSv0J51HlLfqMhvkgD"));
+
+    /** A signed envelope with the given provenance payload, stored, and its build event. */
+    static Event<ArtifactBuilt> withEnvelope(BlobStore store, String deploymentSet, byte[] envelope) throws IOException {
+        return Event.of("/build-service/test", new ArtifactBuilt(put(store, bytes()), put(store, bytes()),
+                deploymentSet, Map.of(), put(store, envelope), "c2lnbmF0dXJl", random().toString(), "builder-1", true,
+                false));
+    }
 
     /**
      * Stores an artifact, a recipe and their provenance signed by {@link #BUILDER}, and returns the event

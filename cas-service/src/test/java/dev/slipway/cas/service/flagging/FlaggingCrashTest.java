@@ -13,6 +13,7 @@ import dev.slipway.events.Event;
 import dev.slipway.events.Topics;
 import dev.slipway.events.artifact.ArtifactBuilt;
 import dev.slipway.events.artifact.ArtifactDeployable;
+import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.testsupport.RealParts;
 import dev.slipway.testsupport.kafka.KafkaBroker;
@@ -53,7 +54,9 @@ class FlaggingCrashTest {
         String set = BuiltArtifacts.uniqueSet();
         Event<ArtifactBuilt> built = BuiltArtifacts.stored(blobs, set);
         FlaggingConfig config = config("crash-" + UUID.randomUUID());
-        Flagger flagger = new Flagger(blobs, flags, config.autoFlag(), "/cas-service/test", BuiltArtifacts.TRUSTED);
+        ChannelStates states = ChannelStates.configured(config.release(), flags);
+        Flagger flagger = new Flagger(blobs, flags, config.autoFlag(), "/cas-service/test", BuiltArtifacts.TRUSTED,
+                states);
         CloudEventCodec codec = new CloudEventCodec();
 
         AtomicBoolean crashed = new AtomicBoolean();
@@ -65,7 +68,7 @@ class FlaggingCrashTest {
                 throw new Crash();
             }
             return announcements;
-        }, kafka.bootstrapServers());
+        }, states, kafka.bootstrapServers());
         dying.start(null);
         try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
             producer.send(codec.encode(built)).get();
@@ -75,7 +78,7 @@ class FlaggingCrashTest {
         assertNotNull(flags.read(Digest.parse(built.data().recipe())).flags().deployable().get("staging"),
                 "the flag was written before the crash");
 
-        FlaggingLoop successor = new FlaggingLoop(config, flagger::handle, kafka.bootstrapServers());
+        FlaggingLoop successor = new FlaggingLoop(config, flagger::handle, states, kafka.bootstrapServers());
         successor.start(null);
         try {
             kafka.awaitRecord(Topics.DEPLOYABLES, r -> set.equals(r.key()), Duration.ofSeconds(60));
@@ -85,8 +88,9 @@ class FlaggingCrashTest {
             kafka.awaitRecord(Topics.DEPLOYABLES, r -> ("after-" + set).equals(r.key()), Duration.ofSeconds(60));
 
             List<ConsumerRecord<String, byte[]>> announced = kafka.readToEnd(Topics.DEPLOYABLES, r -> set.equals(r.key()));
-            assertEquals(1, announced.size(), "exactly one visible ArtifactDeployable");
+            assertEquals(2, announced.size(), "exactly one visible ArtifactDeployable, and its set's channel state");
             assertEquals(built.data().artifact(), ((ArtifactDeployable) codec.decode(announced.get(0)).data()).artifact());
+            assertEquals(1, ((ChannelStateSigned) codec.decode(announced.get(1)).data()).version());
         } finally {
             successor.stop(null);
         }
@@ -127,6 +131,36 @@ class FlaggingCrashTest {
             @Override
             public Optional<List<String>> trustedBuilderKeys() {
                 return Optional.of(List.of(BuilderKeys.encode(BuiltArtifacts.BUILDER.getPublic())));
+            }
+
+            @Override
+            public Release release() {
+                return new Release() {
+                    @Override
+                    public Optional<String> privateKey() {
+                        return Optional.of(BuilderKeys.encode(BuiltArtifacts.RELEASE.getPrivate()));
+                    }
+
+                    @Override
+                    public Optional<String> publicKey() {
+                        return Optional.of(BuilderKeys.encode(BuiltArtifacts.RELEASE.getPublic()));
+                    }
+
+                    @Override
+                    public Optional<List<String>> previousPublicKeys() {
+                        return Optional.empty();
+                    }
+
+                    @Override
+                    public Duration validity() {
+                        return Duration.ofDays(1);
+                    }
+
+                    @Override
+                    public Duration renewEvery() {
+                        return Duration.ofHours(1);
+                    }
+                };
             }
         };
     }

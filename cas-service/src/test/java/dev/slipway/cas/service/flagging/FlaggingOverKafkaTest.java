@@ -13,6 +13,10 @@ import dev.slipway.events.Event;
 import dev.slipway.events.Topics;
 import dev.slipway.events.artifact.ArtifactBuilt;
 import dev.slipway.events.artifact.ArtifactDeployable;
+import dev.slipway.events.artifact.ChannelStateSigned;
+import dev.slipway.cas.provenance.BuilderKeys;
+import dev.slipway.cas.release.ChannelState;
+import dev.slipway.cas.release.SignedChannelState;
 import dev.slipway.events.artifact.ArtifactRejected;
 import dev.slipway.events.artifact.ArtifactRevoked;
 import dev.slipway.events.command.PromoteRequested;
@@ -28,6 +32,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -57,9 +62,13 @@ class FlaggingOverKafkaTest {
         kafka.awaitRecord(Topics.DEPLOYABLES, keyed(after), DEADLINE);
 
         List<ConsumerRecord<String, byte[]>> announced = kafka.readToEnd(Topics.DEPLOYABLES, keyed(set));
-        assertEquals(1, announced.size(), "one ArtifactDeployable for the one auto-flag channel");
+        assertEquals(2, announced.size(), "one ArtifactDeployable for the one auto-flag channel, one channel state");
         assertEquals(new ArtifactDeployable(set, "staging", built.data().recipe(), built.data().artifact(), "auto-flag"),
                 codec.decode(announced.get(0)).data());
+        ChannelStateSigned signed = (ChannelStateSigned) codec.decode(announced.get(1)).data();
+        ChannelState state = SignedChannelState.verify(signed.envelope().getBytes(UTF_8), Map.of(
+                BuilderKeys.keyId(BuiltArtifacts.RELEASE.getPublic()), BuiltArtifacts.RELEASE.getPublic()));
+        assertEquals(built.data().artifact(), state.current("staging").orElseThrow().artifact());
         Flags flags = new FlagStoreFileSystem(STORE).read(Digest.parse(built.data().recipe())).flags();
         assertEquals(built.data().artifact(), flags.built().artifact().toString());
         assertNotNull(flags.deployable().get("staging"));
