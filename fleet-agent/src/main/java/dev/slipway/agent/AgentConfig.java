@@ -53,6 +53,12 @@ public interface AgentConfig {
     Optional<List<String>> trustedBuilderKeys();
 
     /**
+     * Public keys (base64 X.509) of the store's release key, {@code slipway.cas.flagging.release.public-key}: this
+     * host installs only what a channel state signed by one of them releases. Two during a rotation.
+     */
+    Optional<List<String>> trustedReleaseKeys();
+
+    /**
      * Activation by the operator's commands (argv, comma separated), e.g. {@code start=systemctl,restart,payments}:
      * with a start hook the agent runs these instead of supervising the service from the artifact's manifest.
      */

@@ -46,7 +46,8 @@ public final class AgentRunner {
         String id = config.id().orElse(InetAddress.getLocalHost().getHostName());
         agent = new Agent(new AgentSettings(id, config.deploymentSet().get(), config.channel(), config.root(),
                 config.canary(), config.keepGenerations(), config.serviceEnv(),
-                BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())), hooks(), config.rejoin()),
+                BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())),
+                BuilderKeys.trusted(config.trustedReleaseKeys().orElse(List.of())), hooks(), config.rejoin()),
                 blobs(), flags(), bootstrapServers);
         thread = new Thread(agent, "agent");
         thread.setDaemon(true);

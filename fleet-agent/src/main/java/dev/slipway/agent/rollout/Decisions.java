@@ -88,15 +88,21 @@ public final class Decisions {
             once(steps, host, new Step.Append("runs/" + rollout.id(), new HostSwitched(set, rollout.id(), me, null,
                     rollout.artifact(), 0), null));
         } else if (takesPart(fold, rollout, me)) {
-            String refusal = host.refused().get(rollout.id());
+            String refusal = host.refused().containsKey(rollout.id()) ? host.refused().get(rollout.id())
+                    : host.revocationOf(rollout);
             if (refusal != null) {
                 once(steps, host, new Step.Append("refuse/" + rollout.id(),
                         new HostFailed(set, rollout.id(), me, refusal, me), null));
-            } else if (ready(host, rollout)) {
-                once(steps, host, new Step.Append("claim/" + rollout.id(), new HostClaimed(set, rollout.id(), me), null));
-            } else {
-                prepare(steps, host, rollout.id(), rollout.recipe(), rollout.artifact());
+            } else if (host.releases(rollout)) {
+                if (ready(host, rollout)) {
+                    once(steps, host, new Step.Append("claim/" + rollout.id(), new HostClaimed(set, rollout.id(), me),
+                            null));
+                } else {
+                    prepare(steps, host, rollout.id(), rollout.recipe(), rollout.artifact());
+                }
             }
+            // Otherwise it is not this channel's release by a fresh signed state (not read yet, expired, or moved
+            // past, in which case the rollout of the newer one supersedes it): wait.
         }
         reportDeadlines(steps, fold, host);
         announceEnd(steps, fold, host);
@@ -129,16 +135,17 @@ public final class Decisions {
         boolean live = under == fold.rollout() && under.status().takesClaims();
         if (slot.back() || (under.status() == Rollout.Status.ABORTED && onIt && under.onIt(me))) {
             once(steps, host, new Step.GoBack(under));
-        } else if (live || onIt) {
+        } else if (onIt || (live && host.revocationOf(under) == null)) {
             if (ready(host, under)) {
                 once(steps, host, new Step.TakeSlot(under, under.switched().contains(me)));
             } else {
                 prepare(steps, host, under.id(), under.recipe(), under.artifact());
             }
         } else {
+            String why = live ? host.revocationOf(under)
+                    : "rollout " + under.id() + " was " + under.status() + " before this host switched";
             once(steps, host, new Step.Append("give-back/" + under.id(), new HostFailed(fold.deploymentSet(), under.id(),
-                    me, "gave its slot back untouched: rollout " + under.id() + " was " + under.status()
-                            + " before this host switched", me), null));
+                    me, "gave its slot back untouched: " + why, me), null));
         }
     }
 

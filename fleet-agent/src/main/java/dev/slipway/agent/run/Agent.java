@@ -18,7 +18,7 @@ import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.Topics;
 import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.agent.Health;
-import dev.slipway.events.artifact.ArtifactDeployable;
+import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.recipe.Recipe;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
@@ -29,6 +29,7 @@ import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.EventDecodingException;
 import dev.slipway.events.wire.KafkaClients;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -77,7 +78,8 @@ public final class Agent implements Runnable, AutoCloseable {
     private final String source;
     private final String instance = UUID.randomUUID().toString();
     private volatile SetFold fold;
-    private HostView.Deployable deployable;
+    private ChannelStateView channelState;
+    private String lastReport;
     /** What this host knows beyond the log; see {@link HostView}. */
     private final Map<String, Recipe> recipes = new HashMap<>();
     private final Set<String> prepared = new HashSet<>();
@@ -106,6 +108,11 @@ public final class Agent implements Runnable, AutoCloseable {
         this.preparation = new Preparation(store, flags, generations, settings.trustedBuilders());
         this.fold = new SetFold(settings.deploymentSet());
         this.source = "/fleet-agent/" + settings.agentId();
+    }
+
+    private ChannelStateView newChannelState() throws IOException {
+        return new ChannelStateView(settings.deploymentSet(), settings.channel(), settings.releaseKeys(),
+                settings.root());
     }
 
     /** The set's state as this agent has folded it (read on the agent's thread, or after it stopped). */
@@ -143,7 +150,6 @@ public final class Agent implements Runnable, AutoCloseable {
                     Thread.sleep(RESTART.toMillis());
                     fold = new SetFold(settings.deploymentSet());
                     done.clear();
-                    deployable = null;
                 }
             }
         } catch (InterruptedException e) {
@@ -156,6 +162,7 @@ public final class Agent implements Runnable, AutoCloseable {
     }
 
     private void session() throws IOException, ExecutionException, InterruptedException {
+        channelState = newChannelState();
         try (KafkaConsumer<String, byte[]> consumer = KafkaClients.consumer(bootstrapServers,
                 "fleet-agent-" + settings.agentId(), Map.of());
                 KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrapServers, Map.of())) {
@@ -174,6 +181,9 @@ public final class Agent implements Runnable, AutoCloseable {
                 consumer.poll(Duration.ofMillis(200)).forEach(this::fold);
                 for (Step step : Decisions.next(fold, view())) {
                     carryOut(step);
+                }
+                if (!Objects.equals(lastReport, channelState.report(clock.instant(), running()))) {
+                    publishState();
                 }
             }
         }
@@ -226,8 +236,13 @@ public final class Agent implements Runnable, AutoCloseable {
         }
         if (record.topic().equals(Topics.ROLLOUTS)) {
             fold.apply(event, Instant.ofEpochMilli(record.timestamp()));
-        } else if (event.data() instanceof ArtifactDeployable d && d.channel().equals(settings.channel())) {
-            deployable = new HostView.Deployable(event.id(), record.offset(), d.channel(), d.recipe(), d.artifact());
+        } else if (event.data() instanceof ChannelStateSigned signed) {
+            // ArtifactDeployable records are only news: what the set may run is what its signed state says.
+            try {
+                channelState.offer(signed, record.offset());
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot keep the channel state version on disk", e);
+            }
         }
     }
 
@@ -235,8 +250,16 @@ public final class Agent implements Runnable, AutoCloseable {
         Map<String, RolloutPolicy> policies = new HashMap<>();
         recipes.forEach((digest, recipe) -> policies.put(digest, recipe.rollout().policy()));
         return new HostView(settings.agentId(), instance, settings.canary(), settings.rejoin(),
-                generations.current().map(Digest::toString).orElse(null), generations.installedArtifacts(), policies,
-                prepared, refused, retryAt, done, deployable, clock.instant());
+                running(), generations.installedArtifacts(), policies, prepared, refused, retryAt, done,
+                channelState.released(clock.instant()), clock.instant());
+    }
+
+    private String running() {
+        try {
+            return generations.current().map(Digest::toString).orElse(null);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private void carryOut(Step step) throws IOException, InterruptedException, ExecutionException {
@@ -393,9 +416,11 @@ public final class Agent implements Runnable, AutoCloseable {
     }
 
     private void publishState(Health now) throws ExecutionException, InterruptedException, IOException {
+        lastReport = channelState.report(clock.instant(), running());
+        String said = problem == null ? lastReport : lastReport == null ? problem : problem + "; " + lastReport;
         AgentState state = new AgentState(settings.agentId(), settings.deploymentSet(), settings.channel(),
                 generations.current().map(Digest::toString).orElse(null),
-                generations.previous().map(Digest::toString).orElse(null), now, clock.instant(), problem);
+                generations.previous().map(Digest::toString).orElse(null), now, clock.instant(), said);
         if (lastState != null && Objects.equals(lastState.current(), state.current())
                 && lastState.health() == state.health() && Objects.equals(lastState.problem(), state.problem())) {
             return;

@@ -11,23 +11,25 @@ import java.util.Map;
  * @param serviceEnvironment the service's whole environment (nothing of the agent's leaks into it); its
  *                           entries also fill {@code ${NAME}} in the recipe's health check
  * @param trustedBuilders    builder keys whose provenance this host accepts
+ * @param releaseKeys        the store's release keys, by key id: the channel states this host acts on
  * @param hooks              the operator's activation commands; null: the agent supervises the service itself,
  *                           from the artifact's manifest
  * @param rejoin             join the set again although it removed this host (the operator adds it back)
  */
 public record AgentSettings(String agentId, String deploymentSet, String channel, Path root, boolean canary,
         int keepGenerations, Map<String, String> serviceEnvironment, Map<String, PublicKey> trustedBuilders,
-        Hooks.Commands hooks, boolean rejoin) {
+        Map<String, PublicKey> releaseKeys, Hooks.Commands hooks, boolean rejoin) {
 
     public AgentSettings {
         serviceEnvironment = Map.copyOf(serviceEnvironment);
         trustedBuilders = Map.copyOf(trustedBuilders);
+        releaseKeys = Map.copyOf(releaseKeys);
     }
 
     public AgentSettings(String agentId, String deploymentSet, String channel, Path root, boolean canary,
             int keepGenerations, Map<String, String> serviceEnvironment, Map<String, PublicKey> trustedBuilders,
-            Hooks.Commands hooks) {
-        this(agentId, deploymentSet, channel, root, canary, keepGenerations, serviceEnvironment, trustedBuilders, hooks,
-                false);
+            Map<String, PublicKey> releaseKeys, Hooks.Commands hooks) {
+        this(agentId, deploymentSet, channel, root, canary, keepGenerations, serviceEnvironment, trustedBuilders,
+                releaseKeys, hooks, false);
     }
 }

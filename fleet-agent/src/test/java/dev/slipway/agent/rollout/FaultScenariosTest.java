@@ -206,7 +206,7 @@ class FaultScenariosTest {
         HostView b = host("b", V0, Map.of(), Set.of());
         assertTrue(Decisions.next(fold, b).stream().noneMatch(s -> s.key().startsWith("end/")), "a goes first");
         HostView bLater = new HostView("b", "b-1", false, false, V0, Set.of(V0), Map.of(), Set.of(), Map.of(), Map.of(),
-                Map.of(), null, T0.plusSeconds(3));
+                Map.of(), HostView.Released.fresh(null), T0.plusSeconds(3));
         Step end = Decisions.next(fold, bLater).stream().filter(s -> s.key().startsWith("end/")).findFirst().orElseThrow();
 
         assertEquals(Decisions.endIdOf("r1", Rollout.Status.ABORTED), ((Step.Append) end).eventId());
@@ -219,7 +219,7 @@ class FaultScenariosTest {
         at(0, new HostJoined(SET, "a", false, "a-1"), new HostJoined(SET, "a", false, "a-2"));
 
         List<Step> first = Decisions.next(fold, new HostView("a", "a-1", false, false, V0, Set.of(V0), Map.of(), Set.of(),
-                Map.of(), Map.of(), Map.of(), null, T0));
+                Map.of(), Map.of(), Map.of(), HostView.Released.fresh(null), T0));
 
         assertTrue(first.get(0) instanceof Step.StandAside aside && aside.why().contains("two agents share the id a"),
                 first.toString());
@@ -230,19 +230,22 @@ class FaultScenariosTest {
         at(0, new HostJoined(SET, "a", false, "a-1"), new HostLeft(SET, "a"));
 
         List<Step> restarted = Decisions.next(fold, new HostView("a", "a-2", false, false, V0, Set.of(V0), Map.of(),
-                Set.of(), Map.of(), Map.of(), Map.of(), null, T0));
+                Set.of(), Map.of(), Map.of(), Map.of(), HostView.Released.fresh(null), T0));
         List<Step> rejoining = Decisions.next(fold, new HostView("a", "a-3", false, true, V0, Set.of(V0), Map.of(),
-                Set.of(), Map.of(), Map.of(), Map.of(), null, T0));
+                Set.of(), Map.of(), Map.of(), Map.of(), HostView.Released.fresh(null), T0));
 
         assertTrue(restarted.get(0) instanceof Step.StandAside, restarted.toString());
         assertEquals("join/a-3", rejoining.get(0).key());
     }
 
+    /** What the hosts' signed channel state releases: V1 of the recipe, unless a test says otherwise. */
+    private HostView.Released released = HostView.Released.fresh(new HostView.Deployable("d1", 0, "staging", RECIPE, V1));
+
     private HostView host(String me, String running, Map<String, String> refused, Set<String> prepared) {
         Map<String, RolloutPolicy> recipes = new HashMap<>();
         recipes.put(RECIPE, POLICY);
         return new HostView(me, me + "-1", false, false, running, Set.of(V0, V1), recipes, prepared, refused, Map.of(),
-                Map.of(), null, fold.time());
+                Map.of(), released, fold.time());
     }
 
     private static HostJoined join(String host, boolean canary) {

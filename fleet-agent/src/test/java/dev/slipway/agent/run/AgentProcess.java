@@ -17,11 +17,12 @@ public final class AgentProcess {
     private AgentProcess() {
     }
 
-    /** args: id set root port bootstrap store trustedKey [canary] */
+    /** args: id set root port bootstrap store trustedKey canary releaseKey */
     public static void main(String[] args) throws Exception {
-        boolean canary = args.length > 7 && Boolean.parseBoolean(args[7]);
+        boolean canary = Boolean.parseBoolean(args[7]);
         Agent agent = new Agent(new AgentSettings(args[0], args[1], "staging", Path.of(args[2]), canary, 3,
-                Map.of("PORT", args[3], "HOST", args[0]), BuilderKeys.trusted(List.of(args[6])), null),
+                Map.of("PORT", args[3], "HOST", args[0]), BuilderKeys.trusted(List.of(args[6])),
+                BuilderKeys.trusted(List.of(args[8])), null),
                 new BlobStoreFileSystem(Path.of(args[5])), new FlagStoreFileSystem(Path.of(args[5])), args[4]);
         agent.run();
     }
@@ -36,7 +37,7 @@ public final class AgentProcess {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), AgentProcess.class.getName(),
                 id, set, root.toString(), Integer.toString(port), bootstrap, store.toString(), trustedKey,
-                Boolean.toString(canary))
+                Boolean.toString(canary), BuilderKeys.encode(FleetFixture.RELEASE.getPublic()))
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolveSibling(id + "-agent.log").toFile())).start();
     }

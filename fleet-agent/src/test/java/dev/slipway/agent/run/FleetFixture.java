@@ -14,6 +14,9 @@ import dev.slipway.events.Event;
 import dev.slipway.events.Topics;
 import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.artifact.ArtifactDeployable;
+import dev.slipway.events.artifact.ChannelStateSigned;
+import dev.slipway.cas.release.ChannelState;
+import dev.slipway.cas.release.SignedChannelState;
 import dev.slipway.events.recipe.RecipeJson;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.EventDecodingException;
@@ -47,6 +50,10 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 final class FleetFixture implements AutoCloseable {
 
     static final KeyPair BUILDER = BuilderKeys.generate();
+    /** The store's release key: the agents act only on channel states it signed. */
+    static final KeyPair RELEASE = BuilderKeys.generate();
+    /** How long each channel state the fixture signs is valid. */
+    Duration stateValidity = Duration.ofHours(1);
 
     final String set = "set-" + UUID.randomUUID().toString().substring(0, 8);
     final Path root;
@@ -62,6 +69,8 @@ final class FleetFixture implements AutoCloseable {
             {"url": "http://127.0.0.1:${PORT}/health", "timeout": "PT1S", "retries": 4, "deadline": "PT6S"}""";
     private final List<Thread> threads = new ArrayList<>();
     private final CloudEventCodec codec = new CloudEventCodec();
+    /** The set's channel state as last signed. */
+    ChannelState channelState;
 
     FleetFixture(Path root) throws IOException {
         this(root, KafkaBroker.shared());
@@ -73,6 +82,7 @@ final class FleetFixture implements AutoCloseable {
         this.kafka = kafka;
         this.store = new BlobStoreFileSystem(root.resolve("store"));
         this.flags = new FlagStoreFileSystem(root.resolve("store"));
+        this.channelState = ChannelState.none(set);
         try {
             kafka.createTopics(Map.of(Topics.ROLLOUTS, 4, Topics.DEPLOYABLES, 4, Topics.AGENTS, 4));
         } catch (IllegalStateException alreadyCreated) {
@@ -88,7 +98,8 @@ final class FleetFixture implements AutoCloseable {
             ports.add(port);
             Agent agent = new Agent(new AgentSettings("host-" + i, set, "staging", root.resolve("host-" + i),
                     i - first < canaries, 3, Map.of("PORT", Integer.toString(port), "HOST", "host-" + i),
-                    BuilderKeys.trusted(List.of(BuilderKeys.encode(BUILDER.getPublic()))), hooks),
+                    BuilderKeys.trusted(List.of(BuilderKeys.encode(BUILDER.getPublic()))),
+                    BuilderKeys.trusted(List.of(BuilderKeys.encode(RELEASE.getPublic()))), hooks),
                     store, flags, kafka.bootstrapServers());
             agents.add(agent);
             Thread thread = new Thread(agent, "agent-" + i);
@@ -172,10 +183,43 @@ final class FleetFixture implements AutoCloseable {
     record Release(String version, Digest recipe, Digest artifact) {
     }
 
-    void deploy(Release release) throws Exception {
+    /** As cas-service flags a release: the deployable, then the set's channel state naming it, signed. */
+    ChannelStateSigned deploy(Release release) throws Exception {
+        Event<ArtifactDeployable> deployable = Event.of("/cas-service/test", new ArtifactDeployable(set, "staging",
+                release.recipe().toString(), release.artifact().toString(), "test"));
+        send(deployable);
+        return publish(channelState.flagged("staging", new ChannelState.Release(release.recipe().toString(),
+                release.artifact().toString(), deployable.id(), deployable.time())));
+    }
+
+    /** As cas-service revokes a release: the channel falls back to the one before it, or holds. */
+    void revoke(Release release, String reason) throws Exception {
+        Instant now = Instant.now();
+        publish(channelState.revokedRecipe(release.recipe().toString(), release.artifact().toString(),
+                new ChannelState.Revocation(release.recipe().toString(), reason, now),
+                channel -> UUID.randomUUID().toString()));
+    }
+
+    /** Signs {@code next} under the next version and publishes it; returns the record as published. */
+    ChannelStateSigned publish(ChannelState next) throws Exception {
+        channelState = next.nextVersion(Instant.now().plus(stateValidity));
+        ChannelStateSigned signed = new ChannelStateSigned(set, channelState.version(),
+                new String(SignedChannelState.sign(channelState, RELEASE), UTF_8));
+        send(Event.of("/cas-service/test", signed));
+        return signed;
+    }
+
+    void send(Event<?> event) throws Exception {
         try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
-            producer.send(codec.encode(Event.of("/cas-service/test", new ArtifactDeployable(set, "staging",
-                    release.recipe().toString(), release.artifact().toString(), "test")))).get();
+            producer.send(codec.encode(event)).get();
+        }
+    }
+
+    static boolean runs(Agent agent, Digest artifact) {
+        try {
+            return agent.current().equals(Optional.of(artifact));
+        } catch (IOException e) {
+            return false;
         }
     }
 

@@ -113,8 +113,8 @@ final class SimHost {
 
     private HostView view() {
         return new HostView(id, instance, canary, rejoin, running, Set.copyOf(installed), Map.copyOf(recipes),
-                Set.copyOf(prepared), Map.copyOf(refused), Map.copyOf(retryAt), Map.copyOf(done), sim.latestDeployable(),
-                now());
+                Set.copyOf(prepared), Map.copyOf(refused), Map.copyOf(retryAt), Map.copyOf(done),
+                HostView.Released.fresh(sim.latestDeployable()), now());
     }
 
     /** Carries steps out one after the other; a long one (prepare, slot) keeps the agent busy until it ends. */
