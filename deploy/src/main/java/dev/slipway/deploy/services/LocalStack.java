@@ -68,14 +68,21 @@ public final class LocalStack implements AutoCloseable {
         try {
             Path logs = Files.createDirectories(data.resolve("logs"));
             Path store = data.resolve("cas");
-            KeyPair builder = keptBuilderKey(data.resolve("build-key"));
+            KeyPair builder = keptKey(data.resolve("build-key"), "builder");
             String publicKey = BuilderKeys.encode(builder.getPublic());
+            KeyPair releaseKey = keptKey(data.resolve("release-key"), "release");
+            String releasePublicKey = BuilderKeys.encode(releaseKey.getPublic());
             Map<String, String> tokens = keptTokens(data.resolve("tokens"));
             String kafka = infrastructure.kafka().bootstrapServers();
             Map<String, String> cas = new LinkedHashMap<>(Map.of(
                     "kafka.bootstrap.servers", kafka,
                     "slipway.cas.store.path", store.toString(),
-                    "slipway.cas.flagging.trusted-builder-keys", publicKey));
+                    "slipway.cas.flagging.trusted-builder-keys", publicKey,
+                    "slipway.cas.flagging.release.private-key", BuilderKeys.encode(releaseKey.getPrivate()),
+                    "slipway.cas.flagging.release.public-key", releasePublicKey,
+                    // Short on the local stack, so that a stopped store shows on the hosts within minutes.
+                    "slipway.cas.flagging.release.validity", "PT10M",
+                    "slipway.cas.flagging.release.renew-every", "PT1M"));
             tokens.forEach((role, secret) -> {
                 cas.put("slipway.cas.auth.tokens." + role + ".secret", secret);
                 cas.put("slipway.cas.auth.tokens." + role + ".roles", role.equals("operator")
@@ -104,15 +111,16 @@ public final class LocalStack implements AutoCloseable {
                     release));
             for (int i = 0; i < ports.agents().size(); i++) {
                 services.add(ServiceProcess.start(repository, "fleet-agent", "agent-" + i, ports.agents().get(i), logs,
-                        Map.of("kafka.bootstrap.servers", kafka,
-                                "slipway.agent.id", "host-" + i,
-                                "slipway.agent.deployment-set", DEMO_SET,
-                                "slipway.agent.canary", Boolean.toString(i == 0),
-                                "slipway.agent.root", data.resolve("fleet").resolve("host-" + i).toString(),
-                                "slipway.agent.store-url", "http://127.0.0.1:" + ports.cas() + "/",
-                                "slipway.agent.store-token", tokens.get("fleet"),
-                                "slipway.agent.trusted-builder-keys", publicKey,
-                                "slipway.agent.service-env.PORT", Integer.toString(ports.hosts().get(i)))));
+                        Map.ofEntries(Map.entry("kafka.bootstrap.servers", kafka),
+                                Map.entry("slipway.agent.id", "host-" + i),
+                                Map.entry("slipway.agent.deployment-set", DEMO_SET),
+                                Map.entry("slipway.agent.canary", Boolean.toString(i == 0)),
+                                Map.entry("slipway.agent.root", data.resolve("fleet").resolve("host-" + i).toString()),
+                                Map.entry("slipway.agent.store-url", "http://127.0.0.1:" + ports.cas() + "/"),
+                                Map.entry("slipway.agent.store-token", tokens.get("fleet")),
+                                Map.entry("slipway.agent.trusted-builder-keys", publicKey),
+                                Map.entry("slipway.agent.trusted-release-keys", releasePublicKey),
+                                Map.entry("slipway.agent.service-env.PORT", Integer.toString(ports.hosts().get(i))))));
             }
             awaitReady(services);
             return new LocalStack(infrastructure, services, tokens, data, publicKey);
@@ -185,9 +193,10 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static KeyPair keptBuilderKey(Path directory) throws IOException {
-        Path privateFile = directory.resolve("builder.key");
-        Path publicFile = directory.resolve("builder.pub");
+    /** The key pair {@code <name>.key} and {@code <name>.pub} in the directory, made on first start. */
+    private static KeyPair keptKey(Path directory, String name) throws IOException {
+        Path privateFile = directory.resolve(name + ".key");
+        Path publicFile = directory.resolve(name + ".pub");
         if (!Files.exists(privateFile)) {
             KeyPair keys = BuilderKeys.generate();
             Files.createDirectories(directory);

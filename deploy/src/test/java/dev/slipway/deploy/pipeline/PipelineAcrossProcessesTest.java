@@ -58,6 +58,7 @@ class PipelineAcrossProcessesTest {
     void aRequestedBuildEndsUpServedByEveryHostOfTheSet() throws Exception {
         KeyPair builder = BuilderKeys.generate();
         String publicKey = BuilderKeys.encode(builder.getPublic());
+        KeyPair release = BuilderKeys.generate();
         Path store = work.resolve("store");
         Path logs = Files.createDirectories(work.resolve("logs"));
         List<ServiceProcess> services = new ArrayList<>();
@@ -72,6 +73,8 @@ class PipelineAcrossProcessesTest {
                         "kafka.bootstrap.servers", bootstrap,
                         "slipway.cas.store.path", store.toString(),
                         "slipway.cas.flagging.trusted-builder-keys", publicKey,
+                        "slipway.cas.flagging.release.private-key", BuilderKeys.encode(release.getPrivate()),
+                        "slipway.cas.flagging.release.public-key", BuilderKeys.encode(release.getPublic()),
                         "slipway.cas.auth.tokens.ci.secret", "builder-secret",
                         "slipway.cas.auth.tokens.ci.roles", "reader,builder",
                         "slipway.cas.auth.tokens.fleet.secret", "fleet-secret",
@@ -103,6 +106,7 @@ class PipelineAcrossProcessesTest {
                         agent.put("slipway.agent.store-token", "fleet-secret");
                     }
                     agent.put("slipway.agent.trusted-builder-keys", publicKey);
+                    agent.put("slipway.agent.trusted-release-keys", BuilderKeys.encode(release.getPublic()));
                     agent.put("slipway.agent.service-env.PORT", Integer.toString(port));
                     services.add(ServiceProcess.start(REPOSITORY, "fleet-agent", "agent-" + i, ServiceProcess.freePort(), logs,
                             agent));

@@ -5,6 +5,7 @@ import dev.slipway.events.artifact.ArtifactBuilt;
 import dev.slipway.events.artifact.ArtifactDeployable;
 import dev.slipway.events.artifact.ArtifactRejected;
 import dev.slipway.events.artifact.ArtifactRevoked;
+import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
@@ -55,6 +56,9 @@ final class Summaries {
         }
         if (data instanceof ArtifactRevoked e) {
             return e.revokedBy() + " revoked " + e.recipe() + " on " + e.deploymentSet() + ": " + e.reason();
+        }
+        if (data instanceof ChannelStateSigned e) {
+            return "the store signed channel state v" + e.version() + " of " + e.deploymentSet();
         }
         if (data instanceof AgentState e) {
             return e.agentId() + " runs " + e.current() + ", " + (e.health() == null ? "unknown" : e.health().wireName())
