@@ -52,7 +52,7 @@ public final class ReproducibleTar {
                     throw new UnsafeArchiveException(name, "symlink to the absolute path " + target
                             + " would point outside the archive; make it relative");
                 }
-                if (!path.getParent().resolve(target).normalize().startsWith(root)) {
+                if (!Trees.linkStaysInside(root, path, target)) {
                     throw new UnsafeArchiveException(name, "symlink to '" + target + "' leaves the archive");
                 }
                 entry = new TarArchiveEntry(name, TarConstants.LF_SYMLINK);

@@ -1,5 +1,6 @@
 package dev.slipway.cas.archive;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,24 +37,33 @@ public final class SafeUntar {
         Path base = root.toRealPath();
         long bytes = 0;
         int entries = 0;
-        TarArchiveInputStream tar = new TarArchiveInputStream(archive);
+        HeaderBudget budget = new HeaderBudget(archive);
+        TarArchiveInputStream tar = new TarArchiveInputStream(budget);
         for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
             String name = entry.getName();
             if (++entries > limits.maxEntries()) {
                 throw new UnsafeArchiveException(name, "more than " + limits.maxEntries() + " entries");
             }
+            budget.allowContent(entry.getSize());
             Path target = resolve(base, name);
+            if (target.equals(base) && entry.isDirectory()) {
+                continue; // "./", which `tar -C dir .` writes first
+            }
+            if (target.equals(base)) {
+                throw new UnsafeArchiveException(name, "names the archive's root itself");
+            }
             if (entry.isDirectory()) {
                 createDirectories(base, target, name);
             } else if (entry.isSymbolicLink()) {
                 createDirectories(base, target.getParent(), name);
                 Path link = Path.of(entry.getLinkName());
-                if (link.isAbsolute() || !target.getParent().resolve(link).normalize().startsWith(base)) {
+                if (!Trees.linkStaysInside(base, target, link)) {
                     throw new UnsafeArchiveException(name, "symlink to '" + link + "' leaves the archive");
                 }
                 Files.createSymbolicLink(target, link);
             } else if (entry.isFile() && !entry.isLink()) {
-                bytes += entry.getSize();
+                // A sparse entry unpacks to its real size, whatever few bytes it stores.
+                bytes += Math.max(entry.getSize(), entry.getRealSize());
                 if (bytes > limits.maxBytes()) {
                     throw new UnsafeArchiveException(name, "archive unpacks to more than " + limits.maxBytes()
                             + " bytes");
@@ -70,8 +80,56 @@ public final class SafeUntar {
                         : "devices, fifos and other special files are not allowed");
             }
         }
+        Trees.checkLinks(base);
     }
 
+    /**
+     * Bounds the bytes an archive may spend outside its entries' contents (headers, PAX records, long names,
+     * sparse maps), which the tar reader holds in memory: at most {@link #HEADER_BYTES} per entry.
+     */
+    private static final class HeaderBudget extends FilterInputStream {
+
+        static final long HEADER_BYTES = 1024 * 1024;
+        private long read;
+        private long allowed = HEADER_BYTES;
+
+        HeaderBudget(InputStream in) {
+            super(in);
+        }
+
+        /** An entry of {@code size} stored bytes was read: its contents, padded to the record, may follow. */
+        void allowContent(long size) {
+            allowed = read + ((size + 511) / 512) * 512 + HEADER_BYTES;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] one = new byte[1];
+            return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] buffer, int offset, int length) throws IOException {
+            if (read >= allowed) {
+                throw new UnsafeArchiveException("(headers)", "more than " + HEADER_BYTES + " bytes of tar "
+                        + "headers, PAX records or long names for one entry");
+            }
+            int n = in.read(buffer, offset, (int) Math.min(length, allowed - read));
+            if (n > 0) {
+                read += n;
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long skipped = in.skip(Math.min(n, Math.max(0, allowed - read)));
+            read += Math.max(0, skipped);
+            return skipped;
+        }
+    }
+
+    /** Where the entry goes: under the root, or the root itself ({@code ./}). */
     private static Path resolve(Path base, String name) throws UnsafeArchiveException {
         if (name.isEmpty() || name.startsWith("/") || name.contains("\\") || name.indexOf('\0') >= 0) {
             throw new UnsafeArchiveException(name, "names must be relative paths");
@@ -82,7 +140,7 @@ public final class SafeUntar {
             }
         }
         Path target = base.resolve(name).normalize();
-        if (!target.startsWith(base) || target.equals(base)) {
+        if (!target.startsWith(base)) {
             throw new UnsafeArchiveException(name, "resolves outside the archive");
         }
         return target;

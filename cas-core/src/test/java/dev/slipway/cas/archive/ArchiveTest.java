@@ -73,6 +73,74 @@ class ArchiveTest {
     }
 
     @Test
+    void refusesLinksThatStayInsideByNameButLeadOutsideThroughOtherLinks() throws IOException {
+        assertRefused("leaves the archive", directory("d/"), link("d/l", ".."), link("d/m", "l/.."));
+        // The second link makes the first one lead outside: only the whole tree says so.
+        assertRefused("leads outside the tree", link("x", "y/.."), link("y", "."));
+        assertRefused("leads outside the tree", link("a", "b"), link("b", "a/.."));
+    }
+
+    @Test
+    void packingRefusesATreeWhoseLinksLeadOutsideThroughOtherLinks() throws IOException {
+        Path source = Files.createDirectories(work.resolve("chained/d"));
+        Files.createSymbolicLink(source.resolve("l"), Path.of(".."));
+        Files.createSymbolicLink(source.resolve("m"), Path.of("l/.."));
+
+        UnsafeArchiveException error = assertThrows(UnsafeArchiveException.class, () -> pack(source.getParent()));
+
+        assertTrue(error.getMessage().contains("leaves the archive"), error.getMessage());
+    }
+
+    @Test
+    void acceptsTheDotEntryThatTarOfADirectoryWrites() throws IOException {
+        Path target = Files.createDirectory(work.resolve("dot"));
+
+        untar.unpack(new ByteArrayInputStream(archive(directory("./"), directory("./www/"), file("./www/index", "hi"))),
+                target);
+
+        assertEquals("xx", Files.readString(target.resolve("www/index")));
+    }
+
+    @Test
+    void boundsPaxRecordsAndSparseEntriesByWhatTheyExpandTo() throws IOException {
+        TarArchiveEntry hugeHeader = file("a", "1");
+        hugeHeader.addPaxHeader("comment", "x".repeat(2 * 1024 * 1024));
+        assertRefused("bytes of tar headers", hugeHeader);
+
+        // A PAX 0.1 sparse file: one byte stored, a million bytes once unpacked.
+        String records = paxRecord("GNU.sparse.numblocks", "1") + paxRecord("GNU.sparse.map", "0,1")
+                + paxRecord("GNU.sparse.size", "1000000");
+        TarArchiveEntry header = new TarArchiveEntry("PaxHeaders/s", TarConstants.LF_PAX_EXTENDED_HEADER_LC, true);
+        header.setSize(records.length());
+        ByteArrayOutputStream sparse = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(sparse)) {
+            tar.putArchiveEntry(header);
+            tar.write(records.getBytes(UTF_8));
+            tar.closeArchiveEntry();
+            TarArchiveEntry stored = file("s", "1");
+            tar.putArchiveEntry(stored);
+            tar.write('x');
+            tar.closeArchiveEntry();
+        }
+        SafeUntar small = new SafeUntar(new SafeUntar.Limits(1000, 10));
+        UnsafeArchiveException error = assertThrows(UnsafeArchiveException.class, () -> small.unpack(
+                new ByteArrayInputStream(sparse.toByteArray()), Files.createDirectory(work.resolve("sparse"))));
+        assertTrue(error.getMessage().contains("more than 1000 bytes"), error.getMessage());
+    }
+
+    @Test
+    void deletesATreeAStepMadeUnreadable() throws IOException {
+        Path tree = Files.createDirectories(work.resolve("build/locked/deeper"));
+        Files.writeString(tree.resolve("secret"), "input");
+        Files.setPosixFilePermissions(tree, PosixFilePermissions.fromString("---------"));
+        Files.setPosixFilePermissions(tree.getParent(), PosixFilePermissions.fromString("---------"));
+
+        Trees.delete(work.resolve("build"));
+
+        assertFalse(Files.exists(work.resolve("build")));
+    }
+
+    @Test
     void refusesArchivesPastTheirBounds() throws IOException {
         SafeUntar small = new SafeUntar(new SafeUntar.Limits(10, 2));
         byte[] tooBig = archive(file("a", "0123456789A"));
@@ -117,6 +185,19 @@ class ArchiveTest {
         TarArchiveEntry entry = new TarArchiveEntry(name, true);
         entry.setSize(content.length());
         return entry;
+    }
+
+    private static String paxRecord(String key, String value) {
+        String body = " " + key + "=" + value + "\n";
+        int length = body.length() + 1;
+        while (Integer.toString(length).length() + body.length() != length) {
+            length++;
+        }
+        return length + body;
+    }
+
+    private static TarArchiveEntry directory(String name) {
+        return new TarArchiveEntry(name, TarConstants.LF_DIR, true);
     }
 
     private static TarArchiveEntry link(String name, String target) {

@@ -1,6 +1,5 @@
 package dev.slipway.events.recipe;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -36,13 +35,17 @@ public final class RecipeJson {
     private RecipeJson() {
     }
 
-    /** Parses, validates and rewrites {@code json} canonically. */
+    /** Parses, validates (schema, mounts, outputs) and rewrites {@code json} canonically. */
     public static byte[] canonical(byte[] json) throws InvalidRecipeException {
         JsonNode tree = validTree(json);
         try {
-            return CANONICAL.writeValueAsBytes(CANONICAL.treeToValue(tree, Object.class));
-        } catch (JsonProcessingException e) {
-            throw new InvalidRecipeException(List.of(e.getOriginalMessage()));
+            byte[] canonical = CANONICAL.writeValueAsBytes(CANONICAL.treeToValue(tree, Object.class));
+            Recipe recipe = EventJson.mapper().readValue(canonical, Recipe.class);
+            checkMounts(recipe);
+            checkOutputs(recipe);
+            return canonical;
+        } catch (IOException e) {
+            throw new InvalidRecipeException(List.of(e.getMessage()));
         }
     }
 
@@ -53,9 +56,7 @@ public final class RecipeJson {
                     + "whitespace); store it with `slipway build`, which writes it canonically"));
         }
         try {
-            Recipe recipe = EventJson.mapper().readValue(stored, Recipe.class);
-            checkMounts(recipe);
-            return recipe;
+            return EventJson.mapper().readValue(stored, Recipe.class);
         } catch (IOException e) {
             throw new InvalidRecipeException(List.of(e.getMessage()));
         }
@@ -70,6 +71,18 @@ public final class RecipeJson {
                 })
                 .map(input -> "input '" + input.getKey() + "' mounts at " + input.getValue().mount()
                         + ", which the sandbox owns (" + RESERVED + ") or which leaves the root")
+                .sorted()
+                .toList();
+        if (!problems.isEmpty()) {
+            throw new InvalidRecipeException(problems);
+        }
+    }
+
+    /** Outputs are paths under /work: a '.' or '..' component would name /work itself or leave it. */
+    private static void checkOutputs(Recipe recipe) throws InvalidRecipeException {
+        List<String> problems = recipe.outputs().stream()
+                .filter(output -> Arrays.stream(output.split("/")).anyMatch(part -> part.equals("..") || part.equals(".")))
+                .map(output -> "output '" + output + "' has a '.' or '..' component; name a path under /work")
                 .sorted()
                 .toList();
         if (!problems.isEmpty()) {

@@ -74,11 +74,24 @@ class RecipeJsonTest {
     }
 
     @Test
-    void refusesAMountOverWhatTheSandboxOwns() throws Exception {
-        byte[] overWork = RecipeJson.canonical(RECIPE.replace("\"/src\"", "\"/work/src\"").getBytes(UTF_8));
+    void refusesAMountOverWhatTheSandboxOwnsBeforeItIsStored() {
+        byte[] overWork = RECIPE.replace("\"/src\"", "\"/work/src\"").getBytes(UTF_8);
 
-        InvalidRecipeException error = assertThrows(InvalidRecipeException.class, () -> RecipeJson.read(overWork));
+        InvalidRecipeException error = assertThrows(InvalidRecipeException.class, () -> RecipeJson.canonical(overWork));
 
         assertTrue(error.getMessage().contains("input 'src' mounts at /work/src"), error.getMessage());
+    }
+
+    @Test
+    void refusesOutputsThatNameWorkItselfOrLeaveIt() {
+        for (String output : List.of("..", "../etc", "out/../../x", ".", "./out")) {
+            byte[] recipe = RECIPE.replace("\"outputs\": [\"out\"]", "\"outputs\": [\"" + output + "\"]")
+                    .getBytes(UTF_8);
+
+            InvalidRecipeException error = assertThrows(InvalidRecipeException.class,
+                    () -> RecipeJson.canonical(recipe), output);
+
+            assertTrue(error.getMessage().contains("output '" + output + "'"), error.getMessage());
+        }
     }
 }

@@ -2,13 +2,13 @@ package dev.slipway.agent.run;
 
 import static dev.slipway.agent.run.FleetFixture.await;
 import static dev.slipway.agent.run.FleetFixture.get;
+import static dev.slipway.agent.run.FleetFixture.runs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.agent.host.Hooks;
 import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.events.agent.Health;
-import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.events.Topics;
 import dev.slipway.events.agent.AgentState;
@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -166,12 +165,5 @@ class RolloutOverKafkaTest {
                 && rollout.artifact().equals(release.artifact().toString());
     }
 
-    private static boolean runs(Agent agent, Digest artifact) {
-        try {
-            return agent.current().equals(Optional.of(artifact));
-        } catch (java.io.IOException e) {
-            return false;
-        }
-    }
 
 }
