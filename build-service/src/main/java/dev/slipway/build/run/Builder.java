@@ -5,6 +5,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.slipway.build.sandbox.Sandbox;
 import dev.slipway.cas.action.ActionCache;
+import dev.slipway.cas.provenance.BuilderKeys;
+import dev.slipway.cas.provenance.UntrustedProvenanceException;
 import dev.slipway.cas.archive.ReproducibleTar;
 import dev.slipway.cas.archive.SafeUntar;
 import dev.slipway.cas.archive.UnsafeArchiveException;
@@ -50,6 +52,7 @@ public final class Builder {
     private static final Logger LOG = Logger.getLogger(Builder.class);
     private static final ObjectMapper JSON = EventJson.mapper();
     private static final long MAX_RECIPE_SIZE = 1024 * 1024;
+    private static final int MAX_PROVENANCE_SIZE = 4 * 1024 * 1024;
 
     /** How this builder names itself and where it works. */
     public record Settings(String builderId, Path workRoot, SafeUntar.Limits inputLimits, boolean actionCache) {
@@ -85,7 +88,7 @@ public final class Builder {
         Path log = null;
         try {
             Recipe recipe = fetchRecipe(recipeDigest);
-            Optional<Outcome.Built> hit = settings.actionCache() ? cached(recipeDigest) : Optional.empty();
+            Optional<Outcome.Built> hit = settings.actionCache() ? cached(recipeDigest, recipe) : Optional.empty();
             if (hit.isPresent()) {
                 return hit.get();
             }
@@ -149,24 +152,52 @@ public final class Builder {
         }
     }
 
-    /** The cached result, if its artifact and provenance are still in the store. */
-    private Optional<Outcome.Built> cached(Digest recipe) throws IOException {
-        Optional<byte[]> entry = cache.get(recipe);
+    /**
+     * The cached result, when this builder signed it. Anyone with the builder role can write the action cache
+     * (Bazel's protocol), so an entry is only a pointer: the hit is what the provenance it names says, verified
+     * under this builder's own key, for this recipe, with its artifact in the store. Anything else builds again.
+     */
+    private Optional<Outcome.Built> cached(Digest recipeDigest, Recipe recipe) throws IOException {
+        Optional<byte[]> entry = cache.get(recipeDigest);
         if (entry.isEmpty()) {
             return Optional.empty();
         }
-        Outcome.Built built;
+        Digest provenanceDigest;
         try {
-            built = JSON.readValue(entry.get(), Outcome.Built.class);
-        } catch (IOException e) {
-            LOG.warnf("action cache entry of %s is unreadable, building again: %s", recipe, e.getMessage());
+            provenanceDigest = JSON.readValue(entry.get(), Outcome.Built.class).provenance();
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("action cache entry of %s is unreadable, building again: %s", recipeDigest, e.getMessage());
             return Optional.empty();
         }
-        if (!built.recipe().equals(recipe) || !store.exists(built.artifact()) || !store.exists(built.provenance())) {
+        if (provenanceDigest == null || !store.exists(provenanceDigest)) {
             return Optional.empty();
         }
-        return Optional.of(new Outcome.Built(built.artifact(), recipe, built.deploymentSet(), built.inputs(),
-                built.provenance(), built.signature(), built.log(), built.hermetic(), true));
+        byte[] signed;
+        try (InputStream in = store.open(provenanceDigest)) {
+            signed = in.readNBytes(MAX_PROVENANCE_SIZE + 1);
+        }
+        Provenance provenance;
+        String signature;
+        try {
+            if (signed.length > MAX_PROVENANCE_SIZE) {
+                throw new UntrustedProvenanceException("larger than " + MAX_PROVENANCE_SIZE + " bytes");
+            }
+            provenance = Provenance.verify(signed, Map.of(BuilderKeys.keyId(signingKey.getPublic()),
+                    signingKey.getPublic()));
+            signature = Dsse.Envelope.parse(signed).signature();
+        } catch (UntrustedProvenanceException e) {
+            LOG.warnf("action cache entry of %s names provenance this builder did not sign (%s); building again",
+                    recipeDigest, e.getMessage());
+            return Optional.empty();
+        }
+        if (!provenance.recipe().equals(recipeDigest) || !store.exists(provenance.artifact())) {
+            LOG.warnf("action cache entry of %s names provenance of recipe %s, or an artifact the store lost; "
+                    + "building again", recipeDigest, provenance.recipe());
+            return Optional.empty();
+        }
+        return Optional.of(new Outcome.Built(provenance.artifact(), recipeDigest, recipe.deploymentSet(),
+                provenance.inputs(), provenanceDigest, signature, provenance.log(),
+                provenance.hermetic(), true));
     }
 
     private Map<String, Path> fetchInputs(Recipe recipe, Path inputsRoot) throws BuildFailure, IOException {

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.slipway.build.sandbox.Bubblewrap;
 import dev.slipway.build.sandbox.Sandbox;
 import dev.slipway.cas.action.ActionCacheFileSystem;
+import java.time.Instant;
 import dev.slipway.cas.archive.SafeUntar;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.digest.Digest;
@@ -175,6 +176,36 @@ class BuilderTest {
         assertTrue(again.cacheHit());
         assertEquals(first.artifact(), again.artifact());
         assertEquals(first.provenance(), again.provenance());
+    }
+
+    @Test
+    void anActionCacheEntryWrittenByAnyoneButThisBuilderAnswersNothing() throws Exception {
+        Digest recipe = inputs.recipe(toolchain, src, "PT30S", "mkdir -p out && echo honest > out/result");
+        Outcome.Built honest = assertInstanceOf(Outcome.Built.class, builder(true).build(recipe, "request-1"));
+        // What any token with the builder role can do: PUT /ac/<recipe> naming blobs of its choice.
+        Digest evil = inputs.store("evil".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        Provenance forged = new Provenance(evil, recipe, Map.of(), "builder-test", true, "forged", Instant.EPOCH,
+                Instant.EPOCH, evil);
+        Digest forgedProvenance = inputs.store(forged.sign(BuilderKeys.generate().getPrivate(), KEY.getPublic()).toJson());
+        new ActionCacheFileSystem(temp.resolve("store/ac")).put(recipe, ("{\"artifact\": \"" + evil
+                + "\", \"recipe\": \"" + recipe + "\", \"provenance\": \"" + forgedProvenance + "\"}")
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        Outcome.Built again = assertInstanceOf(Outcome.Built.class, builder(true).build(recipe, "request-2"));
+
+        assertFalse(again.cacheHit(), "a signature this builder did not make is no cache hit");
+        assertEquals(honest.artifact(), again.artifact());
+        assertEquals(2, stepsRun.get());
+    }
+
+    @Test
+    void aStepThatLocksADirectoryUnderWorkLeavesNothingOnTheBuilder() throws Exception {
+        Digest recipe = inputs.recipe(toolchain, src, "PT30S",
+                "mkdir -p out locked/deeper && cp /src/greeting.txt locked/deeper/ && chmod 000 locked/deeper locked"
+                        + " && echo done > out/status");
+
+        assertInstanceOf(Outcome.Built.class, builder(true).build(recipe, "request-1"));
+        // everyBuildDirectoryIsGone checks that the scrub removed it all.
     }
 
     @Test
