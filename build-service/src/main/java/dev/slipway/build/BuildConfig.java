@@ -55,9 +55,37 @@ public interface BuildConfig {
     @WithDefault("true")
     boolean actionCache();
 
-    /** The longest a build may take before the broker hands its request to another builder. */
+    /**
+     * The longest a build's steps may take together: the builder fails a build past it (its steps' own timeouts
+     * notwithstanding), before the broker would hand the request to another builder.
+     */
     @WithDefault("1h")
     Duration maxBuildTime();
+
+    /** What each step may use (see StepLimits); a step past a limit fails its build with the limit's name. */
+    Limits limits();
+
+    interface Limits {
+        /** Bytes each process of a step may allocate. */
+        @WithDefault("8589934592")
+        long memoryBytes();
+
+        /** Processes and threads a step may run at once. */
+        @WithDefault("1024")
+        int processes();
+
+        /** Size of a step's /tmp. */
+        @WithDefault("1073741824")
+        long tmpBytes();
+
+        /** What /work may hold. */
+        @WithDefault("17179869184")
+        long workBytes();
+
+        /** What a step may write to the build log. */
+        @WithDefault("67108864")
+        long logBytes();
+    }
 
     /** Largest total an input archive may unpack to, in bytes. */
     @WithDefault("17179869184")

@@ -2,6 +2,7 @@ package dev.slipway.build;
 
 import dev.slipway.build.run.Builder;
 import dev.slipway.build.sandbox.Bubblewrap;
+import dev.slipway.build.sandbox.StepLimits;
 import dev.slipway.build.sandbox.Sandbox;
 import dev.slipway.build.sandbox.Unsandboxed;
 import dev.slipway.cas.action.ActionCacheFileSystem;
@@ -26,7 +27,7 @@ public final class Builders {
         return new Builder(
                 new Builder.Settings(config.builderId(), config.workDir(),
                         new SafeUntar.Limits(config.maxInputSize(), SafeUntar.Limits.DEFAULT.maxEntries()),
-                        config.actionCache()),
+                        config.actionCache(), config.maxBuildTime()),
                 config.storeUrl().isPresent()
                         ? new BlobStoreHttp(config.storeUrl().get(), token(config), BlobStoreHttp.Dialect.CAS_SERVICE)
                         : new BlobStoreFileSystem(config.storePath()),
@@ -41,7 +42,9 @@ public final class Builders {
     private static Sandbox sandbox(BuildConfig config) {
         switch (config.sandbox()) {
             case "bubblewrap":
-                return Bubblewrap.find(config.bwrap());
+                BuildConfig.Limits limits = config.limits();
+                return Bubblewrap.find(config.bwrap(), new StepLimits(limits.memoryBytes(), limits.processes(),
+                        limits.tmpBytes(), limits.workBytes(), limits.logBytes()));
             case "none":
                 LOG.warn("slipway.build.sandbox=none: builds run UNSANDBOXED on this host, with its network and "
                         + "files; every build is announced and signed as hermetic: false");

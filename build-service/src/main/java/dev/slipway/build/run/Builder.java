@@ -33,6 +33,7 @@ import java.security.DigestOutputStream;
 import java.security.KeyPair;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -55,7 +56,9 @@ public final class Builder {
     private static final int MAX_PROVENANCE_SIZE = 4 * 1024 * 1024;
 
     /** How this builder names itself and where it works. */
-    public record Settings(String builderId, Path workRoot, SafeUntar.Limits inputLimits, boolean actionCache) {
+    /** @param maxBuildTime how long the steps of one build may take together */
+    public record Settings(String builderId, Path workRoot, SafeUntar.Limits inputLimits, boolean actionCache,
+            Duration maxBuildTime) {
     }
 
     private final Settings settings;
@@ -98,8 +101,9 @@ public final class Builder {
             Instant started = clock.instant();
             Map<String, Path> mounts = fetchInputs(recipe, root.resolve("inputs"));
             Path work = Files.createDirectory(root.resolve("work"));
+            Instant deadline = clock.instant().plus(settings.maxBuildTime());
             for (Recipe.Step step : recipe.steps()) {
-                run(step, mounts, work, log);
+                run(step, mounts, work, log, deadline);
             }
             Digest artifact = storeOutputs(recipe, work, root.resolve("artifact.tar"));
             Digest logDigest = storeFile(log);
@@ -223,17 +227,32 @@ public final class Builder {
         return mounts;
     }
 
-    private void run(Recipe.Step step, Map<String, Path> mounts, Path work, Path log)
+    /** Runs one step within its own timeout and what is left of the build's. */
+    private void run(Recipe.Step step, Map<String, Path> mounts, Path work, Path log, Instant deadline)
             throws BuildFailure, IOException, InterruptedException {
+        Duration left = Duration.between(clock.instant(), deadline);
+        boolean buildBound = left.compareTo(step.timeout()) < 0;
+        if (left.isNegative() || left.isZero()) {
+            throw new BuildFailure("the build passed its max-build-time of " + settings.maxBuildTime()
+                    + " before step '" + step.name() + "' (slipway.build.max-build-time)");
+        }
         Files.writeString(log, "== step '" + step.name() + "': " + step.argv() + "\n", StandardOpenOption.APPEND);
         Sandbox.Result result;
         try {
-            result = sandbox.run(step, mounts, work, log);
+            result = sandbox.run(buildBound ? new Recipe.Step(step.name(), step.argv(), step.env(), left) : step,
+                    mounts, work, log);
         } catch (IOException e) {
             throw new BuildFailure("step '" + step.name() + "' could not start", e);
         }
         if (result instanceof Sandbox.Result.TimedOut) {
-            throw new BuildFailure("step '" + step.name() + "' passed its timeout of " + step.timeout()
+            throw new BuildFailure(buildBound
+                    ? "step '" + step.name() + "' ran past the build's max-build-time of " + settings.maxBuildTime()
+                            + " and was killed with every process it started (slipway.build.max-build-time)"
+                    : "step '" + step.name() + "' passed its timeout of " + step.timeout()
+                            + " and was killed with every process it started");
+        }
+        if (result instanceof Sandbox.Result.OverLimit over) {
+            throw new BuildFailure("step '" + step.name() + "' " + over.what()
                     + " and was killed with every process it started");
         }
         int status = ((Sandbox.Result.Exited) result).status();

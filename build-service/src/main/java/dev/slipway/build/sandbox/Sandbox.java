@@ -15,6 +15,10 @@ public interface Sandbox {
 
         record TimedOut() implements Result {
         }
+
+        /** Killed for going past one of its {@link StepLimits}: which, in words a person can act on. */
+        record OverLimit(String what) implements Result {
+        }
     }
 
     /** False only for an explicitly configured unsandboxed mode; then events and provenance say so. */

@@ -34,7 +34,7 @@ public final class Unsandboxed implements Sandbox {
                 .directory(work.toFile());
         builder.environment().clear();
         step.env().forEach((name, value) -> builder.environment().put(name, rewrite(value, longestFirst)));
-        return Bubblewrap.runBounded(builder, step.timeout(), log);
+        return Bubblewrap.runBounded(builder, step.timeout(), log, work, StepLimits.DEFAULT);
     }
 
     private static String rewrite(String text, List<Map.Entry<String, Path>> places) {

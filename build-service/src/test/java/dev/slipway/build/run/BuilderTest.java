@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.build.sandbox.Bubblewrap;
 import dev.slipway.build.sandbox.Sandbox;
+import dev.slipway.build.sandbox.StepLimits;
 import dev.slipway.cas.action.ActionCacheFileSystem;
+import java.time.Duration;
 import java.time.Instant;
 import dev.slipway.cas.archive.SafeUntar;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
@@ -71,8 +73,12 @@ class BuilderTest {
         }
     }
 
+    /** What the next builders allow; a test of the limits narrows them. */
+    private Duration maxBuildTime = Duration.ofMinutes(10);
+    private StepLimits limits = StepLimits.DEFAULT;
+
     Builder builder(boolean actionCache) throws IOException {
-        Sandbox bubblewrap = Bubblewrap.find(Path.of("/usr/bin/bwrap"));
+        Sandbox bubblewrap = Bubblewrap.find(Path.of("/usr/bin/bwrap"), limits);
         assertTrue(bubblewrap instanceof Bubblewrap, "bubblewrap must be installed for these tests (.ci/run installs it)");
         Sandbox counting = new Sandbox() {
             @Override
@@ -87,7 +93,8 @@ class BuilderTest {
                 return bubblewrap.run(step, mounts, work, log);
             }
         };
-        return new Builder(new Builder.Settings("builder-test", workRoot, SafeUntar.Limits.DEFAULT, actionCache),
+        return new Builder(new Builder.Settings("builder-test", workRoot, SafeUntar.Limits.DEFAULT, actionCache,
+                maxBuildTime),
                 store, new ActionCacheFileSystem(temp.resolve("store/ac")), counting, KEY, Clock.systemUTC());
     }
 
@@ -115,7 +122,7 @@ class BuilderTest {
         Digest recipe = inputs.recipe(toolchain, src, "PT30S",
                 "mkdir -p /work/out && cp /src/greeting.txt out/ && echo built > out/status");
         Builder unsandboxed = new Builder(new Builder.Settings("builder-test", workRoot, SafeUntar.Limits.DEFAULT,
-                false), store, new ActionCacheFileSystem(temp.resolve("store/ac")),
+                false, maxBuildTime), store, new ActionCacheFileSystem(temp.resolve("store/ac")),
                 new dev.slipway.build.sandbox.Unsandboxed(), KEY, Clock.systemUTC());
 
         Outcome.Built built = assertInstanceOf(Outcome.Built.class, unsandboxed.build(recipe, "request-1"));
@@ -206,6 +213,35 @@ class BuilderTest {
 
         assertInstanceOf(Outcome.Built.class, builder(true).build(recipe, "request-1"));
         // everyBuildDirectoryIsGone checks that the scrub removed it all.
+    }
+
+    @Test
+    void aStepPastALimitFailsTheBuildNamingTheLimit() throws Exception {
+        limits = new StepLimits(256L << 20, 64, 1L << 20, 4L << 20, 64L << 10);
+        Map<String, String> expected = Map.of(
+                "yes > out/big", "wrote a file past 4194304 bytes",
+                "i=0; while [ $i -lt 64 ]; do head -c 1048576 /dev/zero > out/f$i; i=$((i+1)); sleep 0.05; done",
+                "filled /work past 4194304 bytes",
+                "yes", "wrote more than 65536 bytes to the build log",
+                "dd if=/dev/zero of=/tmp/big bs=1024 count=2048", "exited with status",
+                "i=0; while [ $i -lt 200 ]; do sleep 30 & i=$((i+1)); done; wait", "ran more than 64 processes");
+        for (Map.Entry<String, String> step : expected.entrySet()) {
+            Digest recipe = inputs.recipe(toolchain, src, "PT60S", "mkdir -p out && " + step.getKey());
+
+            Outcome.Failed failed = assertInstanceOf(Outcome.Failed.class, builder(false).build(recipe, "limits"));
+
+            assertTrue(failed.reason().contains(step.getValue()), step.getKey() + ": " + failed.reason());
+        }
+    }
+
+    @Test
+    void stepsTogetherCannotRunPastTheBuildsMaxBuildTime() throws Exception {
+        maxBuildTime = Duration.ofSeconds(2);
+        Digest recipe = inputs.recipe(toolchain, src, "PT60S", "sleep 1.5", "sleep 1.5", "mkdir -p out");
+
+        Outcome.Failed failed = assertInstanceOf(Outcome.Failed.class, builder(false).build(recipe, "slow"));
+
+        assertTrue(failed.reason().contains("max-build-time of PT2S"), failed.reason());
     }
 
     @Test
