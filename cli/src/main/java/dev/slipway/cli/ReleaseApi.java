@@ -44,8 +44,8 @@ public final class ReleaseApi {
 
     /** Calls {@code onChange} for every change the service streams, until the stream ends. */
     public void follow(Consumer<JsonNode> onChange) {
-        HttpResponse<InputStream> response = exchange(request("api/live").timeout(Duration.ofDays(365)).GET(),
-                HttpResponse.BodyHandlers.ofInputStream());
+        HttpResponse<InputStream> response = exchange(request("api/live").timeout(Duration.ofDays(365))
+                .setHeader("Accept", "text/event-stream").GET(), HttpResponse.BodyHandlers.ofInputStream());
         if (response.statusCode() != 200) {
             try (InputStream body = response.body()) {
                 refuse(response.statusCode(), new String(body.readAllBytes(), StandardCharsets.UTF_8));

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -85,6 +86,12 @@ public final class Bubblewrap implements Sandbox {
         command.addAll(step.argv());
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().clear();
+        // A step that fails for want of memory or /tmp says only that an allocation or a write failed: the log
+        // says what the bounds were.
+        Files.writeString(log, "== limits: " + limits.memoryBytes() + " bytes of memory per process, "
+                + limits.processes() + " processes, " + limits.tmpBytes() + " bytes in /tmp, " + limits.workBytes()
+                + " bytes in /work, " + limits.logBytes() + " bytes of log (slipway.build.limits.*)\n",
+                StandardOpenOption.APPEND);
         return runBounded(builder, step.timeout(), log, work, limits);
     }
 

@@ -224,13 +224,18 @@ class BuilderTest {
                 "filled /work past 4194304 bytes",
                 "yes", "wrote more than 65536 bytes to the build log",
                 "dd if=/dev/zero of=/tmp/big bs=1024 count=2048", "exited with status",
-                "i=0; while [ $i -lt 200 ]; do sleep 30 & i=$((i+1)); done; wait", "ran more than 64 processes");
+                "i=0; while [ $i -lt 200 ]; do sleep 30 & i=$((i+1)); done; wait", "ran more than 64 processes",
+                "head -c 300000000 /dev/zero | tr '\\0' a | (x=$(cat); echo ${#x})", "exited with status");
         for (Map.Entry<String, String> step : expected.entrySet()) {
             Digest recipe = inputs.recipe(toolchain, src, "PT60S", "mkdir -p out && " + step.getKey());
 
             Outcome.Failed failed = assertInstanceOf(Outcome.Failed.class, builder(false).build(recipe, "limits"));
 
             assertTrue(failed.reason().contains(step.getValue()), step.getKey() + ": " + failed.reason());
+            try (InputStream log = store.open(failed.log())) {
+                assertTrue(new String(log.readAllBytes(), UTF_8).contains("268435456 bytes of memory per process"),
+                        "the log says what the bounds were");
+            }
         }
     }
 

@@ -238,11 +238,7 @@ public final class Agent implements Runnable, AutoCloseable {
             fold.apply(event, Instant.ofEpochMilli(record.timestamp()));
         } else if (event.data() instanceof ChannelStateSigned signed) {
             // ArtifactDeployable records are only news: what the set may run is what its signed state says.
-            try {
-                channelState.offer(signed, record.offset());
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot keep the channel state version on disk", e);
-            }
+            channelState.offer(signed, record.offset());
         }
     }
 

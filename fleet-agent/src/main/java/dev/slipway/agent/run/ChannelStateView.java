@@ -37,6 +37,8 @@ final class ChannelStateView {
     private final Map<String, PublicKey> releaseKeys;
     private final Path versionFile;
     private long highestSeen;
+    /** Whether {@link #highestSeen} is ahead of the disk: written before anything acts on it. */
+    private boolean unsaved;
     private ChannelState state;
     private HostView.Deployable latest;
     private String refusal;
@@ -53,7 +55,7 @@ final class ChannelStateView {
      * Offers a state read from the set's partition at {@code offset}; accepted when it verifies and is not older
      * than the newest this host accepted.
      */
-    void offer(ChannelStateSigned signed, long offset) throws IOException {
+    void offer(ChannelStateSigned signed, long offset) {
         ChannelState offered;
         try {
             offered = SignedChannelState.verify(signed.envelope().getBytes(UTF_8), releaseKeys);
@@ -86,12 +88,19 @@ final class ChannelStateView {
         refusal = null;
         if (offered.version() > highestSeen) {
             highestSeen = offered.version();
-            writeVersion(versionFile, highestSeen);
+            unsaved = true;
         }
     }
 
-    /** What the state allows at {@code now}, by the host's clock. */
-    HostView.Released released(Instant now) {
+    /**
+     * What the state allows at {@code now}, by the host's clock. Its version is on the disk first: a start that
+     * reads a long history writes it once, not once per state.
+     */
+    HostView.Released released(Instant now) throws IOException {
+        if (unsaved) {
+            writeVersion(versionFile, highestSeen);
+            unsaved = false;
+        }
         Map<String, String> revoked = new HashMap<>();
         if (state != null) {
             state.revoked().forEach((artifact, revocation) -> revoked.put(artifact, revocation.reason()));

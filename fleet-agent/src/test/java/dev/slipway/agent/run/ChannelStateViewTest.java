@@ -33,6 +33,7 @@ class ChannelStateViewTest {
         ChannelStateView before = view();
         before.offer(signed(state(1, V1), RELEASE), 10);
         before.offer(signed(state(2, V2), RELEASE), 11);
+        before.released(NOW); // what the agent asks before it acts: the version is on the disk from then on
 
         ChannelStateView afterRestart = view();
         afterRestart.offer(signed(state(1, V1), RELEASE), 10);
