@@ -58,6 +58,9 @@ final class StatusCommand implements Runnable {
             lines.append(String.format("  %-24s %-8s %s%s%n", host.path("agentId").asText(),
                     host.path("health").asText(), host.path("current").asText(),
                     host.path("canary").asBoolean() ? "  (canary)" : ""));
+            if (host.hasNonNull("problem")) {
+                lines.append("    ").append(host.path("problem").asText()).append('\n');
+            }
         }
         context.result(view, lines.toString().stripTrailing());
     }

@@ -37,6 +37,13 @@ public interface AgentConfig {
     @WithDefault("false")
     boolean rejoin();
 
+    /**
+     * Stop the service when the agent stops (drained, within 5 s): for hosts that go away with the agent, as on
+     * the local stack. Off by default, so that restarting or upgrading an agent never takes its service down.
+     */
+    @WithDefault("false")
+    boolean stopServiceOnExit();
+
     /** The filesystem store the artifacts, recipes, provenance and flags are read from (beside cas-service). */
     @WithDefault(".slipway/cas")
     Path storePath();

@@ -81,10 +81,13 @@ public final class AgentRunner {
                 "slipway.agent.store-url is set but slipway.agent.store-token is not: give a token with role reader"));
     }
 
-    /** The agent stops; the service it supervises keeps running, so an agent upgrade never takes it down. */
+    /**
+     * The agent stops; the service it supervises keeps running, so an agent upgrade never takes it down (unless
+     * {@code slipway.agent.stop-service-on-exit}, as on the local stack, whose hosts go away with it).
+     */
     void stop(@Observes ShutdownEvent stopping) throws InterruptedException {
         if (agent != null) {
-            agent.stop(false);
+            agent.stop(config.stopServiceOnExit());
             thread.join(10_000);
         }
     }

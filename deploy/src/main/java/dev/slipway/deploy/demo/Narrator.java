@@ -5,6 +5,7 @@ import dev.slipway.events.Topics;
 import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.artifact.ArtifactBuilt;
 import dev.slipway.events.artifact.ArtifactDeployable;
+import dev.slipway.events.artifact.ArtifactRevoked;
 import dev.slipway.events.artifact.ArtifactRejected;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildStarted;
@@ -168,7 +169,11 @@ public final class Narrator implements AutoCloseable {
             return "REJECTED  the store refused " + shortDigest(e.artifact()) + ": " + e.reason();
         }
         if (data instanceof ArtifactDeployable e && set.equals(e.deploymentSet())) {
-            return "flagged   " + shortDigest(e.artifact()) + " deployable on " + e.deploymentSet() + "/" + e.channel();
+            return "flagged   " + shortDigest(e.artifact()) + " deployable on " + e.deploymentSet() + "/" + e.channel()
+                    + (e.flaggedBy().startsWith("fallback") ? " again: the release before the revoked one" : "");
+        }
+        if (data instanceof ArtifactRevoked e && set.equals(e.deploymentSet())) {
+            return "REVOKED   " + shortDigest(e.artifact()) + " by " + e.revokedBy() + ": " + e.reason();
         }
         if (data instanceof RolloutStarted e && set.equals(e.deploymentSet())) {
             lastRollout = e.rolloutId();

@@ -120,6 +120,7 @@ public final class LocalStack implements AutoCloseable {
                                 Map.entry("slipway.agent.store-token", tokens.get("fleet")),
                                 Map.entry("slipway.agent.trusted-builder-keys", publicKey),
                                 Map.entry("slipway.agent.trusted-release-keys", releasePublicKey),
+                                Map.entry("slipway.agent.stop-service-on-exit", "true"),
                                 Map.entry("slipway.agent.service-env.PORT", Integer.toString(ports.hosts().get(i))))));
             }
             awaitReady(services);

@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.cli.Exit;
@@ -18,6 +19,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -198,5 +200,32 @@ class CliAgainstTheStackTest {
         Run stranger = slipway("remove-host", "host-9", "--set", "demo", "--reason", "decommissioned", "--yes");
         assertEquals(Exit.REFUSED.code, stranger.exit(), stranger.err());
         assertTrue(stranger.err().contains("'host-9' is not a member of set 'demo'"), stranger.err());
+    }
+
+    @Test
+    void statusWatchFollowsTheLiveStreamAndPrintsEachChange() throws Exception {
+        Path first = recipe("watched-1", "cp -r /src/www www && cp /src/slipway-manifest.json .");
+        assertEquals(0, slipway("build", first.toString(), "--wait").exit());
+        // Its own process, as a person runs it in a second terminal: it never returns by itself.
+        Path output = work.resolve("watch.out");
+        ProcessBuilder command = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), Slipway.class.getName(), "status", "--watch")
+                .redirectErrorStream(true).redirectOutput(output.toFile());
+        command.environment().putAll(environment);
+        Process watch = command.start();
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(output).contains("demo")
+                    || !watch.isAlive());
+            assertTrue(watch.isAlive(), "the watch ended at once: " + Files.readString(output));
+
+            Path second = recipe("watched-2", "cp -r /src/www www && cp /src/slipway-manifest.json . && echo 2 > v");
+            assertEquals(0, slipway("build", second.toString(), "--wait").exit());
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readString(output).lines()
+                    .anyMatch(line -> line.startsWith("-- ") && line.contains("deployable on demo/staging")));
+            assertTrue(watch.isAlive(), Files.readString(output));
+        } finally {
+            watch.destroyForcibly().waitFor();
+        }
     }
 }

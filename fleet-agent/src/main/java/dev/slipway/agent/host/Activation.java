@@ -18,4 +18,12 @@ public interface Activation {
     boolean drainAndStop(Duration drainTimeout) throws InterruptedException;
 
     boolean running();
+
+    /**
+     * The agent goes away and leaves the service running as it is: nothing restarts it any more (a service that
+     * dies while its agent is gone stays down until the agent is back, rather than being restarted by a process
+     * that is shutting down and leaving it orphaned).
+     */
+    default void leaveRunning() {
+    }
 }

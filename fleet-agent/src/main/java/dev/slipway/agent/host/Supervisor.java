@@ -53,6 +53,11 @@ public final class Supervisor implements Activation {
         watcher.start();
     }
 
+    @Override
+    public synchronized void leaveRunning() {
+        wanted = false;
+    }
+
     /**
      * Drains, then stops: the drain command runs (and in-flight work finishes) within {@code drainTimeout}; then
      * SIGTERM, and SIGKILL if the service is still there after the same bound.

@@ -157,6 +157,8 @@ public final class Agent implements Runnable, AutoCloseable {
         } finally {
             if (stopServiceOnExit) {
                 stopService();
+            } else {
+                service.leaveRunning();
             }
         }
     }
