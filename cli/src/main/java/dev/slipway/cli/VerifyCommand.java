@@ -6,7 +6,10 @@ import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.cas.provenance.Provenance;
 import dev.slipway.cas.provenance.UntrustedProvenanceException;
 import java.io.InputStream;
+import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -79,10 +82,24 @@ final class VerifyCommand implements Runnable {
                 Exit.USAGE, "no trusted builder key: give the builders' public keys with "
                         + Settings.Key.TRUSTED_BUILDER_KEYS.spellings()));
         try {
-            return BuilderKeys.trusted(Arrays.stream(keys.split(",")).map(String::trim).toList());
+            return BuilderKeys.trusted(Arrays.stream(keys.split(",")).map(String::trim).map(VerifyCommand::keyOrFile)
+                    .toList());
         } catch (IllegalArgumentException e) {
             throw new CliFailure(Exit.USAGE, "a trusted builder key does not parse: " + e.getMessage());
         }
+    }
+
+    /** A key as given, or the contents of the key file it names (what a person has: builder.pub). */
+    private static String keyOrFile(String key) {
+        Path file = Path.of(key);
+        if (Files.isRegularFile(file)) {
+            try {
+                return Files.readString(file).strip();
+            } catch (IOException e) {
+                throw new CliFailure(Exit.USAGE, "cannot read the trusted key file " + key + ": " + e.getMessage());
+            }
+        }
+        return key;
     }
 
     private static Digest parse(String text) {

@@ -139,6 +139,9 @@ class CliAgainstTheStackTest {
 
         Run verified = slipway("verify", artifact, "--json");
         assertEquals(0, verified.exit(), verified.err());
+        Run byKeyFile = slipway("verify", artifact, "--trusted-key",
+                work.resolve("stack/build-key/builder.pub").toString());
+        assertEquals(0, byKeyFile.exit(), "the key file a person has works too: " + byKeyFile.err());
         assertTrue(verified.json().get("verified").asBoolean());
         assertTrue(verified.json().get("hermetic").asBoolean());
         assertEquals(built.json().get("recipe").asText(), verified.json().get("recipe").asText());

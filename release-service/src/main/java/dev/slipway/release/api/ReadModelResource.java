@@ -9,7 +9,6 @@ import dev.slipway.release.readmodel.Host;
 import dev.slipway.release.readmodel.Rollout;
 import dev.slipway.release.readmodel.RolloutHost;
 import io.smallrye.mutiny.Uni;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -87,6 +86,7 @@ public class ReadModelResource {
     @Path("/sets/{set}")
     @Operation(summary = "One set: its hosts, its recent rollouts and its deployable flags")
     public Uni<SetView> set(@PathParam("set") String name) {
+        Inputs.name(name, "set");
         return database.withSession(s -> s.find(DeploymentSet.class, name).chain(set -> {
             if (set == null) {
                 return Uni.createFrom().failure(new ProblemException(404, "unknown deployment set '" + name + "'"));
@@ -108,6 +108,7 @@ public class ReadModelResource {
     @Path("/rollouts/{id}")
     @Operation(summary = "One rollout and where each host is in it")
     public Uni<RolloutView> rollout(@PathParam("id") String id) {
+        Inputs.name(id, "rollout id");
         return database.withSession(s -> s.find(Rollout.class, id).chain(rollout -> {
             if (rollout == null) {
                 return Uni.createFrom().failure(new ProblemException(404, "unknown rollout '" + id + "'"));
@@ -140,9 +141,11 @@ public class ReadModelResource {
     @Operation(summary = "The audit trail, newest first; filter by set, digest and time; paginated")
     public Uni<Page<AuditEntry>> audit(@QueryParam("set") String set, @QueryParam("digest") String digest,
             @QueryParam("since") String since, @QueryParam("until") String until,
-            @QueryParam("page") @DefaultValue("0") int page, @QueryParam("size") @DefaultValue("50") int size) {
-        if (page < 0 || size < 1 || size > MAX_PAGE_SIZE) {
-            throw new ProblemException(400, "page must be 0 or more and size between 1 and " + MAX_PAGE_SIZE);
+            @QueryParam("page") String pageParam, @QueryParam("size") String sizeParam) {
+        int page = Inputs.number(pageParam, "page", 0, 0, Integer.MAX_VALUE / MAX_PAGE_SIZE);
+        int size = Inputs.number(sizeParam, "size", 50, 1, MAX_PAGE_SIZE);
+        if (set != null) {
+            Inputs.name(set, "set");
         }
         if (digest != null) {
             Digests.parse(digest, "digest");

@@ -1,5 +1,8 @@
 package dev.slipway.release.command;
 
+import static dev.slipway.release.api.Inputs.name;
+import static dev.slipway.release.api.Inputs.text;
+
 import dev.slipway.events.DeploymentSetEvent;
 import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
@@ -26,7 +29,6 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.regex.Pattern;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -41,7 +43,6 @@ import org.hibernate.reactive.mutiny.Mutiny;
 @Produces(MediaType.APPLICATION_JSON)
 public class CommandsResource {
 
-    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     private static final String SOURCE = "/release-service/api";
 
     public record Promote(String digest, String channel) {
@@ -212,20 +213,6 @@ public class CommandsResource {
             throw new ProblemException(400, "a JSON body is required, e.g. " + example);
         }
         return body;
-    }
-
-    private static String name(String value, String field) {
-        if (value == null || !NAME.matcher(value).matches()) {
-            throw new ProblemException(400, field + " must be 1 to 128 letters, digits, '.', '_' or '-', not '" + value + "'");
-        }
-        return value;
-    }
-
-    private static String text(String value, String field) {
-        if (value == null || value.isBlank() || value.length() > 4096) {
-            throw new ProblemException(400, field + " is required (1 to 4096 characters): say why, for the audit trail");
-        }
-        return value;
     }
 
     private static String who(ContainerRequestContext request) {

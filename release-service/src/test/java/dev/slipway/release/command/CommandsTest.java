@@ -166,6 +166,29 @@ class CommandsTest {
     }
 
     @Test
+    void hostileTextAndNamesAreRefusedWithAJsonMessageBeforeAnythingIsPublished() {
+        SetStory story = running();
+        String set = "/api/sets/" + story.set;
+        operator().body(Map.of("reason", "nul\u0000byte")).post(set + "/pause").then().statusCode(400)
+                .body("status", is(400)).body("message", containsString("control character U+0000 at position 3"));
+        operator().body(Map.of("reason", "x".repeat(10_000))).post(set + "/pause").then().statusCode(400)
+                .body("message", containsString("10000 characters long; at most 4096"));
+        operator().body(Map.of("reason", " ")).post(set + "/pause").then().statusCode(400)
+                .body("message", containsString("reason is required"));
+        operator().urlEncodingEnabled(false).get("/api/sets/%00").then().statusCode(400).body("message", containsString("'\\u0000'"));
+        operator().urlEncodingEnabled(false).get("/api/audit?set=%00").then().statusCode(400).body("message", containsString("set must be"));
+        operator().get("/api/audit?size=abc").then().statusCode(400)
+                .body("message", containsString("size must be a whole number from 1 to"));
+        operator().body("{\"reason\": ").post(set + "/pause").then().statusCode(400)
+                .body("status", is(400)).body("message", containsString("cannot be read"));
+        operator().delete(set + "/pause").then().statusCode(405).body("status", is(405));
+        operator().contentType(ContentType.TEXT).body("reason").post(set + "/pause").then().statusCode(415)
+                .body("message", containsString("application/json"));
+        operator().get("/api/sets/" + story.set).then().statusCode(200)
+                .body("rollouts[0].status", is("RUNNING"));
+    }
+
+    @Test
     void removingAHostPutsHostLeftOnTheSetsLogAndTheHostIsNoLongerAMember() {
         SetStory story = running();
         String path = "/api/sets/" + story.set + "/hosts/" + story.host(1) + "/remove";
