@@ -16,6 +16,7 @@ import dev.slipway.release.api.Digests;
 import dev.slipway.release.api.ProblemException;
 import dev.slipway.release.auth.TokenFilter;
 import dev.slipway.release.readmodel.Artifact;
+import dev.slipway.release.readmodel.Deployable;
 import dev.slipway.release.readmodel.DeploymentSet;
 import dev.slipway.release.readmodel.Host;
 import dev.slipway.release.readmodel.Rollout;
@@ -92,7 +93,8 @@ public class CommandsResource {
                                 + artifact.rejectedReason);
                     }
                     return artifact.recipe;
-                }))
+                })
+                .call(recipe -> notRevoked(s, set, recipe)))
                 .chain(recipe -> publish(new PromoteRequested(set, channel, recipe, who(request))));
     }
 
@@ -196,6 +198,21 @@ public class CommandsResource {
                             throw new ProblemException(404, "unknown deployment set '" + set + "'; known sets: "
                                     + (known.isEmpty() ? "none yet" : String.join(", ", known)));
                         }));
+    }
+
+    /** The store would refuse it, on the dead-letter topic where no operator looks: refuse it here. */
+    private static Uni<Void> notRevoked(Mutiny.Session s, String set, String recipe) {
+        return s.createSelectionQuery("from Deployable where deploymentSet = :set and recipe = :recipe "
+                        + "and revokedAt is not null", Deployable.class)
+                .setParameter("set", set).setParameter("recipe", recipe).setMaxResults(1).getResultList()
+                .map(revoked -> {
+                    if (!revoked.isEmpty()) {
+                        throw new ProblemException(409, "recipe " + recipe + " was revoked by "
+                                + revoked.get(0).revokedBy + " (" + revoked.get(0).revokeReason
+                                + "): build and promote a new recipe instead");
+                    }
+                    return null;
+                });
     }
 
     private static Uni<Rollout> latestRollout(Mutiny.Session s, String set) {

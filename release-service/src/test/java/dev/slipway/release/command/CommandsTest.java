@@ -4,10 +4,12 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.slipway.events.Event;
 import dev.slipway.events.Topics;
+import dev.slipway.events.artifact.ArtifactRevoked;
 import dev.slipway.events.agent.Health;
 import dev.slipway.events.command.PauseRequested;
 import dev.slipway.events.command.PromoteRequested;
@@ -186,6 +188,19 @@ class CommandsTest {
                 .body("message", containsString("application/json"));
         operator().get("/api/sets/" + story.set).then().statusCode(200)
                 .body("rollouts[0].status", is("RUNNING"));
+    }
+
+    @Test
+    void promotingARevokedRecipeIsRefusedWhereTheOperatorSeesIt() {
+        SetStory story = running();
+        story.add(new ArtifactRevoked(story.set, story.recipe, story.artifact, "CVE-2026-5", "operator:alice"));
+        story.publish(kafka);
+        await("the revocation to be projected").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/sets/" + story.set).then().statusCode(200).body("deployables[0].revokedAt", notNullValue()));
+
+        operator().body(Map.of("digest", story.artifact, "channel", "production"))
+                .post("/api/sets/" + story.set + "/promote").then().statusCode(409)
+                .body("message", containsString("was revoked by operator:alice (CVE-2026-5)"));
     }
 
     @Test
