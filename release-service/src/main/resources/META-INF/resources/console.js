@@ -54,6 +54,8 @@ async function loadSets() {
   if (!state.set && sets.length) state.set = sets[0].name;
 }
 
+const STALE_AFTER_MS = 90 * 1000;
+
 async function loadSet() {
   if (!state.set) return;
   const set = await api('/api/sets/' + encodeURIComponent(state.set));
@@ -62,8 +64,12 @@ async function loadSet() {
   $('#hosts tbody').replaceChildren(...set.hosts.map((host) => {
     const row = document.createElement('tr');
     row.dataset.host = host.agentId;
+    // Agents say they are alive every 30 s: three missed and the host is stale, whatever it last said.
+    const stale = host.lastSeen && Date.now() - Date.parse(host.lastSeen) > STALE_AFTER_MS;
     row.append(textCell(host.agentId), textCell(host.canary ? 'canary' : ''), digestCell(host.current),
-      digestCell(host.previous), textCell(host.health + (host.problem ? ': ' + host.problem : ''), host.health),
+      digestCell(host.previous),
+      stale ? textCell('stale: its agent is silent (last said ' + host.health + ')', 'stale')
+        : textCell(host.health + (host.problem ? ': ' + host.problem : ''), host.health),
       textCell(host.lastSeen ? new Date(host.lastSeen).toLocaleTimeString() : null));
     row.querySelector('td:nth-child(3)').classList.add('current');
     return row;
@@ -171,7 +177,7 @@ async function listen() {
           const data = message.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5)).join('');
           if (!data) continue;
           const change = JSON.parse(data);
-          if (change.type !== 'heartbeat') refreshSoon();
+          refreshSoon(); // the stream's heartbeat too: a silent host turns stale as time passes
         }
       }
     } catch (error) {

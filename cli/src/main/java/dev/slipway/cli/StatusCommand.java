@@ -1,12 +1,16 @@
 package dev.slipway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 @Command(name = "status", description = "Sets, hosts, versions and rollout progress; --watch follows live.")
 final class StatusCommand implements Runnable {
+
+    private static final Duration STALE_AFTER = Duration.ofSeconds(90);
 
     @Mixin
     Context context;
@@ -30,6 +34,12 @@ final class StatusCommand implements Runnable {
                 }
             });
         }
+    }
+
+    /** Three heartbeats missed. */
+    private static boolean stale(JsonNode host) {
+        return host.hasNonNull("lastSeen")
+                && Instant.parse(host.path("lastSeen").asText()).isBefore(Instant.now().minus(STALE_AFTER));
     }
 
     private void show(ReleaseApi release) {
@@ -56,8 +66,12 @@ final class StatusCommand implements Runnable {
         }
         for (JsonNode host : view.path("hosts")) {
             lines.append(String.format("  %-24s %-8s %s%s%n", host.path("agentId").asText(),
-                    host.path("health").asText(), host.path("current").asText(),
+                    stale(host) ? "stale" : host.path("health").asText(), host.path("current").asText(),
                     host.path("canary").asBoolean() ? "  (canary)" : ""));
+            if (stale(host)) {
+                lines.append("    its agent is silent since ").append(host.path("lastSeen").asText())
+                        .append(" (it says it is alive every 30 s)\n");
+            }
             if (host.hasNonNull("problem")) {
                 lines.append("    ").append(host.path("problem").asText()).append('\n');
             }

@@ -66,6 +66,8 @@ public final class Agent implements Runnable, AutoCloseable {
     private static final Duration RESTART = Duration.ofSeconds(2);
     private static final Duration FIRST_RETRY = Duration.ofSeconds(1);
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
+    /** How often an agent says it is alive; the console calls a host stale after three missed. */
+    public static final Duration HEARTBEAT = Duration.ofSeconds(30);
 
     private final AgentSettings settings;
     private final String bootstrapServers;
@@ -184,8 +186,8 @@ public final class Agent implements Runnable, AutoCloseable {
                 for (Step step : Decisions.next(fold, view())) {
                     carryOut(step);
                 }
-                if (!Objects.equals(lastReport, channelState.report(clock.instant(), running()))) {
-                    publishState();
+                if (!Objects.equals(lastReport, channelState.report(clock.instant(), running())) || heartbeatDue()) {
+                    publishState(lastState == null ? Health.UNKNOWN : lastState.health());
                 }
             }
         }
@@ -420,11 +422,17 @@ public final class Agent implements Runnable, AutoCloseable {
                 generations.current().map(Digest::toString).orElse(null),
                 generations.previous().map(Digest::toString).orElse(null), now, clock.instant(), said);
         if (lastState != null && Objects.equals(lastState.current(), state.current())
-                && lastState.health() == state.health() && Objects.equals(lastState.problem(), state.problem())) {
+                && lastState.health() == state.health() && Objects.equals(lastState.problem(), state.problem())
+                && !heartbeatDue()) {
             return;
         }
         lastState = state;
         producer.send(codec.encode(Topics.AGENTS, Event.of(source, state))).get();
+    }
+
+    /** Said again unchanged every {@link #HEARTBEAT}, so that a silent agent is seen as one (stale in the console). */
+    private boolean heartbeatDue() {
+        return lastState != null && !clock.instant().isBefore(lastState.lastSeen().plus(HEARTBEAT));
     }
 
     /** The partition the producer's default partitioner picks for this set's key. */

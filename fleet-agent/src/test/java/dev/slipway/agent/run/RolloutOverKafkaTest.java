@@ -72,6 +72,21 @@ class RolloutOverKafkaTest {
     }
 
     @Test
+    void anIdleAgentSaysItIsAliveEveryHeartbeatSoThatASilentOneShowsAsStale() throws Exception {
+        try (FleetFixture fleet = new FleetFixture(root)) {
+            fleet.startAgents(1, 0);
+            await("the agent said where it stands", () -> fleet.latestState("host-0").isPresent());
+            AgentState first = fleet.latestState("host-0").orElseThrow();
+
+            await("the same state said again, a heartbeat later", () -> fleet.latestState("host-0")
+                    .map(state -> !state.lastSeen().isBefore(first.lastSeen().plus(Agent.HEARTBEAT))
+                            && state.health() == first.health() && java.util.Objects.equals(state.current(),
+                                    first.current()))
+                    .orElse(false));
+        }
+    }
+
+    @Test
     void operatorHooksCanRunTheServiceInsteadOfTheAgent() throws Exception {
         try (FleetFixture fleet = new FleetFixture(root)) {
             // As `systemctl restart` would: the hook starts a daemon the agent does not supervise, and returns.

@@ -36,6 +36,7 @@ import dev.slipway.release.readmodel.Rollout;
 import dev.slipway.release.readmodel.RolloutHost;
 import io.smallrye.mutiny.Uni;
 import java.time.Instant;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Consumer;
@@ -52,8 +53,35 @@ public final class Projector {
 
     private static final Uni<Void> NOTHING = Uni.createFrom().voidItem();
 
-    /** Whether the event was new; the rows it touched are changed in {@code session} when it was. */
+    /**
+     * Whether the event was new; the rows it touched are changed in {@code session} when it was. An agent's
+     * heartbeat (a state that says nothing new) only moves its host's last-seen time: it is neither audited nor
+     * news.
+     */
     public Uni<Boolean> project(Mutiny.Session session, Event<?> event, String topic) {
+        if (event.data() instanceof AgentState state) {
+            return session.find(Host.class, state.agentId()).chain(host -> {
+                if (host == null || !saysNothingNew(host, state)) {
+                    return recorded(session, event, topic);
+                }
+                Instant seen = state.lastSeen() == null ? event.time() : state.lastSeen();
+                if (host.lastSeen == null || seen.isAfter(host.lastSeen)) {
+                    host.lastSeen = seen;
+                }
+                return Uni.createFrom().item(false);
+            });
+        }
+        return recorded(session, event, topic);
+    }
+
+    private static boolean saysNothingNew(Host host, AgentState state) {
+        return Objects.equals(host.deploymentSet, state.deploymentSet()) && Objects.equals(host.channel, state.channel())
+                && Objects.equals(host.current, state.current()) && Objects.equals(host.previous, state.previous())
+                && Objects.equals(host.health, state.health() == null ? null : state.health().wireName())
+                && Objects.equals(host.problem, state.problem());
+    }
+
+    private Uni<Boolean> recorded(Mutiny.Session session, Event<?> event, String topic) {
         return session.find(AuditEntry.class, event.id()).chain(seen -> seen != null
                 ? Uni.createFrom().item(false)
                 : session.persist(audit(event, topic)).chain(() -> apply(session, event)).replaceWith(true));

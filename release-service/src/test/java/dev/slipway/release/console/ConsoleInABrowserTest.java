@@ -88,6 +88,9 @@ class ConsoleInABrowserTest {
                 .until(() -> text("#connection").equals("live"));
         await("the set's hosts on the old version").atMost(DEADLINE).until(() -> currentOf(story, 1)
                 .equals(short12(story.oldArtifact)));
+        // The story's agents last spoke on 2026-11-25: long past three heartbeats, whatever they said then.
+        assertTrue(text("#hosts tr[data-host='" + story.host(0) + "'] td:nth-child(5)").startsWith("stale"),
+                text("#hosts tr[data-host='" + story.host(0) + "'] td:nth-child(5)"));
 
         story.add(new HostClaimed(story.set, story.rolloutId(), story.host(1)))
                 .add(new HostSwitched(story.set, story.rolloutId(), story.host(1), story.oldArtifact, story.artifact, 2))

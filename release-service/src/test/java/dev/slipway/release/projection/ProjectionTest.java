@@ -12,6 +12,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.slipway.events.Event;
 import dev.slipway.events.Topics;
+import dev.slipway.events.agent.AgentState;
+import dev.slipway.events.agent.Health;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.DeadLetters;
@@ -28,6 +30,7 @@ import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -101,6 +104,29 @@ class ProjectionTest {
         loop.start(replay);
         CaughtUp.await(kafka, replay, DEADLINE);
         ReadModelDump.assertSame(projected, "a replay into an empty database must rebuild the same rows");
+    }
+
+    @Test
+    void anAgentsHeartbeatMovesItsLastSeenTimeWithoutAnAuditEntry() throws Exception {
+        SetStory story = new SetStory("beat");
+        AgentState first = story.state(0, story.artifact, null, Health.HEALTHY);
+        story.add(first);
+        story.publish(kafka);
+        CaughtUp.await(kafka, loop.group(), DEADLINE);
+        Instant later = first.lastSeen().plusSeconds(30);
+
+        story.add(new AgentState(first.agentId(), first.deploymentSet(), first.channel(), first.current(),
+                first.previous(), first.health(), later, null));
+        story.publish(kafka);
+        CaughtUp.await(kafka, loop.group(), DEADLINE);
+
+        viewer().get("/api/sets/" + story.set).then().statusCode(200).body("hosts[0].lastSeen", is(later.toString()));
+        viewer().get("/api/audit?set=" + story.set).then().body("total", is(1));
+        story.add(new AgentState(first.agentId(), first.deploymentSet(), first.channel(), first.current(),
+                first.previous(), Health.UNHEALTHY, later.plusSeconds(30), "health check failed"));
+        story.publish(kafka);
+        CaughtUp.await(kafka, loop.group(), DEADLINE);
+        viewer().get("/api/audit?set=" + story.set).then().body("total", is(2));
     }
 
     @Test
