@@ -215,6 +215,40 @@ class FaultScenariosTest {
     }
 
     @Test
+    void aRevocationDuringARolloutStopsItsSlotsAndEveryHostThatHasNotSwitchedRefusesIt() {
+        at(0, join("a", false), join("b", false), join("c", false), started("r1", V1, 0));
+        at(1, new HostClaimed(SET, "r1", "a"));
+        assertEquals(Set.of("a"), fold.slots().keySet());
+        // The store revoked V1 and the channel holds: nothing to fall back to.
+        released = new HostView.Released(null, Map.of(V1, "CVE-2026-3"), null);
+
+        List<Step> holder = Decisions.next(fold, host("a", V0, Map.of(), Set.of("r1")));
+        List<Step> waiting = Decisions.next(fold, host("b", V0, Map.of(), Set.of()));
+
+        assertTrue(holder.stream().noneMatch(Step.TakeSlot.class::isInstance), "no host switches to it: " + holder);
+        assertTrue(holder.stream().anyMatch(step -> step instanceof Step.Append append
+                && append.event() instanceof HostFailed failed && failed.reason().contains("gave its slot back")
+                && failed.reason().contains("was revoked: CVE-2026-3")), holder.toString());
+        assertTrue(waiting.stream().anyMatch(step -> step instanceof Step.Append append
+                && append.event() instanceof HostFailed failed && failed.reason().contains("was revoked")),
+                waiting.toString());
+        at(2, new HostFailed(SET, "r1", "a", "gave its slot back untouched: " + V1 + " was revoked: CVE-2026-3", "a"));
+        assertEquals(Rollout.Status.ABORTED, fold.rollout().status(), "beyond the failure tolerance of 0");
+        assertTrue(fold.slots().isEmpty());
+    }
+
+    @Test
+    void aRolloutTheSignedStateDoesNotNameWaitsRatherThanClaims() {
+        at(0, join("a", false), started("r1", V1, 0));
+        released = HostView.Released.fresh(new HostView.Deployable("d2", 5, "staging", RECIPE, V2));
+
+        List<Step> steps = Decisions.next(fold, host("a", V0, Map.of(), Set.of("r1")));
+
+        assertTrue(steps.stream().noneMatch(step -> step.key().startsWith("claim/") || step instanceof Step.Prepare
+                && ((Step.Prepare) step).rolloutId().equals("r1")), "no claim of r1: " + steps);
+    }
+
+    @Test
     void aSecondAgentUnderTheSameIdMakesTheFirstStandAside() {
         at(0, new HostJoined(SET, "a", false, "a-1"), new HostJoined(SET, "a", false, "a-2"));
 
