@@ -28,6 +28,7 @@ import dev.slipway.events.rollout.RolloutCompleted;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
+import dev.slipway.events.rollout.SetCheckpointed;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +61,7 @@ public final class EventCatalog {
             kind(RolloutResumed.TYPE, RolloutResumed.class, Topics.ROLLOUTS),
             kind(RolloutCompleted.TYPE, RolloutCompleted.class, Topics.ROLLOUTS),
             kind(RolloutAborted.TYPE, RolloutAborted.class, Topics.ROLLOUTS),
+            kind(SetCheckpointed.TYPE, SetCheckpointed.class, Topics.ROLLOUTS),
             kind(RollbackRequested.TYPE, RollbackRequested.class, Topics.ROLLOUTS, Topics.COMMANDS),
             kind(AgentState.TYPE, AgentState.class, Topics.AGENTS),
             kind(PromoteRequested.TYPE, PromoteRequested.class, Topics.COMMANDS),

@@ -32,6 +32,8 @@ import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutPolicy;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
+import dev.slipway.events.rollout.SetCheckpointed;
+import dev.slipway.events.wire.EventJson;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -67,6 +69,7 @@ final class EventSamples {
                 new RolloutStarted(SET, ROLLOUT, "production", RECIPE, ARTIFACT, policy),
                 new HostJoined(SET, "host-1", true),
                 new HostLeft(SET, "host-5"),
+                new SetCheckpointed(SET, 41, 44, EventJson.mapper().createObjectNode().put("format", 1)),
                 new HostClaimed(SET, ROLLOUT, "host-1"),
                 new HostDrained(SET, ROLLOUT, "host-1", true),
                 new HostSwitched(SET, ROLLOUT, "host-1", PREVIOUS, ARTIFACT, 7),

@@ -39,7 +39,7 @@ public final class Rollout {
     final long deployableOffset;
     final Instant startedAt;
     /** The rollout that completed before this one: what the set runs again when this one is rolled back. */
-    final Rollout previousCompleted;
+    Rollout previousCompleted;
     Status status = Status.RUNNING;
     String reason;
     /** Log time of the record that completed or aborted it. */

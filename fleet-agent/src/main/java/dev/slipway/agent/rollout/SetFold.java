@@ -14,17 +14,17 @@ import dev.slipway.events.rollout.RolloutCompleted;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
+import dev.slipway.events.rollout.SetCheckpointed;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.TreeMap;
 
 /**
  * The state of one deployment set, folded from its events in log order. Deterministic: every agent that
@@ -54,27 +54,50 @@ public final class SetFold {
     public record Slot(Rollout rollout, Instant grantedAt, boolean back) {
     }
 
+    /**
+     * How long (log time) a record's id is remembered so that the same event delivered again changes nothing.
+     * Repeats come from a producer's retries and from members announcing one end under one id, seconds apart;
+     * forgetting older ids keeps a fold of years of log as small as a fold of a day.
+     */
+    public static final Duration REMEMBER_IDS = Duration.ofHours(1);
+
     private final String deploymentSet;
     private final Membership members = new Membership();
-    private final Set<String> seenIds = new HashSet<>();
+    /** Ids of recent records, oldest first, with the log time they were folded at. */
+    private final LinkedHashMap<String, Instant> seenIds = new LinkedHashMap<>();
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private Rollout rollout;
     private Rollout lastCompleted;
     private Instant time;
+    private Instant since;
+    private long offset = -1;
+    private long records;
     private int peakSlots;
 
     public SetFold(String deploymentSet) {
         this.deploymentSet = deploymentSet;
     }
 
-    /** Applies one event at its log time; false when it changed nothing (a repeat, another set, stale). */
-    public boolean apply(Event<?> event, Instant logTime) {
-        if (!seenIds.add(event.id())) {
+    /**
+     * Applies one record of the set's partition at its log time and offset; false when it changed nothing (a
+     * repeat, another set, stale). Checkpoints are not folded: a fold is the same whether or not any were written.
+     */
+    public boolean apply(Event<?> event, Instant logTime, long recordOffset) {
+        if (event.data() instanceof SetCheckpointed) {
             return false;
         }
-        if (logTime != null && (time == null || logTime.isAfter(time))) {
-            time = logTime;
+        offset = recordOffset;
+        records++;
+        Instant at = logTime != null && (time == null || logTime.isAfter(time)) ? logTime : time;
+        forgetIdsBefore(at);
+        if (seenIds.containsKey(event.id())) {
+            return false;
         }
+        time = at;
+        if (since == null) {
+            since = time;
+        }
+        seenIds.put(event.id(), time);
         boolean changed = expire();
         if (event.data() instanceof DeploymentSetEvent data && data.deploymentSet().equals(deploymentSet)) {
             changed |= change(data);
@@ -173,6 +196,21 @@ public final class SetFold {
         return time;
     }
 
+    /** The offset of the last record folded; -1 before the first. */
+    public long offset() {
+        return offset;
+    }
+
+    /** How many records of the set were folded, repeats included. */
+    public long records() {
+        return records;
+    }
+
+    /** Log time of the first record folded; null before it. */
+    public Instant since() {
+        return since;
+    }
+
     /** Most slots ever held at once: the limit's witness. */
     public int peakSlots() {
         return peakSlots;
@@ -190,20 +228,76 @@ public final class SetFold {
         return r.onIt(host) && (r.status == Rollout.Status.ABORTED || r.failed.contains(host));
     }
 
-    /** A summary of everything the fold decides, for comparing two folds. */
+    /** Everything the fold knows, for comparing two folds: its state as text. */
     public String summary() {
-        Map<String, Object> state = new TreeMap<>();
-        state.put("members", members);
-        state.put("slots", slots.entrySet().stream().map(e -> e.getKey() + "@" + e.getValue().rollout().id() + "/"
-                + e.getValue().grantedAt() + (e.getValue().back() ? "/back" : "")).toList());
-        state.put("time", time);
-        state.put("lastCompleted", lastCompleted == null ? null : lastCompleted.id());
-        if (rollout != null) {
-            state.put("rollout", List.of(rollout.id(), rollout.status, Objects.toString(rollout.reason),
-                    rollout.claims, rollout.revertClaims, rollout.healthy, rollout.failed, rollout.lost,
-                    rollout.switched, rollout.reverted, rollout.standIns, rollout.announced));
+        return state().toString();
+    }
+
+    /** Everything the fold knows, as a checkpoint carries it. */
+    public FoldState state() {
+        List<Rollout> kept = FoldState.reachable(rollout, lastCompleted, slots.values());
+        Map<Rollout, String> ids = new IdentityHashMap<>();
+        kept.forEach(r -> ids.put(r, r.id()));
+        List<FoldState.RolloutState> rollouts = kept.stream().map(r -> FoldState.RolloutState.of(r, ids)).toList();
+        List<FoldState.SlotState> held = slots.entrySet().stream().map(e -> new FoldState.SlotState(e.getKey(),
+                e.getValue().rollout().id(), e.getValue().grantedAt(), e.getValue().back())).toList();
+        return new FoldState(FoldState.FORMAT, deploymentSet, offset, records, since, time, peakSlots,
+                new LinkedHashMap<>(seenIds), new LinkedHashMap<>(members.members()),
+                new LinkedHashMap<>(members.removedMembers()), rollouts, rollout == null ? null : rollout.id(),
+                lastCompleted == null ? null : lastCompleted.id(), held);
+    }
+
+    /**
+     * The fold a checkpoint describes: it goes on exactly as the fold the state was taken from.
+     *
+     * @throws IllegalArgumentException when the state is of another set, another format, or names a rollout it
+     *                                  does not hold
+     */
+    public static SetFold restore(FoldState state) {
+        if (state.format() != FoldState.FORMAT) {
+            throw new IllegalArgumentException("checkpoint format " + state.format() + " is not " + FoldState.FORMAT
+                    + ": written by a newer agent; start from the log instead");
         }
-        return state.toString();
+        SetFold fold = new SetFold(state.deploymentSet());
+        Map<String, Rollout> byId = new LinkedHashMap<>();
+        state.rollouts().forEach(r -> byId.put(r.id(), r.toRollout()));
+        state.rollouts().stream().filter(r -> r.previousCompleted() != null)
+                .forEach(r -> byId.get(r.id()).previousCompleted = known(byId, r.previousCompleted()));
+        fold.rollout = state.rollout() == null ? null : known(byId, state.rollout());
+        fold.lastCompleted = state.lastCompleted() == null ? null : known(byId, state.lastCompleted());
+        state.slots().forEach(slot -> fold.slots.put(slot.host(),
+                new Slot(known(byId, slot.rollout()), slot.grantedAt(), slot.back())));
+        fold.members.restore(state.members(), state.removed());
+        fold.seenIds.putAll(state.seen());
+        fold.offset = state.offset();
+        fold.records = state.records();
+        fold.since = state.since();
+        fold.time = state.time();
+        fold.peakSlots = state.peakSlots();
+        return fold;
+    }
+
+    private static Rollout known(Map<String, Rollout> byId, String id) {
+        Rollout r = byId.get(id);
+        if (r == null) {
+            throw new IllegalArgumentException("checkpoint names rollout " + id + " but does not hold it");
+        }
+        return r;
+    }
+
+    private void forgetIdsBefore(Instant now) {
+        if (now == null) {
+            return;
+        }
+        Instant before = now.minus(REMEMBER_IDS);
+        Iterator<Instant> oldest = seenIds.values().iterator();
+        while (oldest.hasNext()) {
+            Instant seen = oldest.next();
+            if (seen != null && !seen.isBefore(before)) {
+                return;
+            }
+            oldest.remove();
+        }
     }
 
     private boolean isCurrent(String rolloutId) {
@@ -246,6 +340,10 @@ public final class SetFold {
         if (rollout != null && rollout.status.underway()) {
             rollout.status = Rollout.Status.SUPERSEDED;
             rollout.reason = "superseded by rollout " + started.rolloutId();
+        }
+        if (lastCompleted != null) {
+            // Only the current rollout can fall back on its predecessor: the chain behind it is history.
+            lastCompleted.previousCompleted = null;
         }
         rollout = new Rollout(started.rolloutId(), started.recipe(), started.artifact(), started.policy(), offset,
                 time, lastCompleted);

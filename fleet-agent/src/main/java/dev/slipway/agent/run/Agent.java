@@ -239,7 +239,7 @@ public final class Agent implements Runnable, AutoCloseable {
             return;
         }
         if (record.topic().equals(Topics.ROLLOUTS)) {
-            fold.apply(event, Instant.ofEpochMilli(record.timestamp()));
+            fold.apply(event, Instant.ofEpochMilli(record.timestamp()), record.offset());
         } else if (event.data() instanceof ChannelStateSigned signed) {
             // ArtifactDeployable records are only news: what the set may run is what its signed state says.
             channelState.offer(signed, record.offset());

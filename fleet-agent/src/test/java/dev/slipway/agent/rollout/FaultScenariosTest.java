@@ -293,7 +293,7 @@ class FaultScenariosTest {
     private void at(int second, SlipwayEvent... events) {
         Instant time = T0.plusSeconds(second);
         for (SlipwayEvent data : events) {
-            fold.apply(new Event<>(UUID.randomUUID().toString(), "/test", time, data), time);
+            fold.apply(new Event<>(UUID.randomUUID().toString(), "/test", time, data), time, fold.offset() + 1);
         }
     }
 }

@@ -15,6 +15,8 @@ import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutPolicy;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
+import dev.slipway.events.rollout.SetCheckpointed;
+import dev.slipway.events.wire.EventJson;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,7 +49,7 @@ class SetFoldTest {
 
             SetFold fold = new SetFold(SET);
             for (int i = 0; i < log.size(); i++) {
-                fold.apply(log.get(i).event(), log.get(i).time());
+                fold.apply(log.get(i).event(), log.get(i).time(), i);
                 Rollout rollout = fold.rollout();
                 if (rollout == null) {
                     continue;
@@ -92,6 +94,57 @@ class SetFoldTest {
 
             assertEquals(summary(fold(log)), summary(fold(noisy)), "seed " + seed);
         }
+    }
+
+    @Test
+    void aFoldStartedFromACheckpointEqualsAFoldOfTheWholeLog() throws Exception {
+        for (int seed = 0; seed < 200; seed++) {
+            SplittableRandom random = new SplittableRandom(seed);
+            RolloutPolicy policy = new RolloutPolicy(1 + random.nextInt(3), random.nextInt(2), Duration.ofMinutes(5),
+                    Duration.ofSeconds(30));
+            List<Entry> log = simulate(random, 2 + random.nextInt(8), random.nextInt(2), policy, 0.2);
+            String whole = fold(log).summary();
+            int cut = random.nextInt(log.size());
+            SetFold prefix = fold(log.subList(0, cut + 1));
+            SetCheckpointed written = new Checkpointer(1, 0).due(prefix, "host-0", log.get(cut).time(), cut + 1)
+                    .orElseThrow();
+            SetFold resumed = Checkpointer.restore(EventJson.mapper().readValue(
+                    EventJson.mapper().writeValueAsString(written), SetCheckpointed.class), SET);
+            assertEquals(prefix.summary(), resumed.summary(), "seed " + seed + ": the checkpoint is the fold");
+            for (int i = cut + 1; i < log.size(); i++) {
+                resumed.apply(log.get(i).event(), log.get(i).time(), i);
+            }
+            assertEquals(whole, resumed.summary(), "seed " + seed + " cut after record " + cut);
+        }
+    }
+
+    @Test
+    void aFoldOfManyRolloutsKeepsOnlyWhatItCanStillUse() {
+        SetFold fold = new SetFold(SET);
+        Instant at = T0;
+        for (int i = 0; i < 3; i++) {
+            apply(fold, at, new HostJoined(SET, "host-" + i, i == 0, "run-" + i));
+        }
+        RolloutPolicy policy = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(30));
+        for (int r = 0; r < 200; r++) {
+            at = at.plus(Duration.ofMinutes(10));
+            String id = "r" + r;
+            String artifact = "sha256:" + String.format("%064x", r + 1);
+            apply(fold, at, new RolloutStarted(SET, id, "staging", "sha256:" + "1".repeat(64), artifact, policy,
+                    (long) r));
+            for (int i = 0; i < 3; i++) {
+                apply(fold, at, new HostClaimed(SET, id, "host-" + i), new HostSwitched(SET, id, "host-" + i, null,
+                        artifact, r + 2), new HostHealthy(SET, id, "host-" + i));
+            }
+            apply(fold, at, new HostJoined(SET, "host-0", true, "run-0-" + r));
+        }
+
+        FoldState state = fold.state();
+        assertEquals(Rollout.Status.COMPLETED, fold.rollout().status());
+        assertTrue(state.rollouts().size() <= 2, "rollouts kept: " + state.rollouts().size());
+        assertTrue(state.seen().size() <= 7 * 11, "ids kept: " + state.seen().size());
+        assertEquals(3, state.members().size());
+        assertTrue(fold.retired("run-0-198") && !fold.retired("run-0-199"), "the replaced run is still known");
     }
 
     @Test
@@ -167,13 +220,15 @@ class SetFoldTest {
 
     private static void apply(SetFold fold, Instant at, SlipwayEvent... events) {
         for (SlipwayEvent data : events) {
-            fold.apply(new Event<>(UUID.randomUUID().toString(), "/test", at, data), at);
+            fold.apply(new Event<>(UUID.randomUUID().toString(), "/test", at, data), at, fold.offset() + 1);
         }
     }
 
     private static SetFold fold(List<Entry> log) {
         SetFold fold = new SetFold(SET);
-        log.forEach(entry -> fold.apply(entry.event(), entry.time()));
+        for (int i = 0; i < log.size(); i++) {
+            fold.apply(log.get(i).event(), log.get(i).time(), i);
+        }
         return fold;
     }
 
@@ -196,7 +251,7 @@ class SetFoldTest {
             now[0] = now[0].plusMillis(1 + random.nextInt(50));
             Event<?> event = new Event<>(UUID.randomUUID().toString(), "/sim", now[0], data);
             log.add(new Entry(event, now[0]));
-            view.apply(event, now[0]);
+            view.apply(event, now[0], log.size() - 1);
         };
         List<String> names = new ArrayList<>();
         for (int i = 0; i < hosts; i++) {

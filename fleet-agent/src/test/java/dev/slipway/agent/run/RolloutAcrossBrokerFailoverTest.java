@@ -78,7 +78,7 @@ class RolloutAcrossBrokerFailoverTest {
                     // Announcements carry one id from every agent on purpose; nothing else may repeat.
                     assertTrue(first || event.data() instanceof dev.slipway.events.rollout.RolloutCompleted,
                             "appended twice: " + event);
-                    afresh.apply(event, Instant.ofEpochMilli(record.timestamp()));
+                    afresh.apply(event, Instant.ofEpochMilli(record.timestamp()), record.offset());
                 }
                 for (Agent agent : fleet.agents) {
                     assertEquals(afresh.summary(), agent.fold().summary(), "every fold is the log's");

@@ -1,5 +1,6 @@
 package dev.slipway.agent.rollout.sim;
 
+import dev.slipway.agent.rollout.Checkpointer;
 import dev.slipway.agent.rollout.Decisions;
 import dev.slipway.agent.rollout.HostView;
 import dev.slipway.agent.rollout.Rollout;
@@ -12,6 +13,7 @@ import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostHealthy;
 import dev.slipway.events.rollout.HostSwitched;
 import dev.slipway.events.rollout.RolloutPolicy;
+import dev.slipway.events.rollout.SetCheckpointed;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -26,7 +28,7 @@ import java.util.UUID;
  * One simulated host: its disk and service (which survive a crash of its agent) and its agent (which does
  * not). The agent reads the simulated log, folds it with the real {@link SetFold}, asks the real
  * {@link Decisions} what to do, and carries each step out in simulated time, stage by stage, so that a crash
- * can fall between any two stages.
+ * can fall between any two stages. It writes checkpoints as agents do, and starts from the newest one.
  */
 final class SimHost {
 
@@ -48,6 +50,7 @@ final class SimHost {
     int incarnation;
     private String instance;
     SetFold fold;
+    private Checkpointer checkpointer;
     private int position;
     private boolean busy;
     private final Map<String, RolloutPolicy> recipes = new HashMap<>();
@@ -73,8 +76,19 @@ final class SimHost {
         alive = true;
         incarnation++;
         instance = new UUID(sim.random().nextLong(), sim.random().nextLong()).toString();
+        checkpointer = new Checkpointer(Simulation.CHECKPOINT_EVERY, 1);
         fold = new SetFold(Simulation.SET);
         position = 0;
+        List<Simulation.Entry> log = sim.log();
+        for (int i = log.size() - 1; i >= 0; i--) {
+            if (log.get(i).event().data() instanceof SetCheckpointed checkpoint) {
+                fold = Checkpointer.restore(checkpoint, Simulation.SET);
+                checkpointer.seen(checkpoint, log.get(i).time());
+                position = (int) checkpoint.readTo();
+                sim.startsFromCheckpoint++;
+                break;
+            }
+        }
         lastChecked = -1;
         busy = false;
         outOfService = false;
@@ -103,11 +117,16 @@ final class SimHost {
     private void poll() {
         List<Simulation.Entry> log = sim.log();
         while (position < log.size()) {
-            Simulation.Entry entry = log.get(position++);
-            fold.apply(entry.event(), entry.time());
+            Simulation.Entry entry = log.get(position);
+            if (entry.event().data() instanceof SetCheckpointed checkpoint) {
+                checkpointer.seen(checkpoint, entry.time());
+            }
+            fold.apply(entry.event(), entry.time(), position++);
         }
         sim.checkSameFold(this, position);
-        List<Step> steps = Decisions.next(fold, view());
+        List<Step> steps = new ArrayList<>(Decisions.next(fold, view()));
+        checkpointer.due(fold, id, now(), position).ifPresent(checkpoint -> steps.add(
+                new Step.Append("checkpoint/" + checkpoint.offset(), checkpoint, null)));
         carryOut(steps, 0);
     }
 

@@ -1,6 +1,8 @@
 package dev.slipway.agent.rollout.sim;
 
+import dev.slipway.agent.rollout.Checkpointer;
 import dev.slipway.agent.rollout.Decisions;
+import dev.slipway.agent.rollout.FoldState;
 import dev.slipway.agent.rollout.HostView;
 import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.agent.rollout.SetFold;
@@ -15,6 +17,7 @@ import dev.slipway.events.rollout.RolloutCompleted;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutPolicy;
 import dev.slipway.events.rollout.RolloutResumed;
+import dev.slipway.events.rollout.SetCheckpointed;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +43,9 @@ import java.util.function.Supplier;
 public final class Simulation {
 
     static final String SET = "sim";
+
+    /** Records between checkpoints: few, so that restarts often start from one. */
+    static final int CHECKPOINT_EVERY = 8;
     private static final Instant T0 = Instant.parse("2026-12-01T00:00:00Z");
 
     /** One record of the simulated log and its broker time. */
@@ -65,10 +71,13 @@ public final class Simulation {
     private long order;
     private Instant time = T0;
     private final List<Entry> log = new ArrayList<>();
-    private final List<String> summaries = new ArrayList<>();
+    /** The oracle's state after each record, to compare every host's fold with. */
+    private final List<FoldState> states = new ArrayList<>();
     /** What happened, told only when a run fails. */
     private final List<Supplier<String>> story = new ArrayList<>();
     private int crashes;
+    /** Agent starts that began from a checkpoint rather than the log's first record. */
+    int startsFromCheckpoint;
     private final SetFold oracle = new SetFold(SET);
     private final List<SimHost> hosts = new ArrayList<>();
     private final List<HostView.Deployable> deployables = new ArrayList<>();
@@ -333,8 +342,14 @@ public final class Simulation {
         Set<String> failedBefore = oracle.rollout() == null ? Set.of() : Set.copyOf(oracle.rollout().failed());
         String before = oracle.rollout() == null ? null : oracle.rollout().id();
         log.add(new Entry(event, time));
-        oracle.apply(event, time);
-        summaries.add(oracle.summary());
+        oracle.apply(event, time, log.size() - 1);
+        states.add(oracle.state());
+        if (event.data() instanceof SetCheckpointed checkpoint
+                && !Checkpointer.restore(checkpoint, SET).state().equals(states.get((int) checkpoint.offset()))) {
+            throw violation("a checkpoint of offset " + checkpoint.offset() + " by " + event.source()
+                    + " is not the log's fold there:\n  " + Checkpointer.restore(checkpoint, SET).summary() + "\n  "
+                    + states.get((int) checkpoint.offset()));
+        }
         Instant landed = time;
         story.add(() -> landed + " " + event.source() + " " + event.data().toString()
                 .replaceAll("sha256:0{48,}([0-9a-f]+)", "v$1").replaceAll("deploymentSet=sim, ", ""));
@@ -418,6 +433,8 @@ public final class Simulation {
         long expired;
         long crashes;
         long removals;
+        long checkpoints;
+        long startsFromCheckpoint;
 
         synchronized void record(Simulation sim) {
             runs++;
@@ -431,13 +448,16 @@ public final class Simulation {
             }
             crashes += sim.crashes;
             removals += sim.removed.size();
+            checkpoints += sim.log.stream().filter(e -> e.event().data() instanceof SetCheckpointed).count();
+            startsFromCheckpoint += sim.startsFromCheckpoint;
         }
 
         @Override
         public synchronized String toString() {
             return runs + " runs: latest rollout completed " + completed + ", aborted " + aborted + "; members lost "
                     + lost + ", canary stand-ins " + standIns + ", slots expired " + expired + ", agent crashes "
-                    + crashes + ", hosts removed " + removals;
+                    + crashes + ", hosts removed " + removals + ", checkpoints " + checkpoints
+                    + ", agent starts from a checkpoint " + startsFromCheckpoint;
         }
     }
 
@@ -487,9 +507,9 @@ public final class Simulation {
 
     /** Every host's fold equals the oracle's at the same position: the agents agree. */
     void checkSameFold(SimHost host, int position) {
-        if (position > 0 && position != host.lastChecked && !summaries.get(position - 1).equals(host.fold.summary())) {
+        if (position > 0 && position != host.lastChecked && !states.get(position - 1).equals(host.fold.state())) {
             throw violation(host.id + "'s fold differs from the log's at position " + position + ":\n  "
-                    + host.fold.summary() + "\n  " + summaries.get(position - 1));
+                    + host.fold.summary() + "\n  " + states.get(position - 1));
         }
         host.lastChecked = position;
     }
