@@ -96,11 +96,17 @@ class LocalInfrastructureTest {
         for (PlannedTopic topic : plan) {
             assertEquals(topic.partitions(), described.get(topic.name()).partitions().size(), topic.name());
         }
-        ConfigResource agents = new ConfigResource(ConfigResource.Type.TOPIC, Topics.AGENTS);
-        ConfigResource rollouts = new ConfigResource(ConfigResource.Type.TOPIC, Topics.ROLLOUTS);
-        Map<ConfigResource, Config> configs = admin.describeConfigs(List.of(agents, rollouts)).all().get();
-        assertEquals("compact", configs.get(agents).get(TopicConfig.CLEANUP_POLICY_CONFIG).value());
-        assertEquals("LogAppendTime", configs.get(rollouts).get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG).value());
+        Map<ConfigResource, Config> configs = admin.describeConfigs(plan.stream()
+                .map(topic -> new ConfigResource(ConfigResource.Type.TOPIC, topic.name())).toList()).all().get();
+        for (PlannedTopic topic : plan) {
+            Config config = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic.name()));
+            topic.configs().forEach((key, value) -> assertEquals(value, config.get(key).value(), topic.name() + " " + key));
+        }
+        Config rollouts = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, Topics.ROLLOUTS));
+        assertEquals("LogAppendTime", rollouts.get(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG).value());
+        assertEquals(Long.toString(TopicPlan.RETENTION.toMillis()), rollouts.get(TopicConfig.RETENTION_MS_CONFIG).value());
+        Config agents = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, Topics.AGENTS));
+        assertEquals("compact", agents.get(TopicConfig.CLEANUP_POLICY_CONFIG).value());
     }
 
     private static List<String> plannedNames() {

@@ -38,6 +38,13 @@ public interface AgentConfig {
     boolean rejoin();
 
     /**
+     * The fewest records of the set between two of its checkpoints (sets of more than 250 members write one per
+     * four records a member); any member writes them, and an agent starts from the newest.
+     */
+    @WithDefault("1000")
+    long checkpointRecords();
+
+    /**
      * Stop the service when the agent stops (drained, within 5 s): for hosts that go away with the agent, as on
      * the local stack. Off by default, so that restarting or upgrading an agent never takes its service down.
      */

@@ -47,7 +47,8 @@ public final class AgentRunner {
         agent = new Agent(new AgentSettings(id, config.deploymentSet().get(), config.channel(), config.root(),
                 config.canary(), config.keepGenerations(), config.serviceEnv(),
                 BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())),
-                BuilderKeys.trusted(config.trustedReleaseKeys().orElse(List.of())), hooks(), config.rejoin()),
+                BuilderKeys.trusted(config.trustedReleaseKeys().orElse(List.of())), hooks(), config.rejoin(),
+                config.checkpointRecords()),
                 blobs(), flags(), bootstrapServers);
         thread = new Thread(agent, "agent");
         thread.setDaemon(true);

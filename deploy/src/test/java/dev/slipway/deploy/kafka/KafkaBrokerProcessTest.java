@@ -6,12 +6,20 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.slipway.events.Topics;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +45,40 @@ class KafkaBrokerProcessTest {
             assertEquals(List.of(), new TopicPlan((short) 1).ensure(admin));
             assertTrue(admin.listTopics().names().get().contains("slipway.rollouts"));
         }
+    }
+
+    @Test
+    void theTopicPlanSetsItsRetentionOnATopicThatWasCreatedWithOtherSettings() throws Exception {
+        try (KafkaBrokerProcess broker = KafkaBrokerProcess.start(directory, freePort(), freePort());
+                Admin admin = broker.admin()) {
+            admin.createTopics(List.of(new NewTopic(Topics.ROLLOUTS, 4, (short) 1).configs(Map.of(
+                    TopicConfig.RETENTION_MS_CONFIG, "3600000", TopicConfig.RETENTION_BYTES_CONFIG, "1048576"))))
+                    .all().get();
+
+            assertEquals(List.of(), new TopicPlan((short) 1).ensure(admin).stream()
+                    .filter(Topics.ROLLOUTS::equals).toList(), "an existing topic is not created again");
+
+            Map<String, String> planned = Map.of(
+                    TopicConfig.RETENTION_MS_CONFIG, Long.toString(TopicPlan.RETENTION.toMillis()),
+                    TopicConfig.RETENTION_BYTES_CONFIG, "-1",
+                    TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(TopicPlan.ROLLOUTS_MAX_RECORD_BYTES));
+            ConfigResource rollouts = new ConfigResource(ConfigResource.Type.TOPIC, Topics.ROLLOUTS);
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            Map<String, String> seen;
+            do {
+                // The broker applies a change of settings from its metadata log, a moment after the controller took it.
+                Config config = admin.describeConfigs(List.of(rollouts)).all().get().get(rollouts);
+                seen = planned.keySet().stream().collect(Collectors.toMap(k -> k, k -> config.get(k).value()));
+            } while (!seen.equals(planned) && System.nanoTime() < until && pause());
+            assertEquals(planned, seen);
+            assertEquals(4, admin.describeTopics(List.of(Topics.ROLLOUTS)).allTopicNames().get().get(Topics.ROLLOUTS)
+                    .partitions().size(), "partitions are left as they are");
+        }
+    }
+
+    private static boolean pause() throws InterruptedException {
+        Thread.sleep(100);
+        return true;
     }
 
     @Test

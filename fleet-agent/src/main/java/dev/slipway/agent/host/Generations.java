@@ -25,12 +25,16 @@ import java.util.stream.Stream;
  * The host's versions on disk, the single source of truth after a crash or reboot:
  * <pre>
  * root/store/sha256-HEX/      unpacked artifacts, read-only, complete or absent
+ * root/seals/sha256-HEX       what each holds, file by file ({@link TreeSeal})
  * root/generations/N          symlink to ../store/sha256-HEX
  * root/current                symlink to generations/N, replaced by rename(2): atomic
  * </pre>
- * An artifact is unpacked into a temporary directory and renamed into the store only when whole, so
- * {@code current} never points at a half-unpacked directory. The newest {@code keep} generations stay for
- * rollback; older ones and the artifacts nothing points at are removed.
+ * An artifact is unpacked into a temporary directory, made durable (every file and directory fsynced), sealed,
+ * and renamed into the store only then, so {@code current} never points at a half-unpacked directory, even
+ * after a power loss; each link and rename is fsynced in its directory before it is relied on. At start every
+ * tree is checked against its seal, and one without a seal, or that differs from it, is removed to be fetched
+ * again ({@link #discarded()}). The newest {@code keep} generations stay for rollback; older ones and the
+ * artifacts nothing points at are removed.
  */
 public final class Generations {
 
@@ -39,7 +43,9 @@ public final class Generations {
     private final Path root;
     private final Path store;
     private final Path generations;
+    private final Path seals;
     private final int keep;
+    private final List<Digest> discarded = new ArrayList<>();
 
     /** Fewer than two generations would leave nothing to go back to (or delete the running one). */
     public static final int MINIMUM_KEEP = 2;
@@ -52,11 +58,39 @@ public final class Generations {
         this.root = root;
         this.store = Files.createDirectories(root.resolve("store"));
         this.generations = Files.createDirectories(root.resolve("generations"));
+        this.seals = Files.createDirectories(root.resolve("seals"));
         this.keep = keep;
         try (Stream<Path> leftovers = Files.list(store)) {
             for (Path partial : leftovers.filter(p -> p.getFileName().toString().startsWith(INCOMING)).toList()) {
                 Trees.delete(partial);
             }
+        }
+        checkInstalled();
+    }
+
+    /** Artifacts whose tree was found incomplete or changed at start and removed: fetch them again. */
+    public List<Digest> discarded() {
+        return List.copyOf(discarded);
+    }
+
+    private void checkInstalled() throws IOException {
+        try (Stream<Path> trees = Files.list(store)) {
+            for (Path tree : trees.filter(p -> p.getFileName().toString().startsWith("sha256-")).toList()) {
+                Path seal = seals.resolve(tree.getFileName().toString());
+                if (!Files.isRegularFile(seal) || !TreeSeal.matches(tree, Files.readString(seal))) {
+                    Trees.delete(tree);
+                    Files.deleteIfExists(seal);
+                    discarded.add(new Digest(tree.getFileName().toString().substring("sha256-".length())));
+                }
+            }
+        }
+        try (Stream<Path> orphans = Files.list(seals)) {
+            for (Path seal : orphans.filter(p -> !Files.isDirectory(store.resolve(p.getFileName().toString()))).toList()) {
+                Files.delete(seal);
+            }
+        }
+        if (!discarded.isEmpty()) {
+            Durable.syncDirectory(store);
         }
     }
 
@@ -78,7 +112,10 @@ public final class Generations {
             untar.unpack(verified, incoming);
             verified.transferTo(OutputStream.nullOutputStream());
             readOnly(incoming);
+            // Durable and sealed before it has its name: a tree under its name is whole, whenever the power goes.
+            Durable.write(seals.resolve(target.getFileName().toString()), TreeSeal.sync(incoming));
             Files.move(incoming, target, StandardCopyOption.ATOMIC_MOVE);
+            Durable.syncDirectory(store);
             return target;
         } finally {
             if (Files.exists(incoming)) {
@@ -111,6 +148,7 @@ public final class Generations {
         long next = nextNumber();
         Path generation = generations.resolve(Long.toString(next));
         Files.createSymbolicLink(generation, Path.of("..", "store", dirOf(artifact).getFileName().toString()));
+        Durable.syncDirectory(generations);
         Path link = root.resolve(".current-" + UUID.randomUUID());
         Files.createSymbolicLink(link, Path.of("generations", Long.toString(next)));
         try {
@@ -119,6 +157,7 @@ public final class Generations {
             Files.deleteIfExists(link);
             throw e;
         }
+        Durable.syncDirectory(root);
         collect(pinned);
         return next;
     }
@@ -176,6 +215,7 @@ public final class Generations {
                 String name = artifact.getFileName().toString();
                 if (name.startsWith("sha256-") && !referenced.contains(name)) {
                     Trees.delete(artifact);
+                    Files.deleteIfExists(seals.resolve(name));
                 }
             }
         }

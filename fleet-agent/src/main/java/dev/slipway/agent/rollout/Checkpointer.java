@@ -11,7 +11,8 @@ import java.util.Optional;
 /**
  * When a member writes its set's checkpoint, and what a checkpoint read back means. A member checkpoints once
  * enough records of the set followed the newest checkpoint (more for bigger sets, whose rollouts write more),
- * or once the newest is {@link #REFRESH} old by log time, so that every set, idle ones too, has a checkpoint
+ * once the set settled after a rollout's end and stayed {@link #QUIET}, and once the newest checkpoint is
+ * {@link #REFRESH} old by log time, so that every set, idle ones too, has a checkpoint
  * younger than the topic's retention. Members take turns by name a {@link #STAGGER} apart, so one live member
  * is enough and usually writes alone; two that write anyway write the same state. Pure apart from the newest
  * checkpoint this host saw; one per agent run, on the agent's thread.
@@ -20,6 +21,8 @@ public final class Checkpointer {
 
     /** The newest checkpoint of an idle set is renewed this often; retention must be longer, by a margin. */
     public static final Duration REFRESH = Duration.ofDays(1);
+    /** How long a settled set is quiet before what it settled on is checkpointed: once per rollout, after its end. */
+    public static final Duration QUIET = Duration.ofSeconds(10);
     /** How much later each next member writes a checkpoint that is not on the log yet. */
     public static final Duration STAGGER = Duration.ofSeconds(2);
 
@@ -39,9 +42,9 @@ public final class Checkpointer {
         this.recordsPerMember = recordsPerMember;
     }
 
-    /** As agents run it: a checkpoint every 1,000 records, or one per rollout in sets of over 250 members. */
-    public static Checkpointer standard() {
-        return new Checkpointer(1_000, 4);
+    /** As agents run it: after {@code minRecords} records, or one per rollout in sets of more members. */
+    public static Checkpointer standard(long minRecords) {
+        return new Checkpointer(minRecords, 4);
     }
 
     /** A checkpoint of the set read from its log at {@code logTime}; the newest one read counts. */
@@ -64,9 +67,12 @@ public final class Checkpointer {
         }
         long every = Math.max(minRecords, (long) recordsPerMember * fold.members().size());
         Instant refreshFrom = seenAt != null ? seenAt : fold.since();
+        boolean news = fold.offset() > seenOffset;
         Instant from;
-        if (fold.offset() > seenOffset && fold.records() - seenRecords >= every) {
+        if (news && fold.records() - seenRecords >= every) {
             from = fold.time();
+        } else if (news && settled(fold) && !now.isBefore(fold.time().plus(QUIET))) {
+            from = fold.time().plus(QUIET);
         } else if (refreshFrom != null && !now.isBefore(refreshFrom.plus(REFRESH))) {
             from = refreshFrom.plus(REFRESH);
         } else {
@@ -79,6 +85,12 @@ public final class Checkpointer {
         written = key;
         return Optional.of(new SetCheckpointed(fold.deploymentSet(), fold.offset(), Math.max(readTo, fold.offset() + 1),
                 EventJson.mapper().valueToTree(fold.state())));
+    }
+
+    /** Nothing under way: no slot held, and the latest rollout ended on the log (or there is none). */
+    private static boolean settled(SetFold fold) {
+        Rollout rollout = fold.rollout();
+        return fold.slots().isEmpty() && (rollout == null || (rollout.status().ended() && rollout.announced()));
     }
 
     /**

@@ -56,10 +56,11 @@ public final class SetFold {
 
     /**
      * How long (log time) a record's id is remembered so that the same event delivered again changes nothing.
-     * Repeats come from a producer's retries and from members announcing one end under one id, seconds apart;
-     * forgetting older ids keeps a fold of years of log as small as a fold of a day.
+     * Repeats come from members announcing one end under one id and from a relay that sends again after a
+     * crash, seconds or minutes apart; forgetting older ids keeps the fold of years of log, and its checkpoint, as
+     * small as the fold of the last minutes.
      */
-    public static final Duration REMEMBER_IDS = Duration.ofHours(1);
+    public static final Duration REMEMBER_IDS = Duration.ofMinutes(10);
 
     private final String deploymentSet;
     private final Membership members = new Membership();

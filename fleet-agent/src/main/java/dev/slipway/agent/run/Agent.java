@@ -5,6 +5,7 @@ import dev.slipway.agent.host.Generations;
 import dev.slipway.agent.host.HealthCheck;
 import dev.slipway.agent.host.Hooks;
 import dev.slipway.agent.host.Supervisor;
+import dev.slipway.agent.rollout.Checkpointer;
 import dev.slipway.agent.rollout.Decisions;
 import dev.slipway.agent.rollout.HostView;
 import dev.slipway.agent.rollout.Rollout;
@@ -25,6 +26,7 @@ import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostHealthy;
 import dev.slipway.events.rollout.HostSwitched;
 import dev.slipway.events.rollout.RolloutPolicy;
+import dev.slipway.events.rollout.SetCheckpointed;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.EventDecodingException;
 import dev.slipway.events.wire.KafkaClients;
@@ -44,8 +46,10 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.utils.Utils;
@@ -68,6 +72,8 @@ public final class Agent implements Runnable, AutoCloseable {
     private static final Duration LAST_RETRY = Duration.ofSeconds(30);
     /** How often an agent says it is alive; the console calls a host stale after three missed. */
     public static final Duration HEARTBEAT = Duration.ofSeconds(30);
+    /** The largest record an agent writes: a checkpoint; {@code slipway.rollouts} must accept it. */
+    public static final int CHECKPOINT_BYTES = 8 * 1024 * 1024;
 
     private final AgentSettings settings;
     private final String bootstrapServers;
@@ -80,6 +86,8 @@ public final class Agent implements Runnable, AutoCloseable {
     private final String source;
     private final String instance = UUID.randomUUID().toString();
     private volatile SetFold fold;
+    private Checkpointer checkpointer;
+    private TopicPartition rollouts;
     private ChannelStateView channelState;
     private String lastReport;
     /** What this host knows beyond the log; see {@link HostView}. */
@@ -92,6 +100,7 @@ public final class Agent implements Runnable, AutoCloseable {
     /** The latest thing an operator should know about this host, reported in AgentState until a release installs. */
     private String problem;
     private volatile Instant downloadStarted;
+    private volatile Startup startup;
     private AgentState lastState;
     private volatile boolean running = true;
     private volatile boolean stopServiceOnExit;
@@ -102,6 +111,9 @@ public final class Agent implements Runnable, AutoCloseable {
         this.settings = settings;
         this.bootstrapServers = bootstrapServers;
         this.generations = new Generations(settings.root(), settings.keepGenerations());
+        generations.discarded().forEach(artifact -> LOG.warnf("agent %s removed the tree of %s: it was incomplete "
+                + "or differs from its seal (cut short by a power loss, or changed); it is fetched again when needed",
+                settings.agentId(), artifact));
         this.service = settings.hooks() != null
                 ? new Hooks(settings.hooks(), settings.serviceEnvironment(), settings.root().resolve("service.log"))
                 : new Supervisor(settings.serviceEnvironment(), settings.root().resolve("service.log"),
@@ -124,6 +136,18 @@ public final class Agent implements Runnable, AutoCloseable {
 
     public Optional<Digest> current() throws IOException {
         return generations.current();
+    }
+
+    /**
+     * How the latest start of this agent's session went: from its start to caught up with its set's partitions,
+     * and how many records it read on the way (its set's and others'). Null until the first start caught up.
+     */
+    public record Startup(Duration took, long recordsRead) {
+    }
+
+    /** The latest start; null before it caught up. For the start-up benchmark and operators' logs. */
+    public Startup startup() {
+        return startup;
     }
 
     /** When this agent last began fetching a release; for reaction-time measurements. */
@@ -150,7 +174,6 @@ public final class Agent implements Runnable, AutoCloseable {
                     LOG.errorf(e, "agent %s failed; starting again from the log and the disk in %s",
                             settings.agentId(), RESTART);
                     Thread.sleep(RESTART.toMillis());
-                    fold = new SetFold(settings.deploymentSet());
                     done.clear();
                 }
             }
@@ -169,23 +192,34 @@ public final class Agent implements Runnable, AutoCloseable {
         channelState = newChannelState();
         try (KafkaConsumer<String, byte[]> consumer = KafkaClients.consumer(bootstrapServers,
                 "fleet-agent-" + settings.agentId(), Map.of());
-                KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrapServers, Map.of())) {
+                KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrapServers, Map.of(
+                        // A checkpoint of a big set is large: compressed, and allowed up to the topic's limit.
+                        ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
+                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, CHECKPOINT_BYTES))) {
             this.consumer = consumer;
             this.producer = producer;
-            List<TopicPartition> partitions = List.of(partitionOf(consumer, Topics.ROLLOUTS),
-                    partitionOf(consumer, Topics.DEPLOYABLES));
+            Instant began = clock.instant();
+            rollouts = partitionOf(consumer, Topics.ROLLOUTS);
+            TopicPartition deployables = partitionOf(consumer, Topics.DEPLOYABLES);
+            NewestRecord search = new NewestRecord(consumer);
+            long rolloutsFrom = startFromCheckpoint(search);
+            long deployablesFrom = startFromChannelState(search, deployables);
+            List<TopicPartition> partitions = List.of(rollouts, deployables);
             consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            catchUp(consumer, partitions);
-            if (generations.current().isPresent() && !service.running()) {
-                service.start(generations.currentDirectory());
-            }
+            consumer.seek(rollouts, rolloutsFrom);
+            consumer.seek(deployables, deployablesFrom);
+            long caughtUp = catchUp(consumer, partitions);
+            startup = new Startup(Duration.between(began, clock.instant()), search.read() + caughtUp);
+            LOG.infof("agent %s caught up with set %s in %d ms, reading %d records", settings.agentId(),
+                    settings.deploymentSet(), startup.took().toMillis(), startup.recordsRead());
+            startService();
             publishState();
             while (running) {
                 consumer.poll(Duration.ofMillis(200)).forEach(this::fold);
                 for (Step step : Decisions.next(fold, view())) {
                     carryOut(step);
                 }
+                checkpoint(consumer.position(rollouts));
                 if (!Objects.equals(lastReport, channelState.report(clock.instant(), running())) || heartbeatDue()) {
                     publishState(lastState == null ? Health.UNKNOWN : lastState.health());
                 }
@@ -219,30 +253,112 @@ public final class Agent implements Runnable, AutoCloseable {
         stop(true);
     }
 
-    private void catchUp(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions) {
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-        while (running && partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
-            consumer.poll(Duration.ofMillis(200)).forEach(this::fold);
+    /**
+     * Restores the fold from the newest checkpoint of the set that this agent can read, and says where to read
+     * on; the partition's beginning when there is none.
+     */
+    private long startFromCheckpoint(NewestRecord search) {
+        checkpointer = Checkpointer.standard(settings.checkpointRecords());
+        long beginning = search.beginning(rollouts);
+        Optional<NewestRecord.Found<SetCheckpointed>> newest = search.find(rollouts, record -> {
+            Event<?> event = ofSet(record);
+            if (event == null || !(event.data() instanceof SetCheckpointed checkpoint)) {
+                return null;
+            }
+            try {
+                Checkpointer.restore(checkpoint, settings.deploymentSet());
+                return checkpoint;
+            } catch (IllegalArgumentException e) {
+                LOG.warnf("agent %s skips the checkpoint at %s-%d@%d: %s", settings.agentId(), record.topic(),
+                        record.partition(), record.offset(), e.getMessage());
+                return null;
+            }
+        });
+        if (newest.isEmpty()) {
+            if (beginning > 0) {
+                LOG.warnf("agent %s: the log of set %s begins at offset %d (older records were deleted) and holds "
+                        + "no checkpoint of it: a new set has none yet; an older one may miss members that joined "
+                        + "before, until they start again", settings.agentId(), settings.deploymentSet(), beginning);
+            }
+            fold = new SetFold(settings.deploymentSet());
+            return beginning;
+        }
+        SetCheckpointed checkpoint = newest.get().value();
+        fold = Checkpointer.restore(checkpoint, settings.deploymentSet());
+        checkpointer.seen(checkpoint, Instant.ofEpochMilli(newest.get().timestamp()));
+        if (beginning > checkpoint.readTo()) {
+            LOG.warnf("agent %s: records %d..%d after the newest checkpoint of set %s were deleted; retention must "
+                    + "keep more than %s of history", settings.agentId(), checkpoint.readTo(), beginning - 1,
+                    settings.deploymentSet(), Checkpointer.REFRESH);
+        }
+        LOG.infof("agent %s starts from the checkpoint of set %s at offset %d (%d records folded)", settings.agentId(),
+                settings.deploymentSet(), checkpoint.offset(), fold.records());
+        return Math.max(beginning, checkpoint.readTo());
+    }
+
+    /** Where the newest channel state of the set that verifies is: the deployables before it say nothing more. */
+    private long startFromChannelState(NewestRecord search, TopicPartition deployables) {
+        Optional<NewestRecord.Found<ChannelStateSigned>> newest = search.find(deployables, record -> {
+            Event<?> event = ofSet(record);
+            return event != null && event.data() instanceof ChannelStateSigned signed && channelState.verifies(signed)
+                    ? signed : null;
+        });
+        return newest.map(NewestRecord.Found::offset).orElseGet(() -> search.beginning(deployables));
+    }
+
+    /** Writes a checkpoint when one is due; one that cannot be written is said, and changes nothing else. */
+    private void checkpoint(long readTo) throws InterruptedException {
+        Optional<SetCheckpointed> due = checkpointer.due(fold, settings.agentId(), clock.instant(), readTo);
+        if (due.isEmpty()) {
+            return;
+        }
+        try {
+            producer.send(codec.encode(Topics.ROLLOUTS, Event.of(source, due.get()))).get();
+        } catch (ExecutionException e) {
+            LOG.warnf("agent %s could not write a checkpoint of set %s at offset %d: %s", settings.agentId(),
+                    settings.deploymentSet(), due.get().offset(), e.getCause());
         }
     }
 
-    private void fold(ConsumerRecord<String, byte[]> record) {
-        if (!settings.deploymentSet().equals(record.key())) {
-            return;
+    /** Folds up to the ends the partitions had when it began; returns how many records it read. */
+    private long catchUp(KafkaConsumer<String, byte[]> consumer, List<TopicPartition> partitions) {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+        long read = 0;
+        while (running && partitions.stream().anyMatch(p -> consumer.position(p) < ends.get(p))) {
+            ConsumerRecords<String, byte[]> records = consumer.poll(Duration.ofMillis(200));
+            records.forEach(this::fold);
+            read += records.count();
         }
-        Event<?> event;
-        try {
-            event = codec.decode(record);
-        } catch (EventDecodingException e) {
-            LOG.warnf("skipping an undecodable record %s-%d@%d: %s", record.topic(), record.partition(),
-                    record.offset(), e.getMessage());
+        return read;
+    }
+
+    private void fold(ConsumerRecord<String, byte[]> record) {
+        Event<?> event = ofSet(record);
+        if (event == null) {
             return;
         }
         if (record.topic().equals(Topics.ROLLOUTS)) {
+            if (event.data() instanceof SetCheckpointed checkpoint) {
+                checkpointer.seen(checkpoint, Instant.ofEpochMilli(record.timestamp()));
+            }
             fold.apply(event, Instant.ofEpochMilli(record.timestamp()), record.offset());
         } else if (event.data() instanceof ChannelStateSigned signed) {
             // ArtifactDeployable records are only news: what the set may run is what its signed state says.
             channelState.offer(signed, record.offset());
+        }
+    }
+
+    /** The event of a record of this agent's set; null for another set's, or one that does not decode. */
+    private Event<?> ofSet(ConsumerRecord<String, byte[]> record) {
+        if (!settings.deploymentSet().equals(record.key())) {
+            return null;
+        }
+        try {
+            return codec.decode(record);
+        } catch (EventDecodingException e) {
+            LOG.warnf("skipping an undecodable record %s-%d@%d: %s", record.topic(), record.partition(),
+                    record.offset(), e.getMessage());
+            return null;
         }
     }
 
@@ -357,9 +473,55 @@ public final class Agent implements Runnable, AutoCloseable {
         }
     }
 
+    /** Starts the current version unless it runs; restarts it when it ran from a tree found damaged at start. */
+    private void startService() throws IOException, ExecutionException, InterruptedException {
+        Optional<Digest> current = generations.current();
+        if (current.isEmpty()) {
+            return;
+        }
+        boolean damaged = !generations.installed(current.get());
+        if (!whole(current.get())) {
+            return;
+        }
+        if (damaged && service.running()) {
+            service.drainAndStop(Duration.ofSeconds(5));
+        }
+        if (!service.running()) {
+            service.start(generations.currentDirectory());
+        }
+    }
+
+    /**
+     * Whether the artifact's tree is on the disk, installing it again when a check at start found it damaged;
+     * false (and said) when the store cannot give it back now or at all.
+     */
+    private boolean whole(Digest artifact) throws IOException, ExecutionException, InterruptedException {
+        if (generations.installed(artifact)) {
+            return true;
+        }
+        LOG.warnf("agent %s: the tree of %s was incomplete or changed on disk (a power loss?); fetching it again",
+                settings.agentId(), artifact);
+        Preparation.Outcome outcome = preparation.reinstall(artifact);
+        if (outcome instanceof Preparation.Outcome.Ready) {
+            return true;
+        }
+        String why = outcome instanceof Preparation.Outcome.Refused refused ? refused.why()
+                : ((Preparation.Outcome.Unavailable) outcome).why();
+        problem = "the tree of " + artifact + " on disk was damaged and cannot be fetched again: " + why;
+        LOG.error(problem);
+        publishState(Health.UNHEALTHY);
+        if (outcome instanceof Preparation.Outcome.Unavailable) {
+            throw new IOException(problem);
+        }
+        return false;
+    }
+
     /** Drains the rollout's version and starts the one before it; empty when that one answers its health check. */
     private Optional<String> returnFrom(Rollout rollout) throws IOException, InterruptedException, ExecutionException {
         Optional<Digest> previous = generations.previous();
+        if (previous.isPresent() && !whole(previous.get())) {
+            return Optional.of("the version to go back to, " + previous.get() + ", is damaged on disk");
+        }
         boolean clean = service.drainAndStop(rollout.policy().drainTimeout());
         append(new HostDrained(settings.deploymentSet(), rollout.id(), settings.agentId(), clean), null);
         if (previous.isEmpty()) {

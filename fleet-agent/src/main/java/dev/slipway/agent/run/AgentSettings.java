@@ -15,10 +15,14 @@ import java.util.Map;
  * @param hooks              the operator's activation commands; null: the agent supervises the service itself,
  *                           from the artifact's manifest
  * @param rejoin             join the set again although it removed this host (the operator adds it back)
+ * @param checkpointRecords  the fewest records of the set between two of its checkpoints
  */
 public record AgentSettings(String agentId, String deploymentSet, String channel, Path root, boolean canary,
         int keepGenerations, Map<String, String> serviceEnvironment, Map<String, PublicKey> trustedBuilders,
-        Map<String, PublicKey> releaseKeys, Hooks.Commands hooks, boolean rejoin) {
+        Map<String, PublicKey> releaseKeys, Hooks.Commands hooks, boolean rejoin, long checkpointRecords) {
+
+    /** As {@code slipway.agent.checkpoint-records} defaults. */
+    public static final long CHECKPOINT_RECORDS = 1_000;
 
     public AgentSettings {
         serviceEnvironment = Map.copyOf(serviceEnvironment);
@@ -30,6 +34,6 @@ public record AgentSettings(String agentId, String deploymentSet, String channel
             int keepGenerations, Map<String, String> serviceEnvironment, Map<String, PublicKey> trustedBuilders,
             Map<String, PublicKey> releaseKeys, Hooks.Commands hooks) {
         this(agentId, deploymentSet, channel, root, canary, keepGenerations, serviceEnvironment, trustedBuilders,
-                releaseKeys, hooks, false);
+                releaseKeys, hooks, false, CHECKPOINT_RECORDS);
     }
 }

@@ -2,19 +2,16 @@ package dev.slipway.agent.run;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.slipway.agent.host.Durable;
 import dev.slipway.agent.rollout.HostView;
 import dev.slipway.cas.provenance.UntrustedProvenanceException;
 import dev.slipway.cas.release.ChannelState;
 import dev.slipway.cas.release.SignedChannelState;
 import dev.slipway.events.artifact.ChannelStateSigned;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.HashMap;
@@ -92,13 +89,23 @@ final class ChannelStateView {
         }
     }
 
+    /** Whether a state is this set's and verifies under a trusted release key, however old. */
+    boolean verifies(ChannelStateSigned signed) {
+        try {
+            return SignedChannelState.verify(signed.envelope().getBytes(UTF_8), releaseKeys).deploymentSet().equals(set);
+        } catch (UntrustedProvenanceException e) {
+            return false;
+        }
+    }
+
     /**
      * What the state allows at {@code now}, by the host's clock. Its version is on the disk first: a start that
      * reads a long history writes it once, not once per state.
      */
     HostView.Released released(Instant now) throws IOException {
         if (unsaved) {
-            writeVersion(versionFile, highestSeen);
+            // Durable before the state is acted on.
+            Durable.write(versionFile, highestSeen + "\n");
             unsaved = false;
         }
         Map<String, String> revoked = new HashMap<>();
@@ -154,20 +161,6 @@ final class ChannelStateView {
         } catch (NumberFormatException e) {
             throw new IOException(file + " is damaged (" + e.getMessage() + "); it holds the newest channel state "
                     + "version this host accepted: restore it, or delete it to trust the log again", e);
-        }
-    }
-
-    /** Durable before the state is acted on: written, fsynced, renamed, and the directory fsynced. */
-    private static void writeVersion(Path file, long version) throws IOException {
-        Path temp = file.resolveSibling(file.getFileName() + ".incoming");
-        try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            out.write(ByteBuffer.wrap((version + "\n").getBytes(UTF_8)));
-            out.force(true);
-        }
-        Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        try (FileChannel directory = FileChannel.open(file.getParent(), StandardOpenOption.READ)) {
-            directory.force(true);
         }
     }
 }

@@ -53,6 +53,23 @@ final class Preparation {
         this.trustedBuilders = trustedBuilders;
     }
 
+    /**
+     * Installs again an artifact this host verified before (its tree was found damaged): by its digest alone, which
+     * the bytes fetched must match to the last one.
+     */
+    Outcome reinstall(Digest artifact) {
+        try (InputStream in = store.open(artifact)) {
+            generations.install(artifact, in, new SafeUntar(SafeUntar.Limits.DEFAULT));
+            return new Outcome.Ready();
+        } catch (DigestMismatchException e) {
+            return new Outcome.Refused("the store's " + artifact + " does not match its digest: " + e.getMessage());
+        } catch (UnsafeArchiveException e) {
+            return new Outcome.Refused("the artifact " + artifact + " is not a safe archive: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            return new Outcome.Unavailable("cannot read " + artifact + " from the store: " + e.getMessage());
+        }
+    }
+
     /** @param recipeRead called with the recipe as soon as it is read, before the artifact is fetched */
     Outcome prepare(String recipeName, String artifactName, Consumer<Recipe> recipeRead) {
         try {

@@ -14,6 +14,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -48,6 +49,30 @@ class GenerationsTest {
         generations.switchTo(v3, Set.of());
         assertEquals(Optional.of(v1), generations.previous());
         assertFalse(generations.installed(v2), "beyond the two kept generations and pinned by nothing");
+    }
+
+    @Test
+    void aWholeTreeIsKeptAtStartAndOneThatDiffersFromItsSealOrHasNoneIsRemoved() throws IOException {
+        Generations before = new Generations(root, 3);
+        Digest whole = install(before, "v1");
+        Digest truncated = install(before, "v2");
+        Digest unsealed = install(before, "v3");
+        before.switchTo(truncated, Set.of(whole, unsealed));
+        Path file = root.resolve("store/sha256-" + truncated.hex() + "/version");
+        file.toFile().setWritable(true);
+        Files.write(file, new byte[0]);
+        Files.delete(root.resolve("seals/sha256-" + unsealed.hex()));
+
+        Generations after = new Generations(root, 3);
+
+        assertEquals(Set.of(truncated, unsealed), Set.copyOf(after.discarded()));
+        assertTrue(after.installed(whole));
+        assertFalse(after.installed(truncated));
+        assertFalse(after.installed(unsealed));
+        assertEquals(Optional.of(truncated), after.current(), "current still says what the host ran");
+        install(after, "v2");
+        assertTrue(after.installed(truncated));
+        assertEquals(List.of(), new Generations(root, 3).discarded(), "a tree installed again is whole");
     }
 
     private Digest install(Generations generations, String version) throws IOException {

@@ -64,10 +64,13 @@ final class FleetFixture implements AutoCloseable {
     final List<Integer> ports = new ArrayList<>();
     /** How the next agents activate their service: null, the agent supervises it; else these commands. */
     Hooks.Commands hooks;
+    /** Records of the set between checkpoints, for the agents started next. */
+    long checkpointRecords = AgentSettings.CHECKPOINT_RECORDS;
     /** The recipe's health check of the next releases, as JSON. */
     String healthCheck = """
             {"url": "http://127.0.0.1:${PORT}/health", "timeout": "PT1S", "retries": 4, "deadline": "PT6S"}""";
     private final List<Thread> threads = new ArrayList<>();
+    private final List<Boolean> canary = new ArrayList<>();
     private final CloudEventCodec codec = new CloudEventCodec();
     /** The set's channel state as last signed. */
     ChannelState channelState;
@@ -94,18 +97,38 @@ final class FleetFixture implements AutoCloseable {
     void startAgents(int count, int canaries) throws IOException {
         int first = agents.size();
         for (int i = first; i < first + count; i++) {
-            int port = freePort();
-            ports.add(port);
-            Agent agent = new Agent(new AgentSettings("host-" + i, set, "staging", root.resolve("host-" + i),
-                    i - first < canaries, 3, Map.of("PORT", Integer.toString(port), "HOST", "host-" + i),
-                    BuilderKeys.trusted(List.of(BuilderKeys.encode(BUILDER.getPublic()))),
-                    BuilderKeys.trusted(List.of(BuilderKeys.encode(RELEASE.getPublic()))), hooks),
-                    store, flags, kafka.bootstrapServers());
-            agents.add(agent);
-            Thread thread = new Thread(agent, "agent-" + i);
-            threads.add(thread);
-            thread.start();
+            ports.add(freePort());
+            canary.add(i - first < canaries);
+            agents.add(null);
+            threads.add(null);
+            run(i);
         }
+    }
+
+    /** Stops host {@code i}'s agent, leaving its service running, and starts a new run of it on the same disk. */
+    void restartAgent(int i) throws Exception {
+        stopAgent(i);
+        run(i);
+    }
+
+    /** Stops host {@code i}'s agent and waits for it to end; its service keeps running. */
+    void stopAgent(int i) throws InterruptedException {
+        agents.get(i).stop(false);
+        threads.get(i).join(10_000);
+    }
+
+    /** Starts a new run of host {@code i}'s agent on the disk it had. */
+    void run(int i) throws IOException {
+        Agent agent = new Agent(new AgentSettings("host-" + i, set, "staging", root.resolve("host-" + i),
+                canary.get(i), 3, Map.of("PORT", Integer.toString(ports.get(i)), "HOST", "host-" + i),
+                BuilderKeys.trusted(List.of(BuilderKeys.encode(BUILDER.getPublic()))),
+                BuilderKeys.trusted(List.of(BuilderKeys.encode(RELEASE.getPublic()))), hooks, false,
+                checkpointRecords),
+                store, flags, kafka.bootstrapServers());
+        Thread thread = new Thread(agent, "agent-" + i);
+        agents.set(i, agent);
+        threads.set(i, thread);
+        thread.start();
     }
 
     /** Stores a release whose service answers {@code /version} with {@code version}, built and signed. */
@@ -223,12 +246,13 @@ final class FleetFixture implements AutoCloseable {
         }
     }
 
-    /** The latest state a host's agent published on {@code slipway.agents}. */
+    /** The latest state a host's agent of this fixture's set published on {@code slipway.agents}. */
     Optional<AgentState> latestState(String host) {
         AgentState latest = null;
         for (ConsumerRecord<String, byte[]> record : kafka.readToEnd(Topics.AGENTS, r -> host.equals(r.key()))) {
             try {
-                if (codec.decode(record).data() instanceof AgentState state) {
+                // Host ids repeat across the tests that share the broker; the set is this fixture's own.
+                if (codec.decode(record).data() instanceof AgentState state && set.equals(state.deploymentSet())) {
                     latest = state;
                 }
             } catch (EventDecodingException e) {

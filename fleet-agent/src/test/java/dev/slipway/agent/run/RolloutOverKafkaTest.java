@@ -72,6 +72,30 @@ class RolloutOverKafkaTest {
     }
 
     @Test
+    void aTreeFoundDamagedAtStartIsFetchedAgainAndTheServiceRestartedFromIt() throws Exception {
+        try (FleetFixture fleet = new FleetFixture(root)) {
+            fleet.startAgents(1, 0);
+            FleetFixture.Release v1 = fleet.release("v1", true, 1, "PT60S");
+            fleet.deploy(v1);
+            int port = fleet.ports.get(0);
+            await("the host serves v1", () -> "v1".equals(get(port, "/version")));
+            fleet.stopAgent(0);
+            // What a power loss leaves when the data of a file never reached the disk: its name, and no bytes.
+            Path version = root.resolve("host-0/current").toRealPath().resolve("www/version");
+            version.toFile().setWritable(true);
+            Files.write(version, new byte[0]);
+
+            fleet.run(0);
+
+            await("the host serves v1 again, from a whole tree", () -> "v1".equals(get(port, "/version")));
+            assertEquals("v1", Files.readString(root.resolve("host-0/current").toRealPath().resolve("www/version")));
+            await("the agent reports itself healthy on v1", () -> fleet.latestState("host-0")
+                    .map(state -> state.health() == Health.HEALTHY && v1.artifact().toString().equals(state.current()))
+                    .orElse(false));
+        }
+    }
+
+    @Test
     void anIdleAgentSaysItIsAliveEveryHeartbeatSoThatASilentOneShowsAsStale() throws Exception {
         try (FleetFixture fleet = new FleetFixture(root)) {
             fleet.startAgents(1, 0);

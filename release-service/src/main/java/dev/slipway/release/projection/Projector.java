@@ -25,6 +25,7 @@ import dev.slipway.events.rollout.RolloutCompleted;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
+import dev.slipway.events.rollout.SetCheckpointed;
 import dev.slipway.events.wire.EventJson;
 import dev.slipway.release.readmodel.Artifact;
 import dev.slipway.release.readmodel.AuditEntry;
@@ -56,9 +57,12 @@ public final class Projector {
     /**
      * Whether the event was new; the rows it touched are changed in {@code session} when it was. An agent's
      * heartbeat (a state that says nothing new) only moves its host's last-seen time: it is neither audited nor
-     * news.
+     * news. A set's checkpoint repeats what the log already said: it is the agents' bookkeeping, not history.
      */
     public Uni<Boolean> project(Mutiny.Session session, Event<?> event, String topic) {
+        if (event.data() instanceof SetCheckpointed) {
+            return Uni.createFrom().item(false);
+        }
         if (event.data() instanceof AgentState state) {
             return session.find(Host.class, state.agentId()).chain(host -> {
                 if (host == null || !saysNothingNew(host, state)) {
