@@ -32,6 +32,8 @@ public final class Checkpointer {
     private Instant seenAt;
     private long seenOffset = -1;
     private String written;
+    private String dueKey;
+    private Instant dueSince;
 
     /**
      * @param minRecords       the fewest records of the set between two checkpoints
@@ -61,25 +63,27 @@ public final class Checkpointer {
      * @param readTo this host's position in the set's partition: the next offset it will read
      */
     public Optional<SetCheckpointed> due(SetFold fold, String me, Instant now, long readTo) {
-        int rank = fold.members().keySet().stream().sorted().toList().indexOf(me);
+        int rank = fold.rank(me);
         if (rank < 0 || fold.records() == 0) {
             return Optional.empty();
         }
         long every = Math.max(minRecords, (long) recordsPerMember * fold.members().size());
         Instant refreshFrom = seenAt != null ? seenAt : fold.since();
         boolean news = fold.offset() > seenOffset;
-        Instant from;
-        if (news && fold.records() - seenRecords >= every) {
-            from = fold.time();
-        } else if (news && settled(fold) && !now.isBefore(fold.time().plus(QUIET))) {
-            from = fold.time().plus(QUIET);
-        } else if (refreshFrom != null && !now.isBefore(refreshFrom.plus(REFRESH))) {
-            from = refreshFrom.plus(REFRESH);
-        } else {
+        boolean due = (news && fold.records() - seenRecords >= every)
+                || (news && settled(fold) && !now.isBefore(fold.time().plus(QUIET)))
+                || (refreshFrom != null && !now.isBefore(refreshFrom.plus(REFRESH)));
+        String key = fold.offset() + "/" + seenAt;
+        if (!due || key.equals(written)) {
             return Optional.empty();
         }
-        String key = fold.offset() + "/" + seenAt;
-        if (key.equals(written) || now.isBefore(from.plus(STAGGER.multipliedBy(rank)))) {
+        if (!key.equals(dueKey)) {
+            // Turns are counted from when this host found it due, not from the log's time: members that start
+            // together after a quiet spell must not all write at once.
+            dueKey = key;
+            dueSince = now;
+        }
+        if (now.isBefore(dueSince.plus(STAGGER.multipliedBy(rank)))) {
             return Optional.empty();
         }
         written = key;

@@ -187,6 +187,10 @@ public final class Decisions {
             return;
         }
         Duration deadline = rollout.policy().progressDeadline();
+        if (!now.isAfter(rollout.waitingSince().plus(deadline))) {
+            // Nobody waited for since before the rollout began waiting can be late yet: in big sets, the common case.
+            return;
+        }
         for (String member : fold.members().keySet()) {
             if (!member.equals(host.me()) && !rollout.claimed(member) && !rollout.holds(member)
                     && !rollout.lost().contains(member) && now.isAfter(fold.waitingSince(member).plus(deadline))) {
@@ -215,7 +219,7 @@ public final class Decisions {
 
     /** The member's place among the set's members by name; -1 for a host that is no member. */
     private static int rank(SetFold fold, String me) {
-        return fold.members().keySet().stream().sorted().toList().indexOf(me);
+        return fold.rank(me);
     }
 
     private static void once(List<Step> steps, HostView host, Step step) {

@@ -3,6 +3,8 @@ package dev.slipway.agent.rollout;
 import dev.slipway.events.rollout.HostJoined;
 import java.time.Instant;
 import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +31,12 @@ public final class Membership {
     private final Map<String, Member> members = new LinkedHashMap<>();
     /** Hosts taken out, with what they were when they left. */
     private final Map<String, Member> removed = new LinkedHashMap<>();
+    /** Derived views, asked for on every poll by every agent of a big set: built once per change. */
+    private Map<String, Boolean> flags;
+    private List<String> canaries;
+    private Map<String, Integer> ranks;
+    private Set<String> replaced;
+    private Set<String> runs;
 
     /** The member, or null. */
     public Member member(String host) {
@@ -44,14 +52,32 @@ public final class Membership {
     }
 
     public List<String> canaries() {
-        return members.entrySet().stream().filter(e -> e.getValue().canary()).map(Map.Entry::getKey).toList();
+        if (canaries == null) {
+            canaries = members.entrySet().stream().filter(e -> e.getValue().canary()).map(Map.Entry::getKey).toList();
+        }
+        return canaries;
     }
 
     /** Members and whether each is a canary. */
     public Map<String, Boolean> canaryFlags() {
-        Map<String, Boolean> flags = new LinkedHashMap<>();
-        members.forEach((host, member) -> flags.put(host, member.canary()));
-        return Collections.unmodifiableMap(flags);
+        if (flags == null) {
+            Map<String, Boolean> built = new LinkedHashMap<>();
+            members.forEach((host, member) -> built.put(host, member.canary()));
+            flags = Collections.unmodifiableMap(built);
+        }
+        return flags;
+    }
+
+    /** The member's place among the members by name (members take turns in this order); -1 for a non-member. */
+    public int rank(String host) {
+        if (ranks == null) {
+            List<String> sorted = members.keySet().stream().sorted().toList();
+            ranks = new HashMap<>();
+            for (int i = 0; i < sorted.size(); i++) {
+                ranks.put(sorted.get(i), i);
+            }
+        }
+        return ranks.getOrDefault(host, -1);
     }
 
     public Set<String> removed() {
@@ -60,12 +86,37 @@ public final class Membership {
 
     /** True when another run joined under the same host id after this one. */
     public boolean retired(String instance) {
-        return instance != null && entries().anyMatch(m -> instance.equals(m.replaced()));
+        index();
+        return instance != null && replaced.contains(instance);
     }
 
     /** True when this run's join is on the log (and it was not forgotten by two joins after it). */
     public boolean joined(String instance) {
-        return instance != null && entries().anyMatch(m -> instance.equals(m.instance()) || instance.equals(m.replaced()));
+        index();
+        return instance != null && (runs.contains(instance) || replaced.contains(instance));
+    }
+
+    private void index() {
+        if (replaced == null) {
+            replaced = new HashSet<>();
+            runs = new HashSet<>();
+            Stream.concat(members.values().stream(), removed.values().stream()).forEach(m -> {
+                if (m.replaced() != null) {
+                    replaced.add(m.replaced());
+                }
+                if (m.instance() != null) {
+                    runs.add(m.instance());
+                }
+            });
+        }
+    }
+
+    private void changed() {
+        flags = null;
+        canaries = null;
+        ranks = null;
+        replaced = null;
+        runs = null;
     }
 
     Map<String, Member> members() {
@@ -81,6 +132,7 @@ public final class Membership {
         this.members.putAll(members);
         this.removed.clear();
         this.removed.putAll(removed);
+        changed();
     }
 
     boolean join(HostJoined joined, Instant time) {
@@ -93,6 +145,7 @@ public final class Membership {
         members.put(joined.hostId(), new Member(joined.canary(), joined.instance(),
                 before != null ? before.joinedAt() : time, replaced));
         removed.remove(joined.hostId());
+        changed();
         return true;
     }
 
@@ -102,11 +155,8 @@ public final class Membership {
             return false;
         }
         removed.put(host, member);
+        changed();
         return true;
-    }
-
-    private Stream<Member> entries() {
-        return Stream.concat(members.values().stream(), removed.values().stream());
     }
 
     @Override

@@ -2,11 +2,9 @@ package dev.slipway.agent.rollout;
 
 import dev.slipway.events.rollout.RolloutPolicy;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -47,11 +45,12 @@ public final class Rollout {
     /** When the rollout last began waiting for claims (its start, or its latest resume). */
     Instant waitingSince;
     boolean announced;
-    final List<String> claims = new ArrayList<>();
+    /** Hosts waiting for a slot to go forward, in claim order. */
+    final Set<String> claims = new LinkedHashSet<>();
     /** Slot holders under this rollout and the log time their slot was granted (forward or going back). */
     final Map<String, Instant> holding = new LinkedHashMap<>();
     /** Hosts waiting for a slot to go back to the version they ran before this rollout. */
-    final List<String> revertClaims = new ArrayList<>();
+    final Set<String> revertClaims = new LinkedHashSet<>();
     final Set<String> healthy = new LinkedHashSet<>();
     final Set<String> failed = new LinkedHashSet<>();
     /** Members that did not claim within the progress deadline: not waited for, still welcome to claim. */
@@ -150,8 +149,8 @@ public final class Rollout {
         return Collections.unmodifiableMap(expired);
     }
 
-    public List<String> claims() {
-        return Collections.unmodifiableList(claims);
+    public Set<String> claims() {
+        return Collections.unmodifiableSet(claims);
     }
 
     public boolean holds(String host) {

@@ -167,6 +167,11 @@ public final class SetFold {
         return members.canaryFlags();
     }
 
+    /** The member's place among the members by name, in which they take turns; -1 for a host that is none. */
+    public int rank(String host) {
+        return members.rank(host);
+    }
+
     /** The member, or null. */
     public Membership.Member member(String host) {
         return members.member(host);
@@ -492,7 +497,10 @@ public final class SetFold {
                 changed = true;
             }
         }
-        if (rollout != null && rollout.status == Rollout.Status.RUNNING) {
+        // No member is waited for from before the rollout's own start or resume: until its deadline has passed,
+        // nobody can be lost, and a big set's fold need not look at every member for every record.
+        if (rollout != null && rollout.status == Rollout.Status.RUNNING
+                && rollout.waitingSince.plus(rollout.policy().progressDeadline()).isBefore(time)) {
             for (String host : members.hosts()) {
                 if (!rollout.claimed(host) && !rollout.holds(host) && !rollout.lost.contains(host)
                         && waitingSince(host).plus(rollout.policy().progressDeadline()).isBefore(time)) {

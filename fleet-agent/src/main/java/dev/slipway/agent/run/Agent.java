@@ -111,9 +111,9 @@ public final class Agent implements Runnable, AutoCloseable {
         this.settings = settings;
         this.bootstrapServers = bootstrapServers;
         this.generations = new Generations(settings.root(), settings.keepGenerations());
-        generations.discarded().forEach(artifact -> LOG.warnf("agent %s removed the tree of %s: it was incomplete "
-                + "or differs from its seal (cut short by a power loss, or changed); it is fetched again when needed",
-                settings.agentId(), artifact));
+        generations.discarded().forEach(artifact -> LOG.warnf("agent %s removed the tree of %s: it has no seal or "
+                + "differs from it (installed by an older agent, cut short by a power loss, or changed since); it is "
+                + "fetched again when needed", settings.agentId(), artifact));
         this.service = settings.hooks() != null
                 ? new Hooks(settings.hooks(), settings.serviceEnvironment(), settings.root().resolve("service.log"))
                 : new Supervisor(settings.serviceEnvironment(), settings.root().resolve("service.log"),
@@ -499,8 +499,8 @@ public final class Agent implements Runnable, AutoCloseable {
         if (generations.installed(artifact)) {
             return true;
         }
-        LOG.warnf("agent %s: the tree of %s was incomplete or changed on disk (a power loss?); fetching it again",
-                settings.agentId(), artifact);
+        LOG.warnf("agent %s: the tree of %s it runs was removed at start (no seal, or not what it sealed); fetching "
+                + "it again", settings.agentId(), artifact);
         Preparation.Outcome outcome = preparation.reinstall(artifact);
         if (outcome instanceof Preparation.Outcome.Ready) {
             return true;
