@@ -23,7 +23,8 @@ import java.util.UUID;
  * agent's shell and the simulation both call it; neither decides anything of its own.
  *
  * <p>In order: stand aside when another agent took this host's id or the set removed the host; join; start a
- * rollout for a newer deployable (once the recipe is read: the policy is the recipe's); act on a slot the host
+ * rollout for a newer deployable (once the recipe is read: the policy is the recipe's; the first member by name
+ * at once, each next one a second after it read the release, all under one event id); act on a slot the host
  * holds (take the version, or go back); claim a slot to go back when the host switched and the rollout aborted
  * or failed it; prepare, then claim or refuse the current rollout; report peers past a deadline (only so that a
  * record carries the log's time past it; reports are sent again while the log has not passed it, as a fast
@@ -43,6 +44,11 @@ public final class Decisions {
     /** The id every agent gives the rollout answering a deployable event. */
     public static String rolloutIdOf(String deployableEventId) {
         return UUID.nameUUIDFromBytes(("rollout/" + deployableEventId).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** The id every agent gives a rollout's start, so that many starts fold to one. */
+    public static String startIdOf(String rolloutId) {
+        return UUID.nameUUIDFromBytes(("start/" + rolloutId).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** The id every agent gives a rollout's end, so that many announcements fold to one. */
@@ -124,8 +130,13 @@ public final class Decisions {
             prepare(steps, host, id, latest.recipe(), latest.artifact());
             return;
         }
+        // Members take turns by name, as with the end: one live member starts it, usually alone, not every member.
+        int rank = Math.max(0, rank(fold, host.me()));
+        if (host.now().isBefore(latest.seenAt().plus(ANNOUNCE_STAGGER.multipliedBy(rank)))) {
+            return;
+        }
         once(steps, host, new Step.Append("start/" + id, new RolloutStarted(fold.deploymentSet(), id, latest.channel(),
-                latest.recipe(), latest.artifact(), policy, latest.offset()), null));
+                latest.recipe(), latest.artifact(), policy, latest.offset()), startIdOf(id)));
     }
 
     private static void actOnSlot(List<Step> steps, SetFold fold, HostView host, SetFold.Slot slot) {

@@ -25,11 +25,12 @@ public record HostView(String me, String instance, boolean canary, boolean rejoi
         Map<String, Instant> retryAt, Map<String, Instant> done, Released released, Instant now) {
 
     /**
-     * A release of the host's channel: the {@code ArtifactDeployable} that announced it (its id names the rollout)
-     * and the offset, in the set's partition of {@code slipway.deployables}, of the channel state that first
-     * named it.
+     * A release of the host's channel: the {@code ArtifactDeployable} that announced it (its id names the rollout),
+     * the offset, in the set's partition of {@code slipway.deployables}, of the channel state that first named it,
+     * and when this host first read that state (by its clock).
      */
-    public record Deployable(String eventId, long offset, String channel, String recipe, String artifact) {
+    public record Deployable(String eventId, long offset, String channel, String recipe, String artifact,
+            Instant seenAt) {
     }
 
     /**

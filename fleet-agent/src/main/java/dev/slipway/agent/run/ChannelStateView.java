@@ -79,7 +79,7 @@ final class ChannelStateView {
             latest = null;
         } else if (latest == null || !latest.eventId().equals(current.get().event())) {
             ChannelState.Release r = current.get();
-            latest = new HostView.Deployable(r.event(), offset, channel, r.recipe(), r.artifact());
+            latest = new HostView.Deployable(r.event(), offset, channel, r.recipe(), r.artifact(), Instant.now());
         }
         state = offered;
         refusal = null;

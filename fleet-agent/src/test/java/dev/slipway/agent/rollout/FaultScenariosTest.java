@@ -240,7 +240,7 @@ class FaultScenariosTest {
     @Test
     void aRolloutTheSignedStateDoesNotNameWaitsRatherThanClaims() {
         at(0, join("a", false), started("r1", V1, 0));
-        released = HostView.Released.fresh(new HostView.Deployable("d2", 5, "staging", RECIPE, V2));
+        released = HostView.Released.fresh(new HostView.Deployable("d2", 5, "staging", RECIPE, V2, T0));
 
         List<Step> steps = Decisions.next(fold, host("a", V0, Map.of(), Set.of("r1")));
 
@@ -273,7 +273,7 @@ class FaultScenariosTest {
     }
 
     /** What the hosts' signed channel state releases: V1 of the recipe, unless a test says otherwise. */
-    private HostView.Released released = HostView.Released.fresh(new HostView.Deployable("d1", 0, "staging", RECIPE, V1));
+    private HostView.Released released = HostView.Released.fresh(new HostView.Deployable("d1", 0, "staging", RECIPE, V1, T0));
 
     private HostView host(String me, String running, Map<String, String> refused, Set<String> prepared) {
         Map<String, RolloutPolicy> recipes = new HashMap<>();

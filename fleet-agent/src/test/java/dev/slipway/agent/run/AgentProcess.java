@@ -4,6 +4,7 @@ import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.flag.FlagStoreFileSystem;
 import dev.slipway.cas.provenance.BuilderKeys;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,11 @@ public final class AgentProcess {
                 id, set, root.toString(), Integer.toString(port), bootstrap, store.toString(), trustedKey,
                 Boolean.toString(canary), BuilderKeys.encode(FleetFixture.RELEASE.getPublic()))
                 .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(root.resolveSibling(id + "-agent.log").toFile())).start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(logOf(set, id).toFile())).start();
+    }
+
+    /** Kept under target/, not in the test's temporary directory, so that a failed run can still be read. */
+    private static Path logOf(String set, String id) throws IOException {
+        return Files.createDirectories(Path.of("target", "agent-processes")).resolve(set + "-" + id + ".log");
     }
 }

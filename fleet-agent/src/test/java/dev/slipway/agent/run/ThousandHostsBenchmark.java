@@ -115,7 +115,7 @@ class ThousandHostsBenchmark {
 
         void release() {
             release = new HostView.Deployable(UUID.randomUUID().toString(), 1, "staging", "sha256:" + "1".repeat(64),
-                    "sha256:" + "2".repeat(64));
+                    "sha256:" + "2".repeat(64), Instant.now());
             rolloutFoldNanos = foldNanos;
             rolloutDecideNanos = decideNanos;
         }
@@ -171,6 +171,7 @@ class ThousandHostsBenchmark {
             long records = 0;
             long bytes = 0;
             long setRecords = 0;
+            Map<String, Integer> byType = new java.util.TreeMap<>();
             for (ConsumerRecord<String, byte[]> record : log) {
                 Instant at = Instant.ofEpochMilli(record.timestamp());
                 Object data = set.equals(record.key()) ? decode(record).data() : null;
@@ -179,6 +180,9 @@ class ThousandHostsBenchmark {
                 }
                 if (started != null) {
                     records++;
+                    if (data != null) {
+                        byType.merge(data.getClass().getSimpleName(), 1, Integer::sum);
+                    }
                     setRecords += data != null ? 1 : 0;
                     bytes += record.serializedValueSize() + record.serializedKeySize();
                     for (var header : record.headers()) {
@@ -210,6 +214,7 @@ class ThousandHostsBenchmark {
                     r.healthy().size(), HOSTS);
             System.out.printf("BENCH records each agent reads for the rollout: %d (%d of the set), %.1f MB; broker fan-out "
                     + "to %d agents: %.0f MB%n", records, setRecords, bytes / 1e6, HOSTS, bytes * (double) HOSTS / 1e6);
+            System.out.printf("BENCH the set's records by type: %s%n", byType);
             System.out.printf("BENCH CPU per agent for the rollout: folding %.0f ms (decode and fold of every record, as "
                     + "each agent does), deciding %.2f ms (%d decisions of all hosts: %.1f us each)%n", foldMs,
                     decideMs / HOSTS, decisions, decideNanos / 1e3 / Math.max(1, decisions));

@@ -304,7 +304,7 @@ public final class Simulation {
             badArtifacts.add(artifact);
         }
         deployables.add(new HostView.Deployable(new UUID(random.nextLong(), random.nextLong()).toString(),
-                deployables.size(), "staging", "sha256:" + hex(1000 + versions), artifact));
+                deployables.size(), "staging", "sha256:" + hex(1000 + versions), artifact, time));
         tell(time + " deployable " + artifact.substring(0, 16) + (badArtifacts.contains(artifact) ? " (bad)" : ""));
     }
 
@@ -312,7 +312,7 @@ public final class Simulation {
     private void promoteAgain() {
         HostView.Deployable last = deployables.get(deployables.size() - 1);
         deployables.add(new HostView.Deployable(new UUID(random.nextLong(), random.nextLong()).toString(),
-                deployables.size(), last.channel(), last.recipe(), last.artifact()));
+                deployables.size(), last.channel(), last.recipe(), last.artifact(), time));
         tell(time + " promoted again " + last.artifact().substring(0, 16));
     }
 
