@@ -215,6 +215,24 @@ class FaultScenariosTest {
     }
 
     @Test
+    void membersTakeTurnsToStartARolloutUnderOneIdSoOneLiveMemberStartsItAlone() {
+        at(0, join("a", false), join("b", false), join("c", false));
+        String rollout = Decisions.rolloutIdOf("d1");
+
+        List<Step> first = Decisions.next(fold, host("a", V0, Map.of(), Set.of()));
+        List<Step> thirdAtOnce = Decisions.next(fold, host("c", V0, Map.of(), Set.of()));
+        List<Step> thirdLater = Decisions.next(fold, new HostView("c", "c-1", false, false, V0, Set.of(V0, V1),
+                Map.of(RECIPE, POLICY), Set.of(), Map.of(), Map.of(), Map.of(), released, T0.plusSeconds(2)));
+
+        Step.Append start = (Step.Append) first.stream().filter(s -> s.key().startsWith("start/")).findFirst()
+                .orElseThrow();
+        assertEquals(Decisions.startIdOf(rollout), start.eventId());
+        assertTrue(thirdAtOnce.stream().noneMatch(s -> s.key().startsWith("start/")), "c waits its turn: " + thirdAtOnce);
+        assertTrue(thirdLater.stream().anyMatch(s -> s instanceof Step.Append append
+                && Decisions.startIdOf(rollout).equals(append.eventId())), "two seconds on, c starts it: " + thirdLater);
+    }
+
+    @Test
     void aRevocationDuringARolloutStopsItsSlotsAndEveryHostThatHasNotSwitchedRefusesIt() {
         at(0, join("a", false), join("b", false), join("c", false), started("r1", V1, 0));
         at(1, new HostClaimed(SET, "r1", "a"));

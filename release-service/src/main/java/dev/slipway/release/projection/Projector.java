@@ -9,6 +9,7 @@ import dev.slipway.events.artifact.ArtifactBuilt;
 import dev.slipway.events.artifact.ArtifactDeployable;
 import dev.slipway.events.artifact.ArtifactRejected;
 import dev.slipway.events.artifact.ArtifactRevoked;
+import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
@@ -95,7 +96,17 @@ public final class Projector {
         Object data = event.data();
         Instant at = event.time();
         String set = deploymentSetOf(data);
-        return (set == null ? NOTHING : knowSet(s, set, at)).chain(() -> change(s, data, at));
+        return (set == null || !establishesSet(data) ? NOTHING : knowSet(s, set, at)).chain(() -> change(s, data, at));
+    }
+
+    /**
+     * Whether the event says a set exists: a host is in it, a release was flagged or built for it, a rollout of it
+     * began. A pause, a host's step or a command about a set nobody knows is history of that set, kept in the
+     * audit trail, not a reason to list a set forever.
+     */
+    private static boolean establishesSet(Object data) {
+        return data instanceof HostJoined || data instanceof AgentState || data instanceof ArtifactDeployable
+                || data instanceof ChannelStateSigned || data instanceof RolloutStarted || data instanceof ArtifactBuilt;
     }
 
     private Uni<Void> change(Mutiny.Session s, Object data, Instant at) {

@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.slipway.events.Event;
@@ -15,6 +16,7 @@ import dev.slipway.events.Topics;
 import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.agent.Health;
 import dev.slipway.events.build.BuildRequested;
+import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.DeadLetters;
 import dev.slipway.release.CaughtUp;
@@ -104,6 +106,23 @@ class ProjectionTest {
         loop.start(replay);
         CaughtUp.await(kafka, replay, DEADLINE);
         ReadModelDump.assertSame(projected, "a replay into an empty database must rebuild the same rows");
+    }
+
+    @Test
+    void aStrayPauseOfASetNobodyKnowsIsAuditedButListsNoSet() throws Exception {
+        SetStory stray = new SetStory("stray");
+        stray.add(new RolloutPaused(stray.set, stray.rolloutId(), "someone", "a record from nowhere"));
+        stray.publish(kafka);
+        CaughtUp.await(kafka, loop.group(), DEADLINE);
+
+        viewer().get("/api/audit?set=" + stray.set).then().statusCode(200).body("total", is(1));
+        viewer().get("/api/sets").then().statusCode(200).body("name", not(hasItem(stray.set)));
+        viewer().get("/api/sets/" + stray.set).then().statusCode(404);
+
+        SetStory known = new SetStory("known").builtFlaggedAndStarted(1);
+        known.publish(kafka);
+        CaughtUp.await(kafka, loop.group(), DEADLINE);
+        viewer().get("/api/sets").then().statusCode(200).body("name", hasItem(known.set));
     }
 
     @Test

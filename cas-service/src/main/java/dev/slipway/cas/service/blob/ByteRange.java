@@ -6,7 +6,9 @@ import java.util.regex.Pattern;
 
 /**
  * One byte range of a blob, from an HTTP {@code Range} header ({@code bytes=a-b}, {@code bytes=a-},
- * {@code bytes=-n}). Multi-range requests are answered with the whole blob, as RFC 9110 allows.
+ * {@code bytes=-n}). Multi-range requests are answered with the whole blob, as RFC 9110 allows; an invalid range
+ * ({@code bytes=5-3}) is ignored, as it requires; and an empty blob is always sent whole (no range of it has a
+ * first byte to name).
  */
 record ByteRange(long offset, long length) {
 
@@ -34,12 +36,18 @@ record ByteRange(long offset, long length) {
                 if (suffix == 0) {
                     throw new Unsatisfiable(header, size);
                 }
+                if (size == 0) {
+                    return Optional.empty();
+                }
                 long length = Math.min(suffix, size);
                 return Optional.of(new ByteRange(size - length, length));
             }
             long first = Long.parseLong(m.group(1));
+            if (!m.group(2).isEmpty() && Long.parseLong(m.group(2)) < first) {
+                return Optional.empty();
+            }
             long last = m.group(2).isEmpty() ? size - 1 : Math.min(Long.parseLong(m.group(2)), size - 1);
-            if (first >= size || last < first) {
+            if (first >= size) {
                 throw new Unsatisfiable(header, size);
             }
             return Optional.of(new ByteRange(first, last - first + 1));

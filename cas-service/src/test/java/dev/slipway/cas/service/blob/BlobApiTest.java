@@ -144,6 +144,17 @@ class BlobApiTest {
         assertEquals("bytes 10-14/20", middle.headers().firstValue("Content-Range").orElseThrow());
         assertEquals("ghij", new String(get(path, READER, "bytes=-4").body(), UTF_8));
         assertEquals(416, get(path, READER, "bytes=20-").statusCode());
+        HttpResponse<byte[]> invalid = get(path, READER, "bytes=5-3");
+        assertEquals(200, invalid.statusCode(), "an invalid range is ignored");
+        assertEquals(20, invalid.body().length);
+
+        byte[] empty = new byte[0];
+        String emptyPath = "/cas/" + Digest.of(empty).hex();
+        put(emptyPath, empty, BUILDER);
+        HttpResponse<byte[]> suffixOfNothing = get(emptyPath, READER, "bytes=-4");
+        assertEquals(200, suffixOfNothing.statusCode(), "the empty blob, whole");
+        assertEquals(0, suffixOfNothing.body().length);
+        assertTrue(suffixOfNothing.headers().firstValue("Content-Range").isEmpty());
     }
 
     @Test
