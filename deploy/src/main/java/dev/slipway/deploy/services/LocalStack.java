@@ -178,12 +178,23 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
+    /** The last lines of a log, for a message that must be read after the log's directory is gone. */
+    private static String tail(Path log, int lines) {
+        try {
+            List<String> all = Files.readAllLines(log);
+            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+        } catch (IOException e) {
+            return "(unreadable: " + e.getMessage() + ")";
+        }
+    }
+
     private static void awaitReady(List<ServiceProcess> services) throws InterruptedException {
         long until = System.nanoTime() + READY.toNanos();
         for (ServiceProcess service : services) {
             while (!service.ready()) {
                 if (!service.alive()) {
-                    throw new IllegalStateException(service.name() + " exited during start-up; see " + service.log());
+                    throw new IllegalStateException(service.name() + " exited during start-up; see " + service.log()
+                            + ", which ends:\n" + tail(service.log(), 20));
                 }
                 if (System.nanoTime() > until) {
                     throw new IllegalStateException(service.name() + " not ready within " + READY + "; see "

@@ -12,6 +12,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** One Slipway service run from its packaged Quarkus application, as production runs it, on its own port. */
 public final class ServiceProcess implements AutoCloseable {
@@ -112,8 +114,16 @@ public final class ServiceProcess implements AutoCloseable {
     }
 
     public static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
+        // The kernel may hand the same free port to two binds in a row: a stack of a dozen services asks for a
+        // dozen ports before any is bound, and two of them sharing one made a service exit at start.
+        while (true) {
+            try (ServerSocket socket = new ServerSocket(0)) {
+                if (HANDED_OUT.add(socket.getLocalPort())) {
+                    return socket.getLocalPort();
+                }
+            }
         }
     }
+
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 }
