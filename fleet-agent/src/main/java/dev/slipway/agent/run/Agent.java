@@ -501,7 +501,7 @@ public final class Agent implements Runnable, AutoCloseable {
         }
         LOG.warnf("agent %s: the tree of %s it runs was removed at start (no seal, or not what it sealed); fetching "
                 + "it again", settings.agentId(), artifact);
-        Preparation.Outcome outcome = preparation.reinstall(artifact);
+        Preparation.Outcome outcome = preparation.install(artifact);
         if (outcome instanceof Preparation.Outcome.Ready) {
             return true;
         }

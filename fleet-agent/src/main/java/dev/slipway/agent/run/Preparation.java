@@ -54,10 +54,10 @@ final class Preparation {
     }
 
     /**
-     * Installs again an artifact this host verified before (its tree was found damaged): by its digest alone, which
-     * the bytes fetched must match to the last one.
+     * Installs an artifact whose release this host verified (now, or before its tree was found damaged): by its
+     * digest alone, which the bytes fetched must match to the last one.
      */
-    Outcome reinstall(Digest artifact) {
+    Outcome install(Digest artifact) {
         try (InputStream in = store.open(artifact)) {
             generations.install(artifact, in, new SafeUntar(SafeUntar.Limits.DEFAULT));
             return new Outcome.Ready();
@@ -88,18 +88,13 @@ final class Preparation {
                     return new Outcome.Refused("provenance is for " + provenance.artifact() + ", not " + artifact);
                 }
             }
-            try (InputStream in = store.open(artifact)) {
-                generations.install(artifact, in, new SafeUntar(SafeUntar.Limits.DEFAULT));
-            }
-            return new Outcome.Ready();
+            return install(artifact);
         } catch (DigestMismatchException e) {
             return new Outcome.Refused("a blob of " + artifactName + " does not match its digest: " + e.getMessage());
         } catch (UntrustedProvenanceException e) {
             return new Outcome.Refused("provenance does not verify: " + e.getMessage());
         } catch (InvalidRecipeException e) {
             return new Outcome.Refused("recipe " + recipeName + " is invalid: " + e.getMessage());
-        } catch (UnsafeArchiveException e) {
-            return new Outcome.Refused("the artifact " + artifactName + " is not a safe archive: " + e.getMessage());
         } catch (IllegalArgumentException e) {
             return new Outcome.Refused("the release names a malformed digest: " + e.getMessage());
         } catch (IOException | RuntimeException e) {
