@@ -15,6 +15,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /** The release service's API; its refusals become {@link CliFailure}s with the service's own message. */
@@ -31,6 +32,12 @@ public final class ReleaseApi {
 
     public JsonNode get(String path) {
         return send(request(path).GET());
+    }
+
+    /** The document at {@code path}, or empty while the service answers 404 (not in its read model yet). */
+    public Optional<JsonNode> find(String path) {
+        HttpResponse<String> response = exchange(request(path).GET(), HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() == 404 ? Optional.empty() : Optional.of(parse(response));
     }
 
     public JsonNode post(String path, Object body) {
@@ -71,7 +78,10 @@ public final class ReleaseApi {
     }
 
     private JsonNode send(HttpRequest.Builder request) {
-        HttpResponse<String> response = exchange(request, HttpResponse.BodyHandlers.ofString());
+        return parse(exchange(request, HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private JsonNode parse(HttpResponse<String> response) {
         if (response.statusCode() >= 300) {
             refuse(response.statusCode(), response.body());
         }

@@ -5,12 +5,16 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** An operator's command about one set, sent through the release API (which checks it and records who asked). */
 abstract class SetCommand implements Runnable {
+
+    private static final Duration POLL = Duration.ofMillis(250);
 
     @Mixin
     Context context;
@@ -21,12 +25,49 @@ abstract class SetCommand implements Runnable {
     @Option(names = "--yes", description = "Do not ask for confirmation")
     boolean yes;
 
-    /** Sends the command; prints what the service accepted. */
+    @Option(names = "--wait", paramLabel = "SECONDS", defaultValue = "20",
+            description = "How long to wait for the command to be carried out or refused (0: do not wait)")
+    int waitSeconds;
+
+    /**
+     * Sends the command, then follows it until it is carried out or refused: a command the store or the set's log
+     * refuses after the service accepted it exits {@link Exit#REFUSED} with who refused it and why.
+     */
     void send(String command, Map<String, ?> body) {
         JsonNode accepted = context.release().post("api/sets/" + ReleaseApi.segment(set) + "/" + command, body);
-        context.result(accepted, accepted.path("type").asText() + " sent for " + set + " ("
-                + accepted.path("id").asText() + ")");
+        String what = accepted.path("type").asText().replace("dev.slipway.", "") + " " + accepted.path("id").asText();
+        JsonNode outcome = waitSeconds > 0 ? outcome(accepted.path("outcome").asText(), Duration.ofSeconds(waitSeconds))
+                : null;
+        String status = outcome == null ? "SENT" : outcome.path("status").asText();
+        if (status.equals("REFUSED")) {
+            throw new CliFailure(Exit.REFUSED, what + " was refused by " + outcome.path("by").asText() + ": "
+                    + outcome.path("outcome").asText());
+        }
+        context.result(outcome == null ? accepted : outcome, status.equals("APPLIED")
+                ? what + " carried out for " + set + ": " + outcome.path("outcome").asText()
+                : what + " sent for " + set + (waitSeconds > 0 ? "; not carried out within " + waitSeconds + " s: "
+                        + "follow it with 'slipway status --set " + set + "'" : ""));
     }
+
+    /** The command's outcome once it is APPLIED or REFUSED; the last one seen (or null) when the wait ends. */
+    private JsonNode outcome(String path, Duration patience) {
+        Instant deadline = Instant.now().plus(patience);
+        JsonNode seen = null;
+        while (Instant.now().isBefore(deadline)) {
+            seen = context.release().find(path.replaceFirst("^/", "")).orElse(seen);
+            if (seen != null && !seen.path("status").asText().equals("SENT")) {
+                return seen;
+            }
+            try {
+                Thread.sleep(POLL.toMillis());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return seen;
+            }
+        }
+        return seen;
+    }
+
 
     /** Asks a person to type "yes"; without a terminal, only --yes proceeds. */
     void confirm(String question) {

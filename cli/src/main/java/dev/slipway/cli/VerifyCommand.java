@@ -26,13 +26,15 @@ final class VerifyCommand implements Runnable {
     @Mixin
     Context context;
 
-    @Parameters(paramLabel = "DIGEST", description = "The artifact's digest")
+    @Parameters(paramLabel = "DIGEST", description = "The artifact's digest, or its recipe's; 12 hex digits or more "
+            + "of either will do, as the other commands print them")
     String artifact;
 
     @Override
     public void run() {
-        Digest digest = parse(artifact);
-        JsonNode known = context.release().get("api/artifacts/" + digest);
+        // The service resolves a short or recipe digest; what is verified is the full digest it answers with.
+        JsonNode known = context.release().get("api/artifacts/" + ReleaseApi.segment(artifact));
+        Digest digest = parse(known.path("artifact").path("digest").asText());
         String provenanceDigest = known.path("artifact").path("provenance").asText(null);
         if (provenanceDigest == null) {
             throw new CliFailure(Exit.FAILED, digest + " has no provenance on record");

@@ -42,7 +42,12 @@ public record Event<T extends SlipwayEvent>(String id, String source, Instant ti
 
     /** The id {@link #causedBy} gives the event {@code what} of {@code cause}. */
     public static String idCausedBy(Event<?> cause, String what) {
-        return UUID.nameUUIDFromBytes((cause.id() + "/" + what).getBytes(StandardCharsets.UTF_8)).toString();
+        return idCausedBy(cause.id(), what);
+    }
+
+    /** The id {@link #causedBy} gives the event {@code what} of the event with id {@code causeId}. */
+    public static String idCausedBy(String causeId, String what) {
+        return UUID.nameUUIDFromBytes((causeId + "/" + what).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** The CloudEvents {@code type} of the payload, e.g. {@code dev.slipway.build.requested.v1}. */

@@ -87,7 +87,7 @@ class EventsOverKafkaTest {
         ConsumerRecord<String, byte[]> poison = kafka.awaitRecord(Topics.BUILDS, r -> marker.equals(r.key()), DEADLINE);
         EventDecodingException error = assertThrows(EventDecodingException.class, () -> codec.decode(poison));
         try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
-            producer.send(DeadLetters.of(poison, error)).get();
+            producer.send(DeadLetters.of(poison, "events-test", error)).get();
         }
 
         ConsumerRecord<String, byte[]> letter =
@@ -96,6 +96,7 @@ class EventsOverKafkaTest {
         assertEquals("missing-attribute", header(letter.headers(), DeadLetters.HEADER_REASON));
         assertEquals("{not json", new String(letter.value(), UTF_8));
         assertEquals(Long.toString(poison.offset()), header(letter.headers(), DeadLetters.HEADER_OFFSET));
+        assertEquals("events-test", header(letter.headers(), DeadLetters.HEADER_CONSUMER));
     }
 
     private static String expectedKey(SlipwayEvent sample) {

@@ -131,7 +131,7 @@ public final class BuildLoop {
         } catch (EventDecodingException poison) {
             LOG.warnf("dead-lettering %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
                     poison.getMessage());
-            return List.of(DeadLetters.of(record, poison));
+            return List.of(DeadLetters.of(record, config.consumerGroup(), poison));
         }
         if (!(event.data() instanceof BuildRequested request) || done.contains(event.id())) {
             return List.of();

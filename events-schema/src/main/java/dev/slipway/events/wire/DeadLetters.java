@@ -10,7 +10,9 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Builds the dead-letter record for a record that could not be read: the original key, value and headers,
- * untouched, on {@code <topic>.dlq}, plus headers saying why and where it came from.
+ * untouched, on {@code <topic>.dlq}, plus headers saying why, where it came from and which consumer refused it.
+ * Every consumer group that cannot use a record dead-letters it under its own name: two services refusing one
+ * record are two dead letters, each saying who.
  */
 public final class DeadLetters {
 
@@ -19,21 +21,26 @@ public final class DeadLetters {
     public static final String HEADER_TOPIC = "slipway_dlq_topic";
     public static final String HEADER_PARTITION = "slipway_dlq_partition";
     public static final String HEADER_OFFSET = "slipway_dlq_offset";
+    public static final String HEADER_CONSUMER = "slipway_dlq_consumer";
 
     private DeadLetters() {
     }
 
-    public static ProducerRecord<String, byte[]> of(ConsumerRecord<String, byte[]> record, EventDecodingException error) {
-        return of(record, error.reason().wireName(), error.getMessage());
+    public static ProducerRecord<String, byte[]> of(ConsumerRecord<String, byte[]> record, String consumer,
+            EventDecodingException error) {
+        return of(record, consumer, error.reason().wireName(), error.getMessage());
     }
 
     /**
      * For a record that was read but cannot be acted on (e.g. a command about something that does not exist).
      *
-     * @param reason a short stable code, e.g. {@code refused}
+     * @param consumer the consumer group that refuses it, e.g. {@code cas-flagging}
+     * @param reason   a short stable code, e.g. {@code refused}
      */
-    public static ProducerRecord<String, byte[]> of(ConsumerRecord<String, byte[]> record, String reason, String message) {
+    public static ProducerRecord<String, byte[]> of(ConsumerRecord<String, byte[]> record, String consumer,
+            String reason, String message) {
         Headers headers = new RecordHeaders(record.headers().toArray());
+        headers.add(HEADER_CONSUMER, consumer.getBytes(UTF_8));
         headers.add(HEADER_REASON, reason.getBytes(UTF_8));
         headers.add(HEADER_MESSAGE, String.valueOf(message).getBytes(UTF_8));
         headers.add(HEADER_TOPIC, record.topic().getBytes(UTF_8));

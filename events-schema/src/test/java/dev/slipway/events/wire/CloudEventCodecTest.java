@@ -147,7 +147,7 @@ class CloudEventCodecTest {
         ConsumerRecord<String, byte[]> poison = consumed(Topics.BUILDS, valid.key(), valid.headers(), new byte[] {'{'});
         EventDecodingException error = refused(poison);
 
-        ProducerRecord<String, byte[]> letter = DeadLetters.of(poison, error);
+        ProducerRecord<String, byte[]> letter = DeadLetters.of(poison, "events-test", error);
 
         assertEquals("slipway.builds.dlq", letter.topic());
         assertEquals(poison.key(), letter.key());

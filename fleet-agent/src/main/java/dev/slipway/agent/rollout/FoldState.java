@@ -17,14 +17,17 @@ import java.util.Map;
  * @param records how many records of the set were folded (checkpoints are not records of the fold)
  * @param since   log time of the first record folded; null before it
  * @param seen    ids of the records folded within {@link SetFold#REMEMBER_IDS} of log time, with their time
+ * @param hold    the set's pause; null when it is not paused (and in format 1, which had none)
  */
 public record FoldState(int format, String deploymentSet, long offset, long records, Instant since, Instant time,
         int peakSlots, LinkedHashMap<String, Instant> seen, LinkedHashMap<String, Membership.Member> members,
         LinkedHashMap<String, Membership.Member> removed, List<RolloutState> rollouts, String rollout,
-        String lastCompleted, List<SlotState> slots) {
+        String lastCompleted, List<SlotState> slots, SetFold.Hold hold) {
 
     /** Raised when what a state holds changes meaning; a reader refuses a format it does not know. */
-    public static final int FORMAT = 1;
+    public static final int FORMAT = 2;
+    /** Format 1 had no hold: a pause was the paused rollout's. Still read. */
+    static final int FORMAT_BEFORE_HOLDS = 1;
 
     /** One rollout; {@code previousCompleted} names a rollout of the same state, or is null. */
     public record RolloutState(String id, String recipe, String artifact, RolloutPolicy policy, long deployableOffset,

@@ -35,7 +35,8 @@ import java.util.Set;
  * A {@code RolloutStarted} for a newer deployable starts a rollout and supersedes a running one (one for an
  * older deployable changes nothing). Slots belong to the set, not to a rollout: at most the current policy's
  * {@code maxUnavailable} hosts hold one at once, whether they take a new version, finish a superseded one, or
- * go back after an abort. Claims are granted in claim order, going back first, and forward only to canary
+ * go back after an abort. A pause holds the set until it is resumed: the rollout in progress, and any that starts
+ * meanwhile, grants no slot forward (going back goes on). Claims are granted in claim order, going back first, and forward only to canary
  * members until every canary member is done; when every canary member that is not done is lost, one other
  * claimant at a time stands in as canary, and the rest wait until a stand-in is healthy.
  *
@@ -54,6 +55,10 @@ public final class SetFold {
     public record Slot(Rollout rollout, Instant grantedAt, boolean back) {
     }
 
+    /** An operator's pause of the set: by whom, why, since when (log time). */
+    public record Hold(String by, String reason, Instant since) {
+    }
+
     /**
      * How long (log time) a record's id is remembered so that the same event delivered again changes nothing.
      * Repeats come from members announcing one end under one id and from a relay that sends again after a
@@ -69,6 +74,7 @@ public final class SetFold {
     private final Map<String, Slot> slots = new LinkedHashMap<>();
     private Rollout rollout;
     private Rollout lastCompleted;
+    private Hold hold;
     private Instant time;
     private Instant since;
     private long offset = -1;
@@ -130,10 +136,10 @@ public final class SetFold {
             return failed(failed);
         }
         if (data instanceof RolloutPaused paused) {
-            return isCurrent(paused.rolloutId()) && pause(paused.reason());
+            return hold(paused);
         }
-        if (data instanceof RolloutResumed resumed) {
-            return isCurrent(resumed.rolloutId()) && resume();
+        if (data instanceof RolloutResumed) {
+            return release();
         }
         if (data instanceof RollbackRequested rollback) {
             return isCurrent(rollback.rolloutId()) && rollout.status != Rollout.Status.SUPERSEDED
@@ -155,6 +161,11 @@ public final class SetFold {
     /** The rollout in progress or the latest one; null before the first. */
     public Rollout rollout() {
         return rollout;
+    }
+
+    /** The set's pause, or null when it is not paused. */
+    public Hold hold() {
+        return hold;
     }
 
     /** What this set's hosts should run: the artifact of the last completed rollout, or null. */
@@ -250,7 +261,7 @@ public final class SetFold {
         return new FoldState(FoldState.FORMAT, deploymentSet, offset, records, since, time, peakSlots,
                 new LinkedHashMap<>(seenIds), new LinkedHashMap<>(members.members()),
                 new LinkedHashMap<>(members.removedMembers()), rollouts, rollout == null ? null : rollout.id(),
-                lastCompleted == null ? null : lastCompleted.id(), held);
+                lastCompleted == null ? null : lastCompleted.id(), held, hold);
     }
 
     /**
@@ -260,7 +271,7 @@ public final class SetFold {
      *                                  does not hold
      */
     public static SetFold restore(FoldState state) {
-        if (state.format() != FoldState.FORMAT) {
+        if (state.format() != FoldState.FORMAT && state.format() != FoldState.FORMAT_BEFORE_HOLDS) {
             throw new IllegalArgumentException("checkpoint format " + state.format() + " is not " + FoldState.FORMAT
                     + ": written by a newer agent; start from the log instead");
         }
@@ -280,7 +291,14 @@ public final class SetFold {
         fold.since = state.since();
         fold.time = state.time();
         fold.peakSlots = state.peakSlots();
+        fold.hold = state.format() == FoldState.FORMAT ? state.hold() : heldBefore(fold.rollout);
         return fold;
+    }
+
+    /** Before holds, a pause was the paused rollout's alone: its reason is all that is known of it. */
+    private static Hold heldBefore(Rollout rollout) {
+        return rollout != null && rollout.status == Rollout.Status.PAUSED
+                ? new Hold("an operator", rollout.reason, rollout.waitingSince) : null;
     }
 
     private static Rollout known(Map<String, Rollout> byId, String id) {
@@ -353,6 +371,9 @@ public final class SetFold {
         }
         rollout = new Rollout(started.rolloutId(), started.recipe(), started.artifact(), started.policy(), offset,
                 time, lastCompleted);
+        if (hold != null) {
+            holdRollout();
+        }
         return true;
     }
 
@@ -432,22 +453,37 @@ public final class SetFold {
         }
     }
 
-    private boolean pause(String reason) {
-        if (rollout.status != Rollout.Status.RUNNING) {
+    /**
+     * A pause holds the set, not the rollout it names: whatever rollout is in progress when it lands holds, and
+     * so does any that starts before the resume. An operator's pause cannot miss the rollout it was meant for
+     * when the rollout they saw has just been replaced.
+     */
+    private boolean hold(RolloutPaused paused) {
+        if (hold != null) {
             return false;
         }
-        rollout.status = Rollout.Status.PAUSED;
-        rollout.reason = reason;
+        hold = new Hold(paused.pausedBy(), paused.reason(), time);
+        if (rollout != null && rollout.status == Rollout.Status.RUNNING) {
+            holdRollout();
+        }
         return true;
     }
 
-    private boolean resume() {
-        if (rollout.status != Rollout.Status.PAUSED) {
+    private void holdRollout() {
+        rollout.status = Rollout.Status.PAUSED;
+        rollout.reason = hold.reason();
+    }
+
+    private boolean release() {
+        if (hold == null) {
             return false;
         }
-        rollout.status = Rollout.Status.RUNNING;
-        rollout.reason = null;
-        rollout.waitingSince = time;
+        hold = null;
+        if (rollout != null && rollout.status == Rollout.Status.PAUSED) {
+            rollout.status = Rollout.Status.RUNNING;
+            rollout.reason = null;
+            rollout.waitingSince = time;
+        }
         return true;
     }
 

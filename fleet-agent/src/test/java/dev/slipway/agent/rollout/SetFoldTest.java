@@ -2,6 +2,7 @@ package dev.slipway.agent.rollout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.events.Event;
@@ -184,20 +185,55 @@ class SetFoldTest {
     }
 
     @Test
-    void aPausedRolloutGrantsNothingUntilResumedAndANewVersionSupersedesIt() {
+    void aPauseHoldsTheSetUntilResumedAndARolloutStartedMeanwhileHoldsToo() {
         RolloutPolicy policy = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(5));
         SetFold fold = new SetFold(SET);
         apply(fold, T0, new HostJoined(SET, "a", false), new HostJoined(SET, "b", false), started("r1", policy),
                 new RolloutPaused(SET, "r1", "alice", "freeze"), new HostClaimed(SET, "r1", "a"));
         assertEquals(Rollout.Status.PAUSED, fold.rollout().status());
+        assertEquals("freeze", fold.rollout().reason());
+        assertEquals(new SetFold.Hold("alice", "freeze", T0), fold.hold());
         assertTrue(fold.rollout().holding().isEmpty());
 
-        apply(fold, T0, new RolloutResumed(SET, "r1", "alice"));
-        assertTrue(fold.rollout().holds("a"));
-
-        apply(fold, T0, started("r2", policy));
+        apply(fold, T0, started("r2", policy), new HostClaimed(SET, "r2", "a"));
         assertEquals("r2", fold.rollout().id());
+        assertEquals(Rollout.Status.PAUSED, fold.rollout().status(), "a new version does not slip through a pause");
         assertTrue(fold.rollout().holding().isEmpty());
+
+        apply(fold, T0.plusSeconds(1), new RolloutResumed(SET, "r1", "alice"), new HostClaimed(SET, "r2", "a"));
+        assertNull(fold.hold());
+        assertEquals(Rollout.Status.RUNNING, fold.rollout().status());
+        assertTrue(fold.rollout().holds("a"), "a resume releases the set, whichever rollout it named");
+    }
+
+    @Test
+    void aPauseNamingAnOlderRolloutHoldsTheOneInProgress() {
+        RolloutPolicy policy = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(5));
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "a", false), started("r1", policy), new HostClaimed(SET, "r1", "a"),
+                new HostHealthy(SET, "r1", "a"), new HostJoined(SET, "b", false), started("r2", policy),
+                new RolloutPaused(SET, "r1", "bob", "what the console showed"), new HostClaimed(SET, "r2", "b"));
+
+        assertEquals(Rollout.Status.PAUSED, fold.rollout().status());
+        assertTrue(fold.rollout().holding().isEmpty());
+    }
+
+    @Test
+    void aStateOfTheFormatBeforeHoldsRestoresAPausedRolloutAsAHold() {
+        RolloutPolicy policy = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(5));
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "a", false), started("r1", policy),
+                new RolloutPaused(SET, "r1", "alice", "freeze"));
+        FoldState now = fold.state();
+        FoldState before = new FoldState(1, now.deploymentSet(), now.offset(), now.records(), now.since(), now.time(),
+                now.peakSlots(), now.seen(), now.members(), now.removed(), now.rollouts(), now.rollout(),
+                now.lastCompleted(), now.slots(), null);
+
+        SetFold restored = SetFold.restore(before);
+        apply(restored, T0, new HostClaimed(SET, "r1", "a"));
+        assertTrue(restored.rollout().holding().isEmpty());
+        apply(restored, T0, new RolloutResumed(SET, "r1", "alice"));
+        assertTrue(restored.rollout().holds("a"));
     }
 
     @Test

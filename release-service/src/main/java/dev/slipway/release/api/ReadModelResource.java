@@ -1,5 +1,6 @@
 package dev.slipway.release.api;
 
+import dev.slipway.release.command.CommandOutcomes;
 import dev.slipway.release.readmodel.Artifact;
 import dev.slipway.release.readmodel.AuditEntry;
 import dev.slipway.release.readmodel.Build;
@@ -20,6 +21,7 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.eclipse.microprofile.openapi.annotations.Operation;
@@ -32,13 +34,25 @@ public class ReadModelResource {
 
     private static final int MAX_PAGE_SIZE = 500;
     private static final int RECENT_ROLLOUTS = 20;
+    private static final int RECENT_COMMANDS = 20;
 
-    /** A set at a glance: its hosts and its latest rollout. */
-    public record SetSummary(String name, Instant firstSeen, long hosts, long healthy, Rollout latestRollout) {
+    /**
+     * A set at a glance: what each channel offers (channel to artifact), its members and how many are healthy, its
+     * latest rollout and how many hosts that rollout has taken to healthy.
+     */
+    public record SetSummary(String name, Instant firstSeen, Pause paused, Map<String, String> channels, long hosts,
+            long healthy, Rollout latestRollout, long rolloutDone) {
     }
 
-    public record SetView(String name, Instant firstSeen, List<Host> hosts, List<Rollout> rollouts,
-            List<Deployable> deployables) {
+    /** The set's pause: by whom, why, since when; null while the set is not paused. */
+    public record Pause(String by, String reason, Instant since) {
+        static Pause of(DeploymentSet set) {
+            return set.paused() ? new Pause(set.pausedBy, set.pauseReason, set.pausedAt) : null;
+        }
+    }
+
+    public record SetView(String name, Instant firstSeen, Pause paused, List<Host> hosts, List<Rollout> rollouts,
+            List<Deployable> deployables, List<CommandOutcomes.Outcome> commands) {
     }
 
     public record RolloutView(Rollout rollout, List<RolloutHost> hosts) {
@@ -58,7 +72,8 @@ public class ReadModelResource {
 
     @GET
     @Path("/sets")
-    @Operation(summary = "Every deployment set, with its host count and latest rollout")
+    @Operation(summary = "Every deployment set: what each channel offers, its hosts, its latest rollout and how far "
+            + "it got")
     public Uni<List<SetSummary>> sets() {
         // Counted and picked by the database: the overview must not load every host and every rollout ever.
         return database.withSession(s -> s.createSelectionQuery("from DeploymentSet order by name", DeploymentSet.class)
@@ -69,17 +84,46 @@ public class ReadModelResource {
                         .chain(counts -> s.createSelectionQuery("from Rollout r where r.startedAt = (select "
                                         + "max(r2.startedAt) from Rollout r2 where r2.deploymentSet = r.deploymentSet) "
                                         + "order by r.id", Rollout.class).getResultList()
-                                .map(latestRollouts -> {
-                                    Map<String, Object[]> hosts = counts.stream().collect(Collectors.toMap(
-                                            row -> (String) row[0], Function.identity()));
-                                    Map<String, Rollout> latest = latestRollouts.stream().collect(Collectors.toMap(
-                                            r -> r.deploymentSet, Function.identity(), (first, tie) -> first));
-                                    return sets.stream().map(set -> {
-                                        Object[] count = hosts.getOrDefault(set.name, new Object[] {set.name, 0L, 0L});
-                                        return new SetSummary(set.name, set.firstSeen, ((Number) count[1]).longValue(),
-                                                ((Number) count[2]).longValue(), latest.get(set.name));
-                                    }).toList();
-                                }))));
+                                .chain(latestRollouts -> done(s, latestRollouts)
+                                        .chain(done -> offered(s).map(channels -> {
+                                            Map<String, Object[]> hosts = counts.stream().collect(Collectors.toMap(
+                                                    row -> (String) row[0], Function.identity()));
+                                            Map<String, Rollout> latest = latestRollouts.stream().collect(
+                                                    Collectors.toMap(r -> r.deploymentSet, Function.identity(),
+                                                            (first, tie) -> first));
+                                            return sets.stream().map(set -> {
+                                                Object[] count = hosts.getOrDefault(set.name,
+                                                        new Object[] {set.name, 0L, 0L});
+                                                Rollout rollout = latest.get(set.name);
+                                                return new SetSummary(set.name, set.firstSeen, Pause.of(set),
+                                                        channels.getOrDefault(set.name, Map.of()),
+                                                        ((Number) count[1]).longValue(),
+                                                        ((Number) count[2]).longValue(), rollout,
+                                                        rollout == null ? 0 : done.getOrDefault(rollout.id, 0L));
+                                            }).toList();
+                                        }))))));
+    }
+
+    /** How many hosts each of these rollouts has taken to healthy. */
+    private static Uni<Map<String, Long>> done(Mutiny.Session s, List<Rollout> rollouts) {
+        if (rollouts.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        return s.createSelectionQuery("select h.rolloutId, count(h) from RolloutHost h where h.step = 'HEALTHY' "
+                        + "and h.rolloutId in :ids group by h.rolloutId", Object[].class)
+                .setParameter("ids", rollouts.stream().map(r -> r.id).toList()).getResultList()
+                .map(rows -> rows.stream().collect(Collectors.toMap(row -> (String) row[0],
+                        row -> ((Number) row[1]).longValue())));
+    }
+
+    /** Per set, per channel, the artifact flagged last and not revoked: what each channel offers now. */
+    private static Uni<Map<String, Map<String, String>>> offered(Mutiny.Session s) {
+        return s.createSelectionQuery("from Deployable d where d.revokedAt is null and d.flaggedAt = (select "
+                        + "max(d2.flaggedAt) from Deployable d2 where d2.deploymentSet = d.deploymentSet "
+                        + "and d2.channel = d.channel and d2.revokedAt is null) order by d.deploymentSet, d.channel",
+                        Deployable.class).getResultList()
+                .map(flags -> flags.stream().collect(Collectors.groupingBy(d -> d.deploymentSet, TreeMap::new,
+                        Collectors.toMap(d -> d.channel, d -> d.artifact, (first, tie) -> first, TreeMap::new))));
     }
 
     @GET
@@ -100,7 +144,9 @@ public class ReadModelResource {
                                             "from Deployable where deploymentSet = :set order by flaggedAt desc, id",
                                             Deployable.class)
                                     .setParameter("set", name).getResultList()
-                                    .map(flags -> new SetView(set.name, set.firstSeen, hosts, rollouts, flags))));
+                                    .chain(flags -> CommandOutcomes.recent(s, name, RECENT_COMMANDS)
+                                            .map(commands -> new SetView(set.name, set.firstSeen, Pause.of(set),
+                                                    hosts, rollouts, flags, commands)))));
         }));
     }
 
@@ -121,24 +167,21 @@ public class ReadModelResource {
 
     @GET
     @Path("/artifacts/{digest}")
-    @Operation(summary = "An artifact: its recipe, inputs, provenance digest, build and flags")
+    @Operation(summary = "An artifact: its recipe, inputs, provenance digest, build and flags; by its digest or its "
+            + "recipe's, in full or by 12 or more hex digits")
     public Uni<ArtifactView> artifact(@PathParam("digest") String digest) {
-        Digests.parse(digest, "digest");
-        return database.withSession(s -> s.find(Artifact.class, digest).chain(artifact -> {
-            if (artifact == null) {
-                return Uni.createFrom().failure(new ProblemException(404, "no artifact " + digest + " was ever built"));
-            }
-            return s.find(Build.class, artifact.recipe)
-                    .chain(build -> s.createSelectionQuery("from Deployable where recipe = :recipe order by id",
-                                    Deployable.class)
-                            .setParameter("recipe", artifact.recipe).getResultList()
-                            .map(flags -> new ArtifactView(artifact, build, flags)));
-        }));
+        return database.withSession(s -> Digests.built(s, digest, "digest")
+                .chain(artifact -> s.find(Build.class, artifact.recipe)
+                        .chain(build -> s.createSelectionQuery("from Deployable where recipe = :recipe order by id",
+                                        Deployable.class)
+                                .setParameter("recipe", artifact.recipe).getResultList()
+                                .map(flags -> new ArtifactView(artifact, build, flags)))));
     }
 
     @GET
     @Path("/audit")
-    @Operation(summary = "The audit trail, newest first; filter by set, digest and time; paginated")
+    @Operation(summary = "The audit trail, newest first; filter by set, digest (in full or 12+ hex digits) and time; "
+            + "paginated")
     public Uni<Page<AuditEntry>> audit(@QueryParam("set") String set, @QueryParam("digest") String digest,
             @QueryParam("since") String since, @QueryParam("until") String until,
             @QueryParam("page") String pageParam, @QueryParam("size") String sizeParam) {
@@ -147,16 +190,14 @@ public class ReadModelResource {
         if (set != null) {
             Inputs.name(set, "set");
         }
-        if (digest != null) {
-            Digests.parse(digest, "digest");
-        }
+        String named = digest == null ? null : Digests.prefix(digest, "digest");
         Instant from = instant(since, "since");
         Instant to = instant(until, "until");
         // Only the filters given: PostgreSQL cannot type a parameter that is only ever compared with null.
         Map<String, Object> filters = new LinkedHashMap<>();
         StringBuilder where = new StringBuilder(" where true");
         filter(where, filters, "deploymentSet = :set", "set", set);
-        filter(where, filters, "locate(:digest, digests) > 0", "digest", digest);
+        filter(where, filters, "locate(:digest, digests) > 0", "digest", named);
         filter(where, filters, "time >= :since", "since", from);
         filter(where, filters, "time < :until", "until", to);
         return database.withSession(s -> {

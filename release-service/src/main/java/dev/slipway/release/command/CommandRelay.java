@@ -3,6 +3,7 @@ package dev.slipway.release.command;
 import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.Topics;
+import dev.slipway.events.command.CommandEffects;
 import dev.slipway.events.command.PauseRequested;
 import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.ResumeRequested;
@@ -130,10 +131,10 @@ public class CommandRelay {
         }
         try {
             return logEntryFor(command.data()).map(entry -> codec.encode(Topics.ROLLOUTS,
-                    Event.causedBy(command, "relayed", SOURCE, command.time(), entry)));
+                    Event.causedBy(command, CommandEffects.RELAYED, SOURCE, command.time(), entry)));
         } catch (IllegalArgumentException refused) {
             LOG.warnf("dead-lettering command %s: %s", command.id(), refused.getMessage());
-            return Optional.of(DeadLetters.of(record, "refused", refused.getMessage()));
+            return Optional.of(DeadLetters.of(record, config.consumerGroup(), "refused", refused.getMessage()));
         }
     }
 

@@ -15,7 +15,7 @@ import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.release.api.Digests;
 import dev.slipway.release.api.ProblemException;
 import dev.slipway.release.auth.TokenFilter;
-import dev.slipway.release.readmodel.Artifact;
+import dev.slipway.release.projection.Projector;
 import dev.slipway.release.readmodel.Deployable;
 import dev.slipway.release.readmodel.DeploymentSet;
 import dev.slipway.release.readmodel.Host;
@@ -30,14 +30,16 @@ import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.net.URI;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.hibernate.reactive.mutiny.Mutiny;
 
 /**
  * Operator decisions about a set. Each is checked against the read model (the set exists, the digest was
  * built for it, there is a rollout to pause or a version to go back to), then published as a command event on
- * {@code slipway.commands}: 202 with the command's id once the broker has it. Needs an operator token; the
- * token's name is recorded as who asked.
+ * {@code slipway.commands}: 202 with the command's id once the broker has it, and where to follow what becomes of
+ * it ({@code /api/commands/<id>}: carried out, or refused and why). Needs an operator token; the token's name is
+ * recorded as who asked.
  */
 @Path("/api")
 @Consumes(MediaType.APPLICATION_JSON)
@@ -56,8 +58,8 @@ public class CommandsResource {
     public record Reason(String reason) {
     }
 
-    /** What the API answers: the command event as published. */
-    public record Accepted(String id, String type, String deploymentSet, Object command) {
+    /** What the API answers: the command event as published, and where to follow what becomes of it. */
+    public record Accepted(String id, String type, String deploymentSet, Object command, String outcome) {
     }
 
     private final Mutiny.SessionFactory database;
@@ -73,17 +75,11 @@ public class CommandsResource {
     @Operation(summary = "Make a built recipe (or its artifact) deployable on a channel of the set")
     public Uni<Response> promote(@PathParam("set") String set, Promote body, @Context ContainerRequestContext request) {
         Promote promote = required(body, "{\"digest\": \"sha256:...\", \"channel\": \"production\"}");
-        String digest = Digests.parse(promote.digest(), "digest");
+        String digest = promote.digest();
         String channel = name(promote.channel(), "channel");
         return database.withSession(s -> knownSet(s, set)
-                .chain(() -> s.createSelectionQuery("from Artifact where digest = :d or recipe = :d order by builtAt desc",
-                        Artifact.class).setParameter("d", digest).setMaxResults(1).getResultList())
-                .map(built -> {
-                    if (built.isEmpty()) {
-                        throw new ProblemException(404, "nothing was built from or to " + digest
-                                + ": promote the recipe or artifact digest of a successful build");
-                    }
-                    Artifact artifact = built.get(0);
+                .chain(() -> Digests.built(s, digest, "digest"))
+                .map(artifact -> {
                     if (artifact.deploymentSet != null && !artifact.deploymentSet.equals(set)) {
                         throw new ProblemException(409, digest + " was built for deployment set '"
                                 + artifact.deploymentSet + "', not '" + set + "'");
@@ -100,29 +96,37 @@ public class CommandsResource {
 
     @POST
     @Path("/sets/{set}/pause")
-    @Operation(summary = "Hold the set's running rollout: no host gets a new slot until it is resumed")
+    @Operation(summary = "Hold the set: its rollout in progress, and any that starts before the resume, grants no "
+            + "new slot")
     public Uni<Response> pause(@PathParam("set") String set, Reason body, @Context ContainerRequestContext request) {
         String reason = text(required(body, "{\"reason\": \"incident 4411\"}").reason(), "reason");
-        return database.withSession(s -> knownSet(s, set).chain(() -> latestRollout(s, set))).chain(latest -> {
-            if (latest == null || !latest.is(Rollout.Status.RUNNING)) {
-                return conflict("set '" + set + "' has no running rollout to pause"
-                        + (latest == null ? "" : " (latest: " + latest.id + ", " + latest.status + ")"));
-            }
-            return publish(new PauseRequested(set, latest.id, who(request), reason));
-        });
+        return database.withSession(s -> knownSet(s, set).chain(() -> s.find(DeploymentSet.class, set))
+                .chain(found -> Projector.latestRollout(s, set).map(latest -> {
+                    if (found.paused()) {
+                        throw new ProblemException(409, "set '" + set + "' is already paused by " + found.pausedBy
+                                + " since " + found.pausedAt + " (" + found.pauseReason + "); resume it first");
+                    }
+                    if (latest == null) {
+                        throw new ProblemException(409, "set '" + set + "' has had no rollout yet: nothing to pause");
+                    }
+                    return latest;
+                })))
+                .chain(latest -> publish(new PauseRequested(set, latest.id, who(request), reason)));
     }
 
     @POST
     @Path("/sets/{set}/resume")
-    @Operation(summary = "Release the set's paused rollout")
+    @Operation(summary = "Release the set's pause: its held rollout goes on")
     public Uni<Response> resume(@PathParam("set") String set, @Context ContainerRequestContext request) {
-        return database.withSession(s -> knownSet(s, set).chain(() -> latestRollout(s, set))).chain(latest -> {
-            if (latest == null || !latest.is(Rollout.Status.PAUSED)) {
-                return conflict("set '" + set + "' has no paused rollout to resume"
-                        + (latest == null ? "" : " (latest: " + latest.id + ", " + latest.status + ")"));
-            }
-            return publish(new ResumeRequested(set, latest.id, who(request)));
-        });
+        return database.withSession(s -> knownSet(s, set).chain(() -> s.find(DeploymentSet.class, set))
+                .chain(found -> Projector.latestRollout(s, set).map(latest -> {
+                    if (!found.paused()) {
+                        throw new ProblemException(409, "set '" + set + "' is not paused"
+                                + (latest == null ? "" : " (latest rollout: " + latest.id + ", " + latest.status + ")"));
+                    }
+                    return latest;
+                })))
+                .chain(latest -> publish(new ResumeRequested(set, latest.id, who(request))));
     }
 
     @POST
@@ -130,7 +134,7 @@ public class CommandsResource {
     @Operation(summary = "Abort the set's latest rollout: every host that switched goes back to its previous version")
     public Uni<Response> rollback(@PathParam("set") String set, Reason body, @Context ContainerRequestContext request) {
         String reason = text(required(body, "{\"reason\": \"errors up since 10:02\"}").reason(), "reason");
-        return database.withSession(s -> knownSet(s, set).chain(() -> latestRollout(s, set))
+        return database.withSession(s -> knownSet(s, set).chain(() -> Projector.latestRollout(s, set))
                 .chain(latest -> s.createSelectionQuery("from Host where deploymentSet = :set and previous is not null",
                                 Host.class).setParameter("set", set).getResultList()
                         .map(withPrevious -> {
@@ -152,17 +156,9 @@ public class CommandsResource {
     @Operation(summary = "Revoke a recipe (or its artifact): no agent of the set installs it again")
     public Uni<Response> revoke(@PathParam("set") String set, Revoke body, @Context ContainerRequestContext request) {
         Revoke revoke = required(body, "{\"digest\": \"sha256:...\", \"reason\": \"CVE-2026-1234\"}");
-        String digest = Digests.parse(revoke.digest(), "digest");
         String reason = text(revoke.reason(), "reason");
         return database.withSession(s -> knownSet(s, set)
-                .chain(() -> s.createSelectionQuery("from Artifact where digest = :d or recipe = :d", Artifact.class)
-                        .setParameter("d", digest).setMaxResults(1).getResultList())
-                .map(built -> {
-                    if (built.isEmpty()) {
-                        throw new ProblemException(404, "nothing was built from or to " + digest);
-                    }
-                    return built.get(0).recipe;
-                }))
+                .chain(() -> Digests.built(s, revoke.digest(), "digest")).map(artifact -> artifact.recipe))
                 .chain(recipe -> publish(new RevokeRequested(set, recipe, who(request), reason)));
     }
 
@@ -184,7 +180,11 @@ public class CommandsResource {
         return commands.publish(Event.of(SOURCE, command))
                 .onFailure().transform(e -> new ProblemException(503, "the command could not reach the broker ("
                         + e.getMessage() + "); nothing was sent: try again, or check kafka.bootstrap.servers"))
-                .map(event -> Response.accepted(new Accepted(event.id(), event.type(), set(command), command)).build());
+                .map(event -> {
+                    String outcome = "/api/commands/" + event.id();
+                    return Response.accepted(new Accepted(event.id(), event.type(), set(command), command, outcome))
+                            .location(URI.create(outcome)).build();
+                });
     }
 
     private static String set(SlipwayEvent command) {
@@ -213,12 +213,6 @@ public class CommandsResource {
                     }
                     return null;
                 });
-    }
-
-    private static Uni<Rollout> latestRollout(Mutiny.Session s, String set) {
-        return s.createSelectionQuery("from Rollout where deploymentSet = :set order by startedAt desc, id", Rollout.class)
-                .setParameter("set", set).setMaxResults(1).getResultList()
-                .map(found -> found.isEmpty() ? null : found.get(0));
     }
 
     private static <T> Uni<T> conflict(String message) {

@@ -15,14 +15,20 @@ import io.quarkus.vertx.VertxContextSupport;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.hibernate.reactive.mutiny.Mutiny;
 import org.jboss.logging.Logger;
@@ -32,7 +38,9 @@ import org.jboss.logging.Logger;
  * are committed only after all its transactions committed, so a crash replays some events, which the
  * projector recognises by id. A record that is not a valid event, or that the database refuses while it
  * answers other queries, goes to {@code <topic>.dlq} with the reason and the loop carries on; when the
- * database does not answer, the loop starts again from the last committed offsets.
+ * database does not answer, the loop starts again from the last committed offsets. It also reads the dead letters
+ * of {@code slipway.commands}: each consumer's refusal of a command goes into the audit trail and the command's
+ * outcome.
  *
  * <p>Its own thread, plain Kafka clients (docs/adr/0003); the database is reached through Hibernate Reactive
  * on a Vert.x context, awaited here.
@@ -43,6 +51,10 @@ public class ProjectionLoop {
     private static final Logger LOG = Logger.getLogger(ProjectionLoop.class);
     /** A topic created after the service started (a new cluster, say) is read within seconds, not Kafka's 5 min. */
     static final Map<String, Object> FIND_NEW_TOPICS = Map.of(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000);
+
+    /** Every topic, and the commands' dead letters: a refused command is part of the story the console tells. */
+    static final List<String> READ = Stream.concat(Topics.ALL.stream(), Stream.of(Topics.deadLetter(Topics.COMMANDS)))
+            .toList();
 
     private final ProjectionConfig config;
     private final Mutiny.SessionFactory database;
@@ -95,7 +107,7 @@ public class ProjectionLoop {
 
     private void project(KafkaConsumer<String, byte[]> consumer, ConsumerThread.Running running) {
         try (KafkaProducer<String, byte[]> deadLetters = KafkaClients.producer(bootstrapServers, Map.of())) {
-            consumer.subscribe(Topics.ALL);
+            consumer.subscribe(READ);
             while (running.get()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                     handle(record, deadLetters);
@@ -107,11 +119,15 @@ public class ProjectionLoop {
     }
 
     private void handle(ConsumerRecord<String, byte[]> record, KafkaProducer<String, byte[]> deadLetters) {
+        if (record.topic().equals(Topics.deadLetter(Topics.COMMANDS))) {
+            refusal(record);
+            return;
+        }
         Event<?> event;
         try {
             event = codec.decode(record);
         } catch (EventDecodingException poison) {
-            deadLetter(deadLetters, DeadLetters.of(record, poison), poison.getMessage());
+            deadLetter(deadLetters, DeadLetters.of(record, group, poison), poison.getMessage());
             return;
         }
         boolean projected;
@@ -122,7 +138,7 @@ public class ProjectionLoop {
             if (!databaseAnswers()) {
                 throw new IllegalStateException("the database does not answer while projecting " + event.id(), refused);
             }
-            deadLetter(deadLetters, DeadLetters.of(record, "unprojectable", String.valueOf(refused.getMessage())),
+            deadLetter(deadLetters, DeadLetters.of(record, group, "unprojectable", String.valueOf(refused.getMessage())),
                     refused.getMessage());
             return;
         }
@@ -131,6 +147,56 @@ public class ProjectionLoop {
             live.publish(new Change(event.type(), Projector.deploymentSetOf(event.data()), Summaries.of(event.data()),
                     event.time()));
         }
+    }
+
+    /**
+     * A dead letter of a command: what the original was (when it can be read) and who refused it. A dead letter
+     * that does not say where it came from is not one of ours: skipped, never dead-lettered in its turn.
+     */
+    private void refusal(ConsumerRecord<String, byte[]> letter) {
+        String topic = header(letter, DeadLetters.HEADER_TOPIC);
+        if (topic == null) {
+            LOG.warnf("skipping %s@%d: not a dead letter (no %s header)", letter.topic(), letter.offset(),
+                    DeadLetters.HEADER_TOPIC);
+            return;
+        }
+        String origin = topic + "-" + header(letter, DeadLetters.HEADER_PARTITION) + "@"
+                + header(letter, DeadLetters.HEADER_OFFSET);
+        Event<?> command;
+        try {
+            command = codec.decode(new ConsumerRecord<>(topic, letter.partition(), letter.offset(), letter.timestamp(),
+                    letter.timestampType(), -1, -1, letter.key(), letter.value(), letter.headers(), Optional.empty()));
+        } catch (EventDecodingException unreadable) {
+            command = null;
+        }
+        String consumer = header(letter, DeadLetters.HEADER_CONSUMER);
+        Projector.DeadLetter dead = new Projector.DeadLetter(consumer == null ? "an unnamed consumer" : consumer,
+                header(letter, DeadLetters.HEADER_REASON), String.valueOf(header(letter, DeadLetters.HEADER_MESSAGE)),
+                origin, Instant.ofEpochMilli(letter.timestamp()));
+        Event<?> refused = command;
+        boolean projected;
+        try {
+            projected = VertxContextSupport.subscribeAndAwait(
+                    () -> database.withTransaction(session -> projector.refused(session, refused, dead)));
+        } catch (Throwable failed) {
+            if (!databaseAnswers()) {
+                throw new IllegalStateException("the database does not answer while projecting " + origin, failed);
+            }
+            LOG.warnf("skipping the dead letter %s@%d of %s: %s", letter.topic(), letter.offset(), origin,
+                    failed.getMessage());
+            return;
+        }
+        if (projected) {
+            live.publish(new Change(Projector.REFUSED, refused == null ? null : Projector.deploymentSetOf(refused.data()),
+                    "refused by " + dead.consumer() + ": " + dead.message(), dead.at()));
+        }
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        // Headers are anyone's bytes: no control character reaches the database.
+        return header == null ? null
+                : new String(header.value(), StandardCharsets.UTF_8).replaceAll("[\\p{Cntrl}&&[^\\n\\t]]", "?");
     }
 
     private boolean databaseAnswers() {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.events.DeploymentSetEvent;
 import dev.slipway.events.Event;
+import dev.slipway.events.Topics;
 import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.artifact.ArtifactBuilt;
 import dev.slipway.events.artifact.ArtifactDeployable;
@@ -13,6 +14,7 @@ import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.command.CommandEffects;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
@@ -31,6 +33,7 @@ import dev.slipway.events.wire.EventJson;
 import dev.slipway.release.readmodel.Artifact;
 import dev.slipway.release.readmodel.AuditEntry;
 import dev.slipway.release.readmodel.Build;
+import dev.slipway.release.readmodel.CommandRefusal;
 import dev.slipway.release.readmodel.Deployable;
 import dev.slipway.release.readmodel.DeploymentSet;
 import dev.slipway.release.readmodel.Host;
@@ -38,6 +41,7 @@ import dev.slipway.release.readmodel.Rollout;
 import dev.slipway.release.readmodel.RolloutHost;
 import io.smallrye.mutiny.Uni;
 import java.time.Instant;
+import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -89,14 +93,147 @@ public final class Projector {
     private Uni<Boolean> recorded(Mutiny.Session session, Event<?> event, String topic) {
         return session.find(AuditEntry.class, event.id()).chain(seen -> seen != null
                 ? Uni.createFrom().item(false)
-                : session.persist(audit(event, topic)).chain(() -> apply(session, event)).replaceWith(true));
+                : session.persist(audit(event, topic)).chain(() -> apply(session, event, topic)).replaceWith(true));
     }
 
-    private Uni<Void> apply(Mutiny.Session s, Event<?> event) {
+    private Uni<Void> apply(Mutiny.Session s, Event<?> event, String topic) {
         Object data = event.data();
         Instant at = event.time();
         String set = deploymentSetOf(data);
-        return (set == null || !establishesSet(data) ? NOTHING : knowSet(s, set, at)).chain(() -> change(s, data, at));
+        return (set == null || !establishesSet(data) ? NOTHING : knowSet(s, set, at)).chain(() -> Topics.ROLLOUTS.equals(topic)
+                ? onTheSetsLog(s, event, at) : NOTHING).chain(() -> change(s, data, at));
+    }
+
+    /**
+     * What a command relayed to the set's log does there, judged as the agents' fold judges it: a pause holds the
+     * set (whatever rollout it named), a resume releases it, a rollback aborts the rollout it names only while that
+     * is the set's latest and neither aborted nor superseded. A resume or rollback the log makes moot is recorded as
+     * refused, under the id of the entry, which is the id of the command's effect.
+     */
+    private Uni<Void> onTheSetsLog(Mutiny.Session s, Event<?> event, Instant at) {
+        if (event.data() instanceof RolloutPaused paused) {
+            return s.find(DeploymentSet.class, paused.deploymentSet()).chain(set -> {
+                if (set == null || set.paused()) {
+                    return NOTHING;
+                }
+                set.pausedBy = paused.pausedBy();
+                set.pauseReason = paused.reason();
+                set.pausedAt = at;
+                return rolloutsOf(s, set.name, Rollout.Status.RUNNING).invoke(running -> running.forEach(r -> {
+                    r.status = Rollout.Status.PAUSED.name();
+                    r.reason = pauseOf(set);
+                    r.updatedAt = at;
+                })).replaceWithVoid();
+            });
+        }
+        if (event.data() instanceof RolloutResumed resumed) {
+            return s.find(DeploymentSet.class, resumed.deploymentSet()).chain(set -> {
+                if (set == null || !set.paused()) {
+                    return moot(s, event, resumed.deploymentSet(), at, "the set was not paused when the resume reached "
+                            + "its log");
+                }
+                set.pausedBy = null;
+                set.pauseReason = null;
+                set.pausedAt = null;
+                return rolloutsOf(s, set.name, Rollout.Status.PAUSED).invoke(held -> held.forEach(r -> {
+                    r.status = Rollout.Status.RUNNING.name();
+                    r.reason = null;
+                    r.updatedAt = at;
+                })).replaceWithVoid();
+            });
+        }
+        if (event.data() instanceof RollbackRequested rollback) {
+            return latestRollout(s, rollback.deploymentSet()).chain(latest -> {
+                if (latest == null || !latest.id.equals(rollback.rolloutId())) {
+                    return moot(s, event, rollback.deploymentSet(), at, "rollout " + rollback.rolloutId()
+                            + " was no longer the set's latest when the rollback reached its log"
+                            + (latest == null ? "" : " (" + latest.id + " is, " + latest.status + ")")
+                            + ": roll back again if it should go too");
+                }
+                if (latest.is(Rollout.Status.ABORTED) || latest.is(Rollout.Status.SUPERSEDED)) {
+                    return moot(s, event, rollback.deploymentSet(), at, "rollout " + latest.id + " was already "
+                            + latest.status + " when the rollback reached the set's log");
+                }
+                return NOTHING;
+            });
+        }
+        return NOTHING;
+    }
+
+    private static String pauseOf(DeploymentSet set) {
+        return "paused by " + set.pausedBy + ": " + set.pauseReason;
+    }
+
+    private static Uni<List<Rollout>> rolloutsOf(Mutiny.Session s, String set, Rollout.Status status) {
+        return s.createSelectionQuery("from Rollout where deploymentSet = :set and status = :status", Rollout.class)
+                .setParameter("set", set).setParameter("status", status.name()).getResultList();
+    }
+
+    /** The set's latest rollout by start, as the set's log orders them; null before the first. */
+    public static Uni<Rollout> latestRollout(Mutiny.Session s, String set) {
+        return s.createSelectionQuery("from Rollout where deploymentSet = :set order by startedAt desc, id", Rollout.class)
+                .setParameter("set", set).setMaxResults(1).getResultList()
+                .map(found -> found.isEmpty() ? null : found.get(0));
+    }
+
+    private static Uni<Void> moot(Mutiny.Session s, Event<?> effect, String set, Instant at, String reason) {
+        return refusal(s, effect.id(), null, set, "the set's log", reason, at);
+    }
+
+    /**
+     * A command a consumer dead-lettered, from its dead letter: {@code command} is the command as decoded, or null
+     * when the record was not a readable event at all. Recorded once per consumer, in the audit trail (where the
+     * operator looks) and, for a readable command, as its refusal.
+     */
+    public Uni<Boolean> refused(Mutiny.Session s, Event<?> command, DeadLetter letter) {
+        String about = command != null ? command.id() : letter.origin();
+        String id = Event.idCausedBy(about, "refused/" + letter.consumer());
+        return s.find(AuditEntry.class, id).chain(seen -> {
+            if (seen != null) {
+                return Uni.createFrom().item(false);
+            }
+            AuditEntry entry = new AuditEntry();
+            entry.eventId = id;
+            entry.type = REFUSED;
+            entry.source = letter.consumer();
+            entry.time = letter.at();
+            entry.topic = Topics.deadLetter(Topics.COMMANDS);
+            entry.deploymentSet = command == null ? null : deploymentSetOf(command.data());
+            entry.digests = command == null ? "" : audit(command, Topics.COMMANDS).digests;
+            entry.summary = (command == null ? "an unreadable record at " + letter.origin()
+                    : command.type().replace("dev.slipway.", "") + " " + command.id())
+                    + " refused by " + letter.consumer() + ": " + letter.message();
+            entry.data = EventJson.mapper().valueToTree(letter).toString();
+            Uni<Void> refusal = command == null ? NOTHING : refusal(s, CommandEffects.effectIdOf(command.id(),
+                    command.type()), command.id(), entry.deploymentSet, letter.consumer(), letter.message(), letter.at());
+            return s.persist(entry).chain(() -> refusal).replaceWith(true);
+        });
+    }
+
+    /** The audit type of a refusal: not an event of the log, the projection's record of a dead letter. */
+    public static final String REFUSED = "dev.slipway.command.refused";
+
+    /** What a dead letter says about the record it carries. */
+    public record DeadLetter(String consumer, String reason, String message, String origin, Instant at) {
+    }
+
+    private static Uni<Void> refusal(Mutiny.Session s, String effectId, String commandId, String set, String by,
+            String reason, Instant at) {
+        return upsert(s, CommandRefusal.class, effectId, () -> {
+            CommandRefusal r = new CommandRefusal();
+            r.effectId = effectId;
+            r.refusedBy = by;
+            r.reason = reason;
+            r.refusedAt = at;
+            return r;
+        }, r -> {
+            if (commandId != null) {
+                r.commandId = commandId;
+            }
+            if (set != null) {
+                r.deploymentSet = set;
+            }
+        });
     }
 
     /**
@@ -217,7 +354,7 @@ public final class Projector {
                         r.reason = "superseded by rollout " + started.rolloutId();
                         r.updatedAt = at;
                         r.endedAt = at;
-                    })).chain(() -> {
+                    })).chain(() -> s.find(DeploymentSet.class, started.deploymentSet())).chain(set -> {
                         Rollout r = new Rollout();
                         r.id = started.rolloutId();
                         r.deploymentSet = started.deploymentSet();
@@ -225,7 +362,9 @@ public final class Projector {
                         r.recipe = started.recipe();
                         r.artifact = started.artifact();
                         r.policy = json(started.policy());
-                        r.status = Rollout.Status.RUNNING.name();
+                        // A rollout that starts while the set is paused holds from its start, as the agents' fold has it.
+                        r.status = (set != null && set.paused() ? Rollout.Status.PAUSED : Rollout.Status.RUNNING).name();
+                        r.reason = set != null && set.paused() ? pauseOf(set) : null;
                         r.startedAt = at;
                         r.updatedAt = at;
                         return s.persist(r);
@@ -262,18 +401,6 @@ public final class Projector {
                 h.step = RolloutHost.Step.FAILED.name();
                 h.reason = failed.reason();
                 h.reportedBy = failed.reportedBy();
-            });
-        }
-        if (data instanceof RolloutPaused paused) {
-            return rollout(s, paused.rolloutId(), at, r -> {
-                r.status = Rollout.Status.PAUSED.name();
-                r.reason = "paused by " + paused.pausedBy() + ": " + paused.reason();
-            });
-        }
-        if (data instanceof RolloutResumed resumed) {
-            return rollout(s, resumed.rolloutId(), at, r -> {
-                r.status = Rollout.Status.RUNNING.name();
-                r.reason = null;
             });
         }
         if (data instanceof RolloutCompleted completed) {

@@ -3,14 +3,19 @@ package dev.slipway.release.command;
 import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.slipway.events.Event;
 import dev.slipway.events.Topics;
+import dev.slipway.events.artifact.ArtifactBuilt;
+import dev.slipway.events.artifact.ArtifactDeployable;
 import dev.slipway.events.artifact.ArtifactRevoked;
 import dev.slipway.events.agent.Health;
+import dev.slipway.events.command.CommandEffects;
 import dev.slipway.events.command.PauseRequested;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.RemoveHostRequested;
@@ -22,6 +27,7 @@ import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
 import dev.slipway.events.wire.CloudEventCodec;
+import dev.slipway.events.wire.DeadLetters;
 import dev.slipway.release.SetStory;
 import dev.slipway.testsupport.kafka.KafkaBroker;
 import dev.slipway.testsupport.kafka.KafkaTestResource;
@@ -32,8 +38,10 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -100,27 +108,123 @@ class CommandsTest {
     }
 
     @Test
-    void pauseAndResumeReachTheSetsLogAndTheRolloutShowsPausedThenRunning() {
+    void pauseHoldsTheSetAndResumeReleasesItEachCarriedOutAsTheOperatorSees() {
         SetStory story = running();
         String id = operator().body(Map.of("reason", "incident 4411")).post("/api/sets/" + story.set + "/pause")
-                .then().statusCode(202).extract().path("id");
+                .then().statusCode(202).header("Location", containsString("/api/commands/"))
+                .extract().path("id");
         assertEquals(new PauseRequested(story.set, story.rolloutId(), "operator:alice", "incident 4411"),
                 command(Topics.COMMANDS, id).data());
         assertEquals(new RolloutPaused(story.set, story.rolloutId(), "operator:alice", "incident 4411"),
                 relayed(story.set, RolloutPaused.class).data());
-        await("the rollout to show as paused").atMost(DEADLINE).untilAsserted(() -> operator()
-                .get("/api/sets/" + story.set).then().body("rollouts[0].status", is("PAUSED")));
+        await("the set to show as paused").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/sets/" + story.set).then().body("rollouts[0].status", is("PAUSED"))
+                .body("paused.by", is("operator:alice")).body("paused.reason", is("incident 4411")));
+        await("the pause to be carried out").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/commands/" + id).then().statusCode(200).body("status", is("APPLIED"))
+                .body("by", is("/release-service/relay")));
 
         operator().post("/api/sets/" + story.set + "/pause").then().statusCode(400)
                 .body("message", containsString("JSON body is required"));
         operator().body(Map.of("reason", "again")).post("/api/sets/" + story.set + "/pause").then().statusCode(409)
-                .body("message", containsString("no running rollout to pause"));
+                .body("message", containsString("already paused by operator:alice"));
 
-        operator().post("/api/sets/" + story.set + "/resume").then().statusCode(202);
+        String resume = operator().post("/api/sets/" + story.set + "/resume").then().statusCode(202)
+                .extract().path("id");
         assertEquals(new RolloutResumed(story.set, story.rolloutId(), "operator:alice"),
                 relayed(story.set, RolloutResumed.class).data());
         await("the rollout to run again").atMost(DEADLINE).untilAsserted(() -> operator()
-                .get("/api/sets/" + story.set).then().body("rollouts[0].status", is("RUNNING")));
+                .get("/api/sets/" + story.set).then().body("rollouts[0].status", is("RUNNING"))
+                .body("paused", nullValue()));
+        operator().get("/api/commands/" + resume).then().body("status", is("APPLIED"));
+        operator().post("/api/sets/" + story.set + "/resume").then().statusCode(409)
+                .body("message", containsString("is not paused"));
+    }
+
+    @Test
+    void aRollbackThatReachesTheLogAfterItsRolloutWasReplacedIsRefusedWhereTheOperatorSeesIt() throws Exception {
+        SetStory story = running();
+        // What an API whose read model lagged the set's log would have sent: the rollout it saw, since replaced.
+        Event<RollbackRequested> stale = Event.of("/test", new RollbackRequested(story.set, story.set + "-r0",
+                "operator:alice", "errors up"));
+        try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
+            producer.send(codec.encode(Topics.COMMANDS, stale)).get();
+        }
+
+        await("the rollback to be refused").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/commands/" + stale.id()).then().statusCode(200).body("status", is("REFUSED"))
+                .body("by", is("the set's log"))
+                .body("outcome", containsString(story.set + "-r0 was no longer the set's latest"))
+                .body("outcome", containsString(story.rolloutId() + " is, RUNNING")));
+        operator().get("/api/sets/" + story.set).then().body("rollouts[0].status", is("RUNNING"))
+                .body("commands[0].id", is(stale.id())).body("commands[0].status", is("REFUSED"));
+    }
+
+    @Test
+    void aCommandTheStoreRefusesOrCarriesOutSaysSoAndWhoRefusedIt() throws Exception {
+        SetStory story = running();
+        String refused = operator().body(Map.of("digest", story.artifact, "channel", "staging"))
+                .post("/api/sets/" + story.set + "/promote").then().statusCode(202).extract().path("id");
+        await("the promote to be in the read model").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/commands/" + refused).then().statusCode(200).body("status", is("SENT")));
+        ConsumerRecord<String, byte[]> record = kafka.awaitRecord(Topics.COMMANDS,
+                r -> refused.equals(header(r, "ce_id")), DEADLINE);
+        try (KafkaProducer<String, byte[]> producer = kafka.producer()) {
+            producer.send(DeadLetters.of(record, "cas-flagging", "refused", "the channel is frozen")).get();
+            producer.send(DeadLetters.of(new ConsumerRecord<>(Topics.COMMANDS, 0, 7, story.set, "{not json".getBytes()),
+                    "cas-flagging", "unparseable", "not JSON")).get();
+        }
+        await("the refusal to be shown").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/commands/" + refused).then().body("status", is("REFUSED"))
+                .body("by", is("cas-flagging")).body("outcome", is("the channel is frozen")));
+        operator().get("/api/audit?set=" + story.set).then()
+                .body("items.find { it.type == 'dev.slipway.command.refused' }.summary",
+                        containsString("refused by cas-flagging: the channel is frozen"));
+        await("the unreadable record to be in the audit trail").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/audit?size=500").then().body("items.summary", hasItem(
+                        "an unreadable record at slipway.commands-0@7 refused by cas-flagging: not JSON")));
+
+        String applied = operator().body(Map.of("digest", story.artifact, "channel", "canary"))
+                .post("/api/sets/" + story.set + "/promote").then().statusCode(202).extract().path("id");
+        Event<?> promote = command(Topics.COMMANDS, applied);
+        // What cas-service announces when it carries a promote out, under the id derived from the command's.
+        SetStory.publish(kafka, List.of(Event.causedBy(promote, CommandEffects.DEPLOYABLE, "/cas-service/test",
+                promote.time(), new ArtifactDeployable(story.set, "canary", story.recipe, story.artifact,
+                        "operator:alice"))));
+        await("the promote to be carried out").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/commands/" + applied).then().body("status", is("APPLIED"))
+                .body("outcome", containsString("canary")));
+        operator().get("/api/commands/no-such-command").then().statusCode(404)
+                .body("message", containsString("no command no-such-command"));
+    }
+
+    @Test
+    void digestsCanBeGivenShortAsTheCliAndConsolePrintThem() {
+        SetStory story = running();
+        String shortArtifact = story.artifact.substring("sha256:".length(), "sha256:".length() + 12);
+        String id = operator().body(Map.of("digest", shortArtifact, "channel", "staging"))
+                .post("/api/sets/" + story.set + "/promote").then().statusCode(202).extract().path("id");
+        assertEquals(new PromoteRequested(story.set, "staging", story.recipe, "operator:alice"),
+                command(Topics.COMMANDS, id).data());
+        operator().get("/api/artifacts/sha256:" + shortArtifact).then().statusCode(200)
+                .body("artifact.digest", is(story.artifact));
+        operator().get("/api/artifacts/" + story.recipe.substring(7, 27)).then().statusCode(200)
+                .body("artifact.digest", is(story.artifact));
+
+        String prefix = "ab12cd34ef56";
+        SetStory twins = new SetStory("twins");
+        for (String tail : List.of("1", "2")) {
+            twins.add(new ArtifactBuilt("sha256:" + prefix + tail.repeat(52), "sha256:" + prefix + "0" + tail.repeat(51),
+                    twins.set, Map.of(), twins.provenance, "c2ln", SetStory.digestOf("log"), "builder-1", true, false));
+        }
+        twins.publish(kafka);
+        await("both builds to be projected").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/artifacts/sha256:" + prefix + "2".repeat(52)).then().statusCode(200));
+        operator().get("/api/artifacts/" + prefix).then().statusCode(409)
+                .body("message", containsString("names 2 recipes")).body("message", containsString("give more"));
+        operator().get("/api/artifacts/" + "0".repeat(12)).then().statusCode(404)
+                .body("message", containsString("nothing was built"));
+        operator().get("/api/artifacts/abc").then().statusCode(400);
     }
 
     @Test
@@ -153,7 +257,7 @@ class CommandsTest {
                 .then().statusCode(400).body("message", containsString("channel must be"));
         operator().body(Map.of("digest", SetStory.digestOf("never built"), "channel", "production"))
                 .post(set + "/promote").then().statusCode(404).body("message", containsString("nothing was built"));
-        operator().post(set + "/resume").then().statusCode(409).body("message", containsString("no paused rollout"));
+        operator().post(set + "/resume").then().statusCode(409).body("message", containsString("is not paused"));
 
         SetStory firstEver = new SetStory("first");
         firstEver.add(new HostJoined(firstEver.set, firstEver.host(0), true))
@@ -186,6 +290,8 @@ class CommandsTest {
         operator().delete(set + "/pause").then().statusCode(405).body("status", is(405));
         operator().contentType(ContentType.TEXT).body("reason").post(set + "/pause").then().statusCode(415)
                 .body("message", containsString("application/json"));
+        operator().body("{\"reason\": \"" + "x".repeat(100_000) + "\"}").post(set + "/pause").then().statusCode(413)
+                .body("status", is(413)).body("message", containsString("larger than the 65536 bytes"));
         operator().get("/api/sets/" + story.set).then().statusCode(200)
                 .body("rollouts[0].status", is("RUNNING"));
     }

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.slipway.events.Event;
@@ -17,6 +18,8 @@ import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.agent.Health;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.rollout.RolloutPaused;
+import dev.slipway.events.rollout.RolloutResumed;
+import dev.slipway.events.rollout.RolloutStarted;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.DeadLetters;
 import dev.slipway.release.CaughtUp;
@@ -166,6 +169,27 @@ class ProjectionTest {
         assertEquals("malformed-body", header(dead, DeadLetters.HEADER_REASON));
         viewer().get("/api/audit?digest=" + recipe).then().body("items[0].summary", is("ci:next requested a build of "
                 + recipe));
+    }
+
+    @Test
+    void aPauseHoldsTheSetSoARolloutThatStartsBeforeTheResumeIsPausedFromItsStart() {
+        SetStory story = new SetStory("hold").builtFlaggedAndStarted(2);
+        story.add(new RolloutPaused(story.set, story.rolloutId(), "operator:alice", "freeze"))
+                .add(new RolloutStarted(story.set, story.set + "-r2", "production", story.recipe, story.artifact,
+                        SetStory.POLICY));
+        story.publish(kafka);
+
+        await("the second rollout to be projected").atMost(DEADLINE).untilAsserted(() -> viewer()
+                .get("/api/sets/" + story.set).then().statusCode(200).body("rollouts.size()", is(2)));
+        viewer().get("/api/sets/" + story.set).then().body("paused.by", is("operator:alice"))
+                .body("rollouts.find { it.id == '" + story.set + "-r2' }.status", is("PAUSED"))
+                .body("rollouts.find { it.id == '" + story.set + "-r2' }.reason", is("paused by operator:alice: freeze"))
+                .body("rollouts.find { it.id == '" + story.rolloutId() + "' }.status", is("SUPERSEDED"));
+
+        story.add(new RolloutResumed(story.set, story.rolloutId(), "operator:alice")).publish(kafka);
+        await("the resume to release the set").atMost(DEADLINE).untilAsserted(() -> viewer()
+                .get("/api/sets/" + story.set).then().body("paused", nullValue())
+                .body("rollouts.find { it.id == '" + story.set + "-r2' }.status", is("RUNNING")));
     }
 
     @Test

@@ -17,6 +17,7 @@ import dev.slipway.events.artifact.ArtifactRejected;
 import dev.slipway.events.artifact.ArtifactRevoked;
 import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.cas.release.ChannelState;
+import dev.slipway.events.command.CommandEffects;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.RevokeRequested;
 import java.io.IOException;
@@ -144,8 +145,8 @@ public final class Flagger {
         } catch (IllegalStateException notAllowed) {
             throw new Refused(notAllowed.getMessage());
         }
-        return withState(event, promote.deploymentSet(), List.of(announce(event, "deployable", Topics.DEPLOYABLES,
-                new ArtifactDeployable(promote.deploymentSet(), promote.channel(), promote.recipe(),
+        return withState(event, promote.deploymentSet(), List.of(announce(event, CommandEffects.DEPLOYABLE,
+                Topics.DEPLOYABLES, new ArtifactDeployable(promote.deploymentSet(), promote.channel(), promote.recipe(),
                         built.artifact().toString(), promote.requestedBy()))));
     }
 
@@ -159,8 +160,8 @@ public final class Flagger {
         flags.update(Digest.parse(revoke.recipe()), current -> current.revoked() != null ? current
                 : current.withRevoked(new Flags.Revoked(revoke.reason(), revoke.requestedBy(), event.time())));
         String artifact = built.artifact().toString();
-        List<Announcement> announcements = new ArrayList<>(List.of(announce(event, "revoked", Topics.DEPLOYABLES,
-                new ArtifactRevoked(revoke.deploymentSet(), revoke.recipe(), artifact, revoke.reason(),
+        List<Announcement> announcements = new ArrayList<>(List.of(announce(event, CommandEffects.REVOKED,
+                Topics.DEPLOYABLES, new ArtifactRevoked(revoke.deploymentSet(), revoke.recipe(), artifact, revoke.reason(),
                         revoke.requestedBy()))));
         Optional<ChannelStateSigned> state = states.change(revoke.deploymentSet(), current -> current.revokedRecipe(
                 revoke.recipe(), artifact, new ChannelState.Revocation(revoke.recipe(), revoke.reason(), event.time()),

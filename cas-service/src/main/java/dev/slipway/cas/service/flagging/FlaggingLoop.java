@@ -203,7 +203,7 @@ public final class FlaggingLoop {
         } catch (EventDecodingException poison) {
             LOG.warnf("dead-lettering %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
                     poison.getMessage());
-            return List.of(DeadLetters.of(record, poison));
+            return List.of(DeadLetters.of(record, config.consumerGroup(), poison));
         }
         if (recentlyCommitted.contains(event.id()) || !handled.add(event.id())) {
             return List.of();
@@ -212,7 +212,7 @@ public final class FlaggingLoop {
             return flagger.handle(event).stream().map(a -> codec.encode(a.topic(), a.event())).toList();
         } catch (Flagger.Refused refused) {
             LOG.warnf("dead-lettering %s %s: %s", event.type(), event.id(), refused.getMessage());
-            return List.of(DeadLetters.of(record, "refused", refused.getMessage()));
+            return List.of(DeadLetters.of(record, config.consumerGroup(), "refused", refused.getMessage()));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot reach the store while handling " + event.id(), e);
         }

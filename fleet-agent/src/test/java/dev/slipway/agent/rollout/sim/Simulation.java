@@ -220,7 +220,7 @@ public final class Simulation {
         });
         // An operator's last pause may still be on its way when faults stop: resume once it has landed.
         at(faultsEnd.plusSeconds(5), () -> {
-            if (oracle.rollout() != null && oracle.rollout().status() == Rollout.Status.PAUSED) {
+            if (oracle.hold() != null) {
                 operator(new RolloutResumed(SET, oracle.rollout().id(), "operator"));
             }
         });
@@ -254,7 +254,7 @@ public final class Simulation {
             }
             case 4 -> {
                 if (oracle.rollout() != null) {
-                    operator(oracle.rollout().status() == Rollout.Status.PAUSED
+                    operator(oracle.hold() != null
                             ? new RolloutResumed(SET, oracle.rollout().id(), "operator")
                             : new RolloutPaused(SET, oracle.rollout().id(), "operator", "looking"));
                 }
