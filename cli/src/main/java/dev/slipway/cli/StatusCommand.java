@@ -48,16 +48,22 @@ final class StatusCommand implements Runnable {
             StringBuilder lines = new StringBuilder();
             for (JsonNode s : sets) {
                 JsonNode latest = s.path("latestRollout");
-                lines.append(String.format("%-24s %3d/%-3d healthy  %s%n", s.path("name").asText(),
+                lines.append(String.format("%-24s %3d/%-3d healthy  %s%s%n", s.path("name").asText(),
                         s.path("healthy").asInt(), s.path("hosts").asInt(),
                         latest.isMissingNode() || latest.isNull() ? "no rollout"
-                                : latest.path("status").asText() + " " + latest.path("artifact").asText()));
+                                : latest.path("status").asText() + " " + latest.path("artifact").asText(),
+                        s.path("paused").isObject() ? "  PAUSED by " + s.path("paused").path("by").asText() : ""));
             }
             context.result(sets, lines.toString().stripTrailing());
             return;
         }
         JsonNode view = release.get("api/sets/" + ReleaseApi.segment(set));
         StringBuilder lines = new StringBuilder(set).append('\n');
+        JsonNode paused = view.path("paused");
+        if (paused.isObject()) {
+            lines.append(String.format("PAUSED by %s since %s: %s (resume with 'slipway resume --set %s')%n",
+                    paused.path("by").asText(), paused.path("since").asText(), paused.path("reason").asText(), set));
+        }
         JsonNode latest = view.path("rollouts").path(0);
         if (!latest.isMissingNode()) {
             lines.append(String.format("rollout %s: %s, %d failure(s)%s%n", latest.path("id").asText(),
@@ -74,6 +80,12 @@ final class StatusCommand implements Runnable {
             }
             if (host.hasNonNull("problem")) {
                 lines.append("    ").append(host.path("problem").asText()).append('\n');
+            }
+        }
+        for (JsonNode command : view.path("commands")) {
+            if (command.path("status").asText().equals("REFUSED")) {
+                lines.append(String.format("refused: %s — by %s: %s%n", command.path("summary").asText(),
+                        command.path("by").asText(), command.path("outcome").asText()));
             }
         }
         context.result(view, lines.toString().stripTrailing());

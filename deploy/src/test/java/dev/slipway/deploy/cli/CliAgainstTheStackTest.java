@@ -206,6 +206,48 @@ class CliAgainstTheStackTest {
     }
 
     @Test
+    void setCommandsAreFollowedUntilCarriedOutAndTakeDigestsAsTheCliPrintsThem() throws Exception {
+        Path recipe = recipe("followed", "cp -r /src/www www && cp /src/slipway-manifest.json . && echo f > f");
+        Run built = slipway("build", recipe.toString(), "--wait", "--json");
+        assertEquals(0, built.exit(), built.err());
+        String artifact = built.json().get("artifact").asText();
+        String printed = artifact.substring("sha256:".length(), "sha256:".length() + 12);
+
+        Run promoted = slipway("promote", printed, "--set", "demo", "--channel", "canary");
+        assertEquals(0, promoted.exit(), promoted.err());
+        assertTrue(promoted.out().contains("carried out for demo: " + artifact + " deployable on demo/canary"),
+                promoted.out());
+        Run verified = slipway("verify", printed, "--json");
+        assertEquals(0, verified.exit(), verified.err());
+        assertEquals(artifact, verified.json().get("artifact").asText());
+        Run tooShort = slipway("promote", printed.substring(0, 4), "--set", "demo", "--channel", "canary");
+        assertEquals(Exit.REFUSED.code, tooShort.exit());
+        assertTrue(tooShort.err().contains("give 12 or more of its hex digits"), tooShort.err());
+
+        await("a rollout of demo").atMost(Duration.ofSeconds(60)).until(() -> slipway("status", "--set", "demo",
+                "--json").json().path("rollouts").size() > 0);
+        Run paused = slipway("pause", "--set", "demo", "--reason", "incident 12");
+        try {
+            assertEquals(0, paused.exit(), paused.err());
+            assertTrue(paused.out().contains("carried out for demo") && paused.out().contains("incident 12"),
+                    paused.out());
+            Run status = slipway("status", "--set", "demo");
+            assertTrue(status.out().contains("PAUSED by operator:operator"), status.out());
+            Run again = slipway("pause", "--set", "demo", "--reason", "again");
+            assertEquals(Exit.REFUSED.code, again.exit());
+            assertTrue(again.err().contains("already paused by operator:operator"), again.err());
+        } finally {
+            Run resumed = slipway("resume", "--set", "demo");
+            assertEquals(0, resumed.exit(), resumed.err());
+            assertTrue(resumed.out().contains("carried out for demo: demo resumed by operator:operator"),
+                    resumed.out());
+        }
+        Run notPaused = slipway("resume", "--set", "demo");
+        assertEquals(Exit.REFUSED.code, notPaused.exit());
+        assertTrue(notPaused.err().contains("is not paused"), notPaused.err());
+    }
+
+    @Test
     void statusWatchFollowsTheLiveStreamAndPrintsEachChange() throws Exception {
         Path first = recipe("watched-1", "cp -r /src/www www && cp /src/slipway-manifest.json .");
         assertEquals(0, slipway("build", first.toString(), "--wait").exit());

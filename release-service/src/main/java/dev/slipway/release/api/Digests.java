@@ -12,6 +12,7 @@ public final class Digests {
 
     /** What people copy from the CLI and the console: 12 or more hex digits of a digest, with or without sha256:. */
     private static final Pattern SHORT = Pattern.compile("(sha256:)?([0-9a-f]{12,63})");
+    private static final Pattern TOO_SHORT = Pattern.compile("(sha256:)?[0-9a-f]{1,11}");
     private static final int SHOWN = 5;
 
     private Digests() {
@@ -20,6 +21,10 @@ public final class Digests {
     public static String parse(String value, String name) {
         if (value == null || value.isBlank()) {
             throw new ProblemException(400, name + " is required: a digest such as sha256:<64 lowercase hex>");
+        }
+        if (TOO_SHORT.matcher(value).matches()) {
+            throw new ProblemException(400, name + " '" + value + "' is too short to name one digest: give 12 or more "
+                    + "of its hex digits, or all 64");
         }
         try {
             return Digest.parse(value).toString();

@@ -92,10 +92,11 @@ final class Summaries {
             return e.hostId() + " is overdue in " + e.rolloutId() + " by " + e.reportedBy() + "'s clock: " + e.reason();
         }
         if (data instanceof RolloutPaused e) {
-            return "rollout " + e.rolloutId() + " paused by " + e.pausedBy() + ": " + e.reason();
+            return e.deploymentSet() + " paused by " + e.pausedBy() + ": " + e.reason() + " (no host takes a new "
+                    + "version until it is resumed)";
         }
         if (data instanceof RolloutResumed e) {
-            return "rollout " + e.rolloutId() + " resumed by " + e.resumedBy();
+            return e.deploymentSet() + " resumed by " + e.resumedBy();
         }
         if (data instanceof RolloutCompleted e) {
             return "rollout " + e.rolloutId() + " completed";
