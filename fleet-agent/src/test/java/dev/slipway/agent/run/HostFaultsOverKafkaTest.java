@@ -87,15 +87,18 @@ class HostFaultsOverKafkaTest {
             int port = freePort();
             Process doomed = agentProcess(fleet, "host-7", port, false);
             await("three members", () -> fleet.agents.get(0).fold().members().size() == 3);
-            fleet.deploy(fleet.release("v1", true, 1, "PT120S"));
+            // The running release's manifest drains it: v1's makes host-7 drain for a minute when v2 replaces it.
+            fleet.deploy(fleet.release("v1", true,
+                    new FleetFixture.Policy(1, 0, "PT120S", "PT2S", "[ \"$HOST\" = host-7 ] && sleep 60; true"),
+                    FleetFixture.BUILDER));
             await("v1 everywhere", () -> "v1".equals(get(port, "/version")) && completed(fleet, "v1"));
-            // host-7 drains v1 for a minute: it holds its slot when it is killed and removed.
             FleetFixture.Release v2 = fleet.release("v2", true,
-                    new FleetFixture.Policy(1, 0, "PT120S", "PT90S", "[ \"$HOST\" = host-7 ] && sleep 60; true"),
-                    FleetFixture.BUILDER);
+                    new FleetFixture.Policy(1, 0, "PT120S", "PT90S", null), FleetFixture.BUILDER);
             fleet.deploy(v2);
             await("host-7 holds a slot", () -> fleet.agents.get(0).fold().rollout().artifact()
                     .equals(v2.artifact().toString()) && fleet.agents.get(0).fold().rollout().holds("host-7"));
+            await("host-7 is draining v1 when it is killed and removed", () -> doomed.descendants()
+                    .anyMatch(p -> p.info().commandLine().orElse("").contains("sleep 60")));
             doomed.descendants().forEach(ProcessHandle::destroyForcibly);
             doomed.destroyForcibly().waitFor();
             Instant removed = Instant.now();
