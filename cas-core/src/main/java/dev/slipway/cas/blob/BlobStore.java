@@ -3,6 +3,8 @@ package dev.slipway.cas.blob;
 import dev.slipway.cas.digest.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
@@ -40,6 +42,16 @@ public interface BlobStore {
      */
     default InputStream open(Digest digest, long offset, long length) throws IOException {
         return new RangeInputStream(open(digest), offset, length);
+    }
+
+    /**
+     * The file that holds the blob's bytes, for stores that keep each blob whole in a local file, so a server can
+     * hand it to the kernel (sendfile) instead of copying it through the heap; empty for other stores. The file
+     * may not exist. Its bytes are not re-hashed on the way out: such a store relies on its scrubber to
+     * quarantine a blob damaged at rest.
+     */
+    default Optional<Path> file(Digest digest) {
+        return Optional.empty();
     }
 
     /**

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
 import java.util.regex.Pattern;
@@ -111,6 +112,11 @@ public final class BlobStoreFileSystem implements BlobStore {
         } catch (NoSuchFileException alreadyGone) {
             // Deleted or quarantined by someone else meanwhile: out of service either way.
         }
+    }
+
+    @Override
+    public Optional<Path> file(Digest digest) {
+        return Optional.of(pathOf(digest));
     }
 
     /** Where the blob lives (or would live). */

@@ -1,5 +1,6 @@
 package dev.slipway.cas.blob;
 
+import dev.slipway.cas.digest.CorruptBlobException;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.digest.VerifyingInputStream;
 import java.io.BufferedReader;
@@ -13,6 +14,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.stream.Stream;
 
@@ -31,6 +33,13 @@ public final class BlobStoreHttp implements BlobStore {
         CAS_SERVICE,
         ARTIFACTORY
     }
+
+    /**
+     * Headers of a server's refusal to serve a blob it found damaged at rest: what its bytes hash to, and how
+     * many there are.
+     */
+    public static final String CORRUPT_DIGEST = "Slipway-Corrupt-Digest";
+    public static final String CORRUPT_BYTES = "Slipway-Corrupt-Bytes";
 
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
@@ -70,6 +79,11 @@ public final class BlobStoreHttp implements BlobStore {
         }
         if (get.statusCode() != 200) {
             String body = new String(get.body().readAllBytes(), StandardCharsets.UTF_8);
+            Optional<String> actual = get.headers().firstValue(CORRUPT_DIGEST);
+            if (actual.isPresent()) {
+                throw new CorruptBlobException(digest, Digest.parse(actual.get()),
+                        get.headers().firstValueAsLong(CORRUPT_BYTES).orElse(-1), urlOf(digest).toString());
+            }
             expectSuccess(get, "read " + digest, body);
         }
         return VerifyingInputStream.ofStored(get.body(), digest, urlOf(digest).toString());

@@ -5,7 +5,7 @@ import static dev.slipway.cas.service.http.Replies.fail;
 
 import dev.slipway.cas.action.ActionCache;
 import dev.slipway.cas.blob.BlobStore;
-import dev.slipway.cas.blob.BlobStoreFileSystem;
+import dev.slipway.cas.blob.BlobStoreHttp;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.digest.DigestMismatchException;
 import dev.slipway.cas.service.auth.Guard;
@@ -25,9 +25,14 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.jboss.logging.Logger;
 
@@ -46,6 +51,9 @@ public final class BlobRoutes {
 
     private static final Logger LOG = Logger.getLogger(BlobRoutes.class);
     private static final Duration IDLE_UPLOAD = Duration.ofSeconds(60);
+    private static final int LISTING_BATCH = 64 * 1024;
+    /** Up to this size a blob is read, hashed and sent in one write; past it, sent by sendfile. */
+    private static final int SMALL_BLOB = 64 * 1024;
     private static final int STREAM_CHUNK = 256 * 1024;
 
     private final BlobStore blobs;
@@ -87,19 +95,38 @@ public final class BlobRoutes {
                 .onFailure(error -> uploadFailed(ctx, digest.get(), error));
     }
 
-    /** Every stored digest, one lowercase hex per line, for garbage collectors and audits. */
+    /**
+     * Every stored digest, one lowercase hex per line, for garbage collectors and audits. Streamed in batches,
+     * each written before the next is read, so memory stays flat whatever the store's size. A listing that fails
+     * part way cuts the connection: a client never takes a truncated listing for a whole one.
+     */
     private void listBlobs(RoutingContext ctx) {
         if (!allowed(ctx, Role.READER, "list blobs")) {
             return;
         }
+        HttpServerResponse response = ctx.response().setChunked(true)
+                .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain");
         ctx.vertx().executeBlocking(() -> {
             try (Stream<Digest> digests = blobs.list()) {
-                StringBuilder lines = new StringBuilder();
-                digests.forEach(digest -> lines.append(digest.hex()).append('\n'));
-                return lines.toString();
+                Buffer batch = Buffer.buffer(LISTING_BATCH + 128);
+                for (Iterator<Digest> each = digests.iterator(); each.hasNext(); ) {
+                    batch.appendString(each.next().hex()).appendByte((byte) '\n');
+                    if (batch.length() >= LISTING_BATCH) {
+                        response.write(batch).toCompletionStage().toCompletableFuture()
+                                .get(IDLE_UPLOAD.toSeconds(), TimeUnit.SECONDS);
+                        batch = Buffer.buffer(LISTING_BATCH + 128);
+                    }
+                }
+                return batch;
             }
-        }, false).onSuccess(lines -> ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, "text/plain").end(lines))
-                .onFailure(error -> fail(ctx, 500, "cannot list the store: " + error.getMessage()));
+        }, false).onSuccess(response::end).onFailure(error -> {
+            if (response.headWritten()) {
+                LOG.warnf("listing cut off part way: %s", error.getMessage());
+                ctx.request().connection().close();
+            } else {
+                fail(ctx, 500, "cannot list the store: " + error.getMessage());
+            }
+        });
     }
 
     /** Re-hashes every blob now and answers what it quarantined, as JSON. */
@@ -139,16 +166,9 @@ public final class BlobRoutes {
         if (digest.isEmpty() || !allowed(ctx, Role.READER, "read blobs")) {
             return;
         }
-        if (blobs instanceof BlobStoreFileSystem files) {
-            Path path = files.pathOf(digest.get());
-            ctx.vertx().fileSystem().props(path.toString()).onComplete(props -> {
-                if (props.failed()) {
-                    fail(ctx, 404, "no blob " + digest.get() + " in the store");
-                    return;
-                }
-                respond(ctx, digest.get(), props.result().size(), withBody,
-                        (offset, length) -> ctx.response().sendFile(path.toString(), offset, length));
-            });
+        Optional<Path> file = blobs.file(digest.get());
+        if (file.isPresent()) {
+            serveFile(ctx, digest.get(), file.get(), withBody);
             return;
         }
         ctx.vertx().executeBlocking(() -> blobs.size(digest.get()), false).onComplete(size -> {
@@ -161,6 +181,55 @@ public final class BlobRoutes {
                         (offset, length) -> stream(ctx, digest.get(), offset, length));
             }
         });
+    }
+
+    /**
+     * A blob the store keeps in a local file, served on the event loop as nginx serves files. A small one is read
+     * whole (a page-cached read of a few KiB costs less than a hand-off to a worker), hashed, and sent with its
+     * headers in one write; a damaged one is never sent (the scrubber quarantines it). A bigger one goes by sendfile, unhashed:
+     * the scrubber is what keeps known damage from being served.
+     */
+    private void serveFile(RoutingContext ctx, Digest digest, Path path, boolean withBody) {
+        long size;
+        byte[] small = null;
+        try (FileChannel channel = FileChannel.open(path)) {
+            size = channel.size();
+            if (withBody && size <= SMALL_BLOB) {
+                small = readWhole(channel, (int) size);
+            }
+        } catch (NoSuchFileException e) {
+            fail(ctx, 404, "no blob " + digest + " in the store");
+            return;
+        } catch (IOException e) {
+            fail(ctx, 500, "cannot read " + digest + ": " + e.getMessage());
+            return;
+        }
+        if (small == null) {
+            respond(ctx, digest, size, withBody,
+                    (offset, length) -> ctx.response().sendFile(path.toString(), offset, length));
+            return;
+        }
+        Digest actual = Digest.of(small);
+        if (!actual.equals(digest)) {
+            LOG.errorf("%s is damaged at rest: its %d bytes hash to %s", digest, size, actual);
+            // Named in headers, so that a client tells damage from a failing server (BlobStoreHttp).
+            ctx.response().putHeader(BlobStoreHttp.CORRUPT_DIGEST, actual.toString())
+                    .putHeader(BlobStoreHttp.CORRUPT_BYTES, Long.toString(size));
+            fail(ctx, 500, "the stored copy of " + digest + " is damaged (its bytes hash to " + actual
+                    + "): upload it again to repair the store");
+            return;
+        }
+        Buffer bytes = Buffer.buffer(small);
+        respond(ctx, digest, size, true,
+                (offset, length) -> ctx.response().end(bytes.slice((int) offset, (int) (offset + length))));
+    }
+
+    private static byte[] readWhole(FileChannel channel, int size) throws IOException {
+        ByteBuffer bytes = ByteBuffer.allocate(size);
+        while (bytes.hasRemaining() && channel.read(bytes) >= 0) {
+            // until full: a file shorter than its size was truncated under us, and fails the hash
+        }
+        return bytes.array();
     }
 
     /** Headers, ranges and HEAD for every backend; {@code body} sends the chosen bytes. */

@@ -39,7 +39,11 @@ final class RequestBodyStream extends InputStream {
     private final Context eventLoop;
     private final long limit;
     private final Duration idleTimeout;
-    /** Written only on the event loop; the reader only looks, to know when a resume is worth scheduling. */
+    /**
+     * Written only on the event loop; the reader only looks, to know when a resume is worth scheduling. The
+     * event loop sets it before it looks at {@link #queued} again, the reader lowers {@code queued} before it
+     * looks at this: one of the two always sees the other, so a paused request is always resumed.
+     */
     private volatile boolean paused;
     private final AtomicLong queued = new AtomicLong();
     private Buffer current;
@@ -59,6 +63,12 @@ final class RequestBodyStream extends InputStream {
             if (!paused && waiting >= HIGH_WATER) {
                 paused = true;
                 request.pause();
+                // The reader may have drained the queue between the count above and the flag: it then saw no
+                // pause to undo, and nothing else would resume the request.
+                if (queued.get() <= LOW_WATER) {
+                    paused = false;
+                    request.resume();
+                }
             }
         });
         request.endHandler(done -> chunks.add(END));

@@ -13,6 +13,7 @@ import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -27,6 +28,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.stream.Stream;
@@ -196,11 +199,7 @@ class BlobApiTest {
     @Test
     void aScrubQuarantinesABlobDamagedAtRestSoItIsNeverServedAgain() throws Exception {
         byte[] blob = randomBytes(50_000);
-        Digest name = Digest.of(blob);
-        put("/cas/" + name.hex(), blob, BUILDER);
-        Path file = new BlobStoreFileSystem(STORE).pathOf(name);
-        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
-        Files.write(file, randomBytes(50_000));
+        Digest name = storedThenDamaged(blob, randomBytes(50_000));
 
         assertEquals(403, http.send(request("/cas/scrub", BUILDER).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString()).statusCode());
@@ -215,6 +214,55 @@ class BlobApiTest {
     }
 
     @Test
+    void theListingStreamsEveryStoredDigestInBatches() throws Exception {
+        // More than one 64 KiB batch of 65-byte lines.
+        BlobStoreFileSystem store = new BlobStoreFileSystem(STORE);
+        List<String> stored = new ArrayList<>();
+        for (int i = 0; i < 1_200; i++) {
+            byte[] blob = randomBytes(64);
+            store.write(Digest.of(blob), new ByteArrayInputStream(blob));
+            stored.add(Digest.of(blob).hex());
+        }
+
+        assertEquals(401, get("/cas", null, null).statusCode());
+        HttpResponse<String> listing = http.send(request("/cas", READER).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, listing.statusCode());
+        List<String> lines = listing.body().lines().toList();
+        assertTrue(lines.containsAll(stored), "every stored digest is listed");
+        assertEquals(lines.size(), Set.copyOf(lines).size(), "each once");
+        assertTrue(lines.stream().allMatch(line -> line.matches("[0-9a-f]{64}")), "nothing but digests");
+        String head = rawRequest("GET /cas HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + READER
+                + "\r\nConnection: close\r\n\r\n", new byte[0]);
+        assertTrue(head.toLowerCase(Locale.ROOT).contains("transfer-encoding: chunked"),
+                "streamed, not built whole: " + head);
+    }
+
+    @Test
+    void aSmallBlobDamagedAtRestIsRefusedOnEveryRead() throws Exception {
+        byte[] blob = randomBytes(4096);
+        byte[] damaged = blob.clone();
+        damaged[2048] ^= 1;
+        Digest name = storedThenDamaged(blob, damaged);
+
+        for (String range : new String[] {null, "bytes=0-99"}) {
+            HttpRequest.Builder read = request("/cas/" + name.hex(), READER).GET();
+            if (range != null) {
+                read.header("Range", range);
+            }
+            HttpResponse<String> refused = http.send(read.build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(500, refused.statusCode(), "range " + range);
+            assertTrue(refused.body().contains("damaged"), refused.body());
+            assertEquals(Digest.of(damaged).toString(),
+                    refused.headers().firstValue("Slipway-Corrupt-Digest").orElseThrow());
+        }
+        assertTrue(put("/cas/" + name.hex(), blob, BUILDER).statusCode() / 100 == 2, "a new upload repairs it");
+        assertArrayEquals(blob, get("/cas/" + name.hex(), READER, null).body());
+        assertArrayEquals(Arrays.copyOfRange(blob, 100, 200),
+                get("/cas/" + name.hex(), READER, "bytes=100-199").body(), "a range of a small blob");
+    }
+
+    @Test
     void keepsActionCacheEntriesByActionDigest() throws Exception {
         byte[] entry = "an ActionResult protobuf".getBytes(UTF_8);
         String path = "/ac/" + Digest.of(randomBytes(32)).hex();
@@ -222,6 +270,16 @@ class BlobApiTest {
         assertEquals(404, get(path, READER, null).statusCode());
         assertEquals(200, put(path, entry, BUILDER).statusCode());
         assertArrayEquals(entry, get(path, READER, null).body());
+    }
+
+    /** Stores {@code blob} through the API, then overwrites its file with {@code damaged}, as rot at rest would. */
+    private Digest storedThenDamaged(byte[] blob, byte[] damaged) throws Exception {
+        Digest name = Digest.of(blob);
+        put("/cas/" + name.hex(), blob, BUILDER);
+        Path file = new BlobStoreFileSystem(STORE).pathOf(name);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.write(file, damaged);
+        return name;
     }
 
     private HttpRequest.Builder request(String path, String token) {
