@@ -81,6 +81,11 @@ final class FleetFixture implements AutoCloseable {
 
     /** A fleet on another broker (a cluster the test started, with its topics already made). */
     FleetFixture(Path root, KafkaBroker kafka) throws IOException {
+        if (!Files.isExecutable(Path.of("/bin/busybox"))) {
+            // Otherwise every service fails to start inside an agent, and the test times out saying nothing.
+            throw new IllegalStateException("/bin/busybox is missing, which the releases of these tests run:"
+                    + " run ./setup once on this machine");
+        }
         this.root = root;
         this.kafka = kafka;
         this.store = new BlobStoreFileSystem(root.resolve("store"));
