@@ -1,11 +1,13 @@
 package dev.slipway.cas.action;
 
+import dev.slipway.cas.blob.ErrorBody;
 import dev.slipway.cas.digest.Digest;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -60,7 +62,7 @@ public final class ActionCacheHttp implements ActionCache {
     private static void expect(int status, HttpResponse<byte[]> response) throws IOException {
         if (response.statusCode() != status) {
             throw new IOException(response.request().method() + " " + response.uri() + " answered "
-                    + response.statusCode() + ": " + new String(response.body(), java.nio.charset.StandardCharsets.UTF_8));
+                    + response.statusCode() + ": " + ErrorBody.message(new String(response.body(), StandardCharsets.UTF_8)));
         }
     }
 }

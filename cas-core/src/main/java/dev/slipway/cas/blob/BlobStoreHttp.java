@@ -171,6 +171,6 @@ public final class BlobStoreHttp implements BlobStore {
             default -> "";
         };
         throw new HttpStatusException(status, "cannot " + action + ": " + response.request().method() + " "
-                + response.uri() + " answered " + status + hint + (body.isBlank() ? "" : ": " + body.strip()));
+                + response.uri() + " answered " + status + hint + (body.isBlank() ? "" : ": " + ErrorBody.message(body)));
     }
 }

@@ -2,10 +2,14 @@ package dev.slipway.cas.service.http;
 
 import dev.slipway.cas.digest.Digest;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import java.util.Optional;
 
-/** How the HTTP API reads path digests and says no: a status and one line a person can act on. Event loop. */
+/**
+ * How the HTTP API reads path digests and says no: a status and a JSON body {@code {"status", "message"}} whose
+ * message is one line a person can act on, as the release API answers. Event loop.
+ */
 public final class Replies {
 
     private Replies() {
@@ -24,8 +28,8 @@ public final class Replies {
 
     public static void fail(RoutingContext ctx, int status, String message) {
         if (!ctx.response().ended()) {
-            ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
-                    .end(message + "\n");
+            ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+                    .end(new JsonObject().put("status", status).put("message", message).encode());
         }
     }
 }

@@ -84,6 +84,11 @@ class BlobApiTest {
     void rejectsAMalformedDigestInThePath() throws Exception {
         assertEquals(400, put("/cas/not-a-digest", new byte[1], BUILDER).statusCode());
         assertEquals(400, get("/cas/" + "AB".repeat(32), READER, null).statusCode());
+        HttpResponse<String> refused = putForText("/cas/x%00y", new byte[1], BUILDER);
+        assertEquals(400, refused.statusCode());
+        assertEquals("application/json", refused.headers().firstValue("Content-Type").orElseThrow());
+        assertTrue(refused.body().startsWith("{\"status\":400,\"message\":\"'x"), refused.body());
+        assertTrue(refused.body().contains("is not a sha256 digest"), refused.body());
     }
 
     @Test
