@@ -62,7 +62,8 @@ public final class ActionCacheHttp implements ActionCache {
     private static void expect(int status, HttpResponse<byte[]> response) throws IOException {
         if (response.statusCode() != status) {
             throw new IOException(response.request().method() + " " + response.uri() + " answered "
-                    + response.statusCode() + ": " + ErrorBody.message(new String(response.body(), StandardCharsets.UTF_8)));
+                    + response.statusCode() + ": "
+                    + ErrorBody.message(new String(response.body(), StandardCharsets.UTF_8)));
         }
     }
 }

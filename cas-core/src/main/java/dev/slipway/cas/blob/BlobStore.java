@@ -47,8 +47,8 @@ public interface BlobStore {
     /**
      * The file that holds the blob's bytes, for stores that keep each blob whole in a local file, so a server can
      * hand it to the kernel (sendfile) instead of copying it through the heap; empty for other stores. The file
-     * may not exist. Its bytes are not re-hashed on the way out: such a store relies on its scrubber to
-     * quarantine a blob damaged at rest.
+     * may not exist. Whoever sends it without hashing it relies on the scrubber to quarantine a blob damaged at
+     * rest.
      */
     default Optional<Path> file(Digest digest) {
         return Optional.empty();

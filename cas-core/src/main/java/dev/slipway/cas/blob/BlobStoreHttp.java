@@ -171,6 +171,7 @@ public final class BlobStoreHttp implements BlobStore {
             default -> "";
         };
         throw new HttpStatusException(status, "cannot " + action + ": " + response.request().method() + " "
-                + response.uri() + " answered " + status + hint + (body.isBlank() ? "" : ": " + ErrorBody.message(body)));
+                + response.uri() + " answered " + status + hint
+                + (body.isBlank() ? "" : ": " + ErrorBody.message(body)));
     }
 }

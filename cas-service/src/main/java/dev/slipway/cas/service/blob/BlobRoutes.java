@@ -50,7 +50,8 @@ import org.jboss.logging.Logger;
 public final class BlobRoutes {
 
     private static final Logger LOG = Logger.getLogger(BlobRoutes.class);
-    private static final Duration IDLE_UPLOAD = Duration.ofSeconds(60);
+    /** How long a client may send nothing of an upload, or read nothing of a listing, before it is cut off. */
+    private static final Duration IDLE_CLIENT = Duration.ofSeconds(60);
     private static final int LISTING_BATCH = 64 * 1024;
     /** Up to this size a blob is read, hashed and sent in one write; past it, sent by sendfile. */
     private static final int SMALL_BLOB = 64 * 1024;
@@ -89,7 +90,7 @@ public final class BlobRoutes {
             return;
         }
         RequestBodyStream body = new RequestBodyStream(ctx.request(), ctx.vertx().getOrCreateContext(),
-                config.maxBlobSize(), IDLE_UPLOAD);
+                config.maxBlobSize(), IDLE_CLIENT);
         ctx.vertx().executeBlocking(() -> blobs.write(digest.get(), body), false)
                 .onSuccess(created -> ctx.response().setStatusCode(created ? 201 : 200).end())
                 .onFailure(error -> uploadFailed(ctx, digest.get(), error));
@@ -113,7 +114,7 @@ public final class BlobRoutes {
                     batch.appendString(each.next().hex()).appendByte((byte) '\n');
                     if (batch.length() >= LISTING_BATCH) {
                         response.write(batch).toCompletionStage().toCompletableFuture()
-                                .get(IDLE_UPLOAD.toSeconds(), TimeUnit.SECONDS);
+                                .get(IDLE_CLIENT.toSeconds(), TimeUnit.SECONDS);
                         batch = Buffer.buffer(LISTING_BATCH + 128);
                     }
                 }
@@ -186,8 +187,8 @@ public final class BlobRoutes {
     /**
      * A blob the store keeps in a local file, served on the event loop as nginx serves files. A small one is read
      * whole (a page-cached read of a few KiB costs less than a hand-off to a worker), hashed, and sent with its
-     * headers in one write; a damaged one is never sent (the scrubber quarantines it). A bigger one goes by sendfile, unhashed:
-     * the scrubber is what keeps known damage from being served.
+     * headers in one write; a damaged one is never sent. A bigger one goes by sendfile, unhashed: the scrubber
+     * is what keeps known damage from being served.
      */
     private void serveFile(RoutingContext ctx, Digest digest, Path path, boolean withBody) {
         long size;
@@ -301,7 +302,7 @@ public final class BlobRoutes {
             return;
         }
         RequestBodyStream body = new RequestBodyStream(ctx.request(), ctx.vertx().getOrCreateContext(),
-                config.maxActionCacheEntrySize(), IDLE_UPLOAD);
+                config.maxActionCacheEntrySize(), IDLE_CLIENT);
         ctx.vertx().executeBlocking(() -> {
             actionCache.put(action.get(), body.readAllBytes());
             return null;
