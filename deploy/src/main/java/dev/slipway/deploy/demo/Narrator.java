@@ -28,7 +28,7 @@ import dev.slipway.events.wire.KafkaClients;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.LocalTime;
-import java.time.temporal.ChronoUnit;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -53,6 +53,8 @@ public final class Narrator implements AutoCloseable {
     public record Outcome(String rolloutId, boolean completed, String reason) {
     }
 
+    /** Seconds always shown: LocalTime.toString leaves out ":00", which misaligns the narration. */
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss");
     private static final List<String> TOPICS = List.of(Topics.BUILDS, Topics.ARTIFACTS, Topics.DEPLOYABLES,
             Topics.ROLLOUTS, Topics.AGENTS);
 
@@ -149,7 +151,7 @@ public final class Narrator implements AutoCloseable {
         // Every agent appends the rollout's start and end, and a peer may report a host's failure too.
         if (line != null && told.add(lastRollout + "|" + line)) {
             lines.add(line);
-            out.println("  " + LocalTime.now().truncatedTo(ChronoUnit.SECONDS) + "  " + line);
+            out.println("  " + CLOCK.format(LocalTime.now()) + "  " + line);
         }
     }
 
