@@ -12,6 +12,7 @@ import dev.slipway.cas.archive.SafeUntar;
 import dev.slipway.cas.archive.UnsafeArchiveException;
 import dev.slipway.cas.blob.BlobNotFoundException;
 import dev.slipway.cas.blob.BlobStore;
+import dev.slipway.cas.chunk.ChunkUpload;
 import dev.slipway.cas.digest.CorruptBlobException;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.digest.DigestMismatchException;
@@ -44,8 +45,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Turns a recipe digest into an artifact digest: fetch and verify the recipe and every input, unpack them
- * safely, run the steps in the sandbox, pack the declared outputs reproducibly, store artifact, log and signed
- * provenance, and remember the result in the action cache. Whatever happens, the build's directory is deleted
+ * safely, run the steps in the sandbox, pack the declared outputs reproducibly, store artifact, its chunks, log
+ * and signed provenance, and remember the result in the action cache. Whatever happens, the build's directory is deleted
  * before {@link #build} returns. Thread-safe: each build has its own directory.
  */
 public final class Builder {
@@ -106,11 +107,12 @@ public final class Builder {
                 run(step, mounts, work, log, deadline);
             }
             Digest artifact = storeOutputs(recipe, work, root.resolve("artifact.tar"));
+            Digest chunkIndex = storeChunks(artifact, root.resolve("artifact.tar"));
             Digest logDigest = storeFile(log);
             Map<String, Digest> inputs = new TreeMap<>();
             recipe.inputs().forEach((name, input) -> inputs.put(name, Digest.parse(input.digest())));
             Provenance provenance = new Provenance(artifact, recipeDigest, inputs, settings.builderId(),
-                    sandbox.hermetic(), invocation, started, clock.instant(), logDigest);
+                    sandbox.hermetic(), invocation, started, clock.instant(), logDigest, chunkIndex);
             Dsse.Envelope envelope = provenance.sign(signingKey.getPrivate(), signingKey.getPublic());
             byte[] signed = envelope.toJson();
             Digest provenanceDigest = Digest.of(signed);
@@ -278,6 +280,16 @@ public final class Builder {
             store.write(artifact, in);
         }
         return artifact;
+    }
+
+    /** The artifact's chunks and their index, so hosts that run an earlier version fetch only what changed. */
+    private Digest storeChunks(Digest artifact, Path archive) throws IOException {
+        ChunkUpload.Published published = ChunkUpload.publish(store, archive);
+        if (!published.index().whole().equals(artifact)) {
+            throw new IOException("the archive changed while it was stored: it was " + artifact + ", its chunks make "
+                    + published.index().whole());
+        }
+        return published.indexDigest();
     }
 
     private Digest storeFile(Path file) throws IOException {

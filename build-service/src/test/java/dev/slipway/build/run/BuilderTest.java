@@ -1,6 +1,7 @@
 package dev.slipway.build.run;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -16,6 +17,8 @@ import java.time.Instant;
 import dev.slipway.cas.archive.SafeUntar;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.digest.Digest;
+import java.io.ByteArrayInputStream;
+import dev.slipway.cas.chunk.ChunkIndex;
 import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.cas.provenance.Provenance;
 import java.io.ByteArrayOutputStream;
@@ -115,6 +118,13 @@ class BuilderTest {
         assertEquals(Map.of("toolchain", toolchain, "src", src), provenance.inputs());
         assertTrue(provenance.hermetic());
         assertTrue(new String(read(built.log()), UTF_8).contains("== step 'step-1'"));
+        ChunkIndex chunks = ChunkIndex.parse(new ByteArrayInputStream(read(provenance.chunkIndex())));
+        assertEquals(built.artifact(), chunks.whole(), "the index the provenance names is the artifact's");
+        ByteArrayOutputStream assembled = new ByteArrayOutputStream();
+        for (ChunkIndex.Chunk chunk : chunks.chunks()) {
+            assembled.write(read(chunk.digest()));
+        }
+        assertArrayEquals(read(built.artifact()), assembled.toByteArray());
     }
 
     @Test
@@ -192,7 +202,7 @@ class BuilderTest {
         // What any token with the builder role can do: PUT /ac/<recipe> naming blobs of its choice.
         Digest evil = inputs.store("evil".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         Provenance forged = new Provenance(evil, recipe, Map.of(), "builder-test", true, "forged", Instant.EPOCH,
-                Instant.EPOCH, evil);
+                Instant.EPOCH, evil, null);
         Digest forgedProvenance = inputs.store(forged.sign(BuilderKeys.generate().getPrivate(), KEY.getPublic()).toJson());
         new ActionCacheFileSystem(temp.resolve("store/ac")).put(recipe, ("{\"artifact\": \"" + evil
                 + "\", \"recipe\": \"" + recipe + "\", \"provenance\": \"" + forgedProvenance + "\"}")

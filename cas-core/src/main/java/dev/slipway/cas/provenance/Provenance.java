@@ -14,14 +14,18 @@ import java.util.TreeMap;
 /**
  * What a build says it did, as an in-toto Statement v1 with a SLSA provenance v1 predicate: the artifact as
  * subject; the recipe as external parameter; every input as a resolved dependency; builder id, times and
- * whether the build ran sandboxed; the build log as a by-product.
+ * whether the build ran sandboxed; the build log and the artifact's {@link dev.slipway.cas.chunk.ChunkIndex} as
+ * by-products.
+ *
+ * @param chunkIndex how the artifact is cut into chunks, for delta downloads; null when the builder stored none
  */
 public record Provenance(Digest artifact, Digest recipe, Map<String, Digest> inputs, String builder,
-        boolean hermetic, String invocation, Instant started, Instant finished, Digest log) {
+        boolean hermetic, String invocation, Instant started, Instant finished, Digest log, Digest chunkIndex) {
 
     public static final String STATEMENT = "https://in-toto.io/Statement/v1";
     public static final String SLSA = "https://slsa.dev/provenance/v1";
     public static final String BUILD_TYPE = "https://slipway.dev/build/recipe/v1";
+    private static final String CHUNK_INDEX = "chunk-index";
     private static final ObjectMapper JSON = new ObjectMapper();
 
     public Provenance {
@@ -44,7 +48,11 @@ public record Provenance(Digest artifact, Digest recipe, Map<String, Digest> inp
         run.putObject("builder").put("id", builder);
         run.putObject("metadata").put("invocationId", invocation)
                 .put("startedOn", started.toString()).put("finishedOn", finished.toString());
-        dependency(run.putArray("byproducts"), "log", log);
+        ArrayNode byproducts = run.putArray("byproducts");
+        dependency(byproducts, "log", log);
+        if (chunkIndex != null) {
+            dependency(byproducts, CHUNK_INDEX, chunkIndex);
+        }
         try {
             return JSON.writeValueAsBytes(statement);
         } catch (IOException e) {
@@ -86,14 +94,27 @@ public record Provenance(Digest artifact, Digest recipe, Map<String, Digest> inp
                 inputs.put(dependency.path("name").asText(), sha256(dependency));
             }
         }
+        Digest log = null;
+        Digest chunkIndex = null;
+        for (JsonNode byproduct : statement.at("/predicate/runDetails/byproducts")) {
+            switch (byproduct.path("name").asText()) {
+                case "log" -> log = sha256(byproduct);
+                case CHUNK_INDEX -> chunkIndex = sha256(byproduct);
+                default -> {
+                    // a by-product this version does not use
+                }
+            }
+        }
+        if (log == null) {
+            throw new UntrustedProvenanceException("the statement names no build log");
+        }
         JsonNode metadata = statement.at("/predicate/runDetails/metadata");
         return new Provenance(sha256(statement.at("/subject/0")),
                 Digest.parse(statement.at("/predicate/buildDefinition/externalParameters/recipe").asText()),
                 inputs, statement.at("/predicate/runDetails/builder/id").asText(),
                 statement.at("/predicate/buildDefinition/internalParameters/hermetic").asBoolean(),
                 metadata.path("invocationId").asText(), Instant.parse(metadata.path("startedOn").asText()),
-                Instant.parse(metadata.path("finishedOn").asText()),
-                sha256(statement.at("/predicate/runDetails/byproducts/0")));
+                Instant.parse(metadata.path("finishedOn").asText()), log, chunkIndex);
     }
 
     private static void dependency(ArrayNode list, String name, Digest digest) {

@@ -19,7 +19,7 @@ class ProvenanceTest {
     static final Provenance PROVENANCE = new Provenance(Digest.of("artifact".getBytes(UTF_8)),
             Digest.of("recipe".getBytes(UTF_8)), Map.of("src", Digest.of("src".getBytes(UTF_8))), "builder-1", true,
             "request-1", Instant.parse("2026-11-24T12:00:00Z"), Instant.parse("2026-11-24T12:00:03Z"),
-            Digest.of("log".getBytes(UTF_8)));
+            Digest.of("log".getBytes(UTF_8)), Digest.of("chunks".getBytes(UTF_8)));
 
     @Test
     void aSignedStatementVerifiesUnderTheBuildersKeyAndReadsBack() throws Exception {
@@ -28,6 +28,16 @@ class ProvenanceTest {
         Provenance read = Provenance.verify(envelope, trusting(BUILDER));
 
         assertEquals(PROVENANCE, read);
+    }
+
+    @Test
+    void provenanceFromABuilderThatStoredNoChunkIndexReadsBackWithoutOne() throws Exception {
+        Provenance withoutChunks = new Provenance(PROVENANCE.artifact(), PROVENANCE.recipe(), PROVENANCE.inputs(),
+                PROVENANCE.builder(), true, "request-2", PROVENANCE.started(), PROVENANCE.finished(),
+                PROVENANCE.log(), null);
+        byte[] envelope = withoutChunks.sign(BUILDER.getPrivate(), BUILDER.getPublic()).toJson();
+
+        assertEquals(withoutChunks, Provenance.verify(envelope, trusting(BUILDER)));
     }
 
     @Test

@@ -3,6 +3,8 @@ package dev.slipway.agent.host;
 import dev.slipway.cas.archive.SafeUntar;
 import dev.slipway.cas.archive.Trees;
 import dev.slipway.cas.digest.Digest;
+import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -26,6 +28,7 @@ import java.util.stream.Stream;
  * <pre>
  * root/store/sha256-HEX/      unpacked artifacts, read-only, complete or absent
  * root/seals/sha256-HEX       what each holds, file by file ({@link TreeSeal})
+ * root/archives/sha256-HEX    each artifact's archive as fetched: what the next version's delta download reuses
  * root/generations/N          symlink to ../store/sha256-HEX
  * root/current                symlink to generations/N, replaced by rename(2): atomic
  * </pre>
@@ -33,7 +36,8 @@ import java.util.stream.Stream;
  * and renamed into the store only then, so {@code current} never points at a half-unpacked directory, even
  * after a power loss; each link and rename is fsynced in its directory before it is relied on. At start every
  * tree is checked against its seal, and one without a seal, or that differs from it, is removed to be fetched
- * again ({@link #discarded()}). The newest {@code keep} generations stay for rollback; older ones and the
+ * again ({@link #discarded()}). Archives are a cache, not made durable: whoever reuses one verifies what it
+ * builds from it. The newest {@code keep} generations stay for rollback; older ones and the
  * artifacts nothing points at are removed.
  */
 public final class Generations {
@@ -44,6 +48,7 @@ public final class Generations {
     private final Path store;
     private final Path generations;
     private final Path seals;
+    private final Path archives;
     private final int keep;
     private final List<Digest> discarded = new ArrayList<>();
 
@@ -59,6 +64,7 @@ public final class Generations {
         this.store = Files.createDirectories(root.resolve("store"));
         this.generations = Files.createDirectories(root.resolve("generations"));
         this.seals = Files.createDirectories(root.resolve("seals"));
+        this.archives = Files.createDirectories(root.resolve("archives"));
         this.keep = keep;
         try (Stream<Path> leftovers = Files.list(store)) {
             for (Path partial : leftovers.filter(p -> p.getFileName().toString().startsWith(INCOMING)).toList()) {
@@ -66,6 +72,11 @@ public final class Generations {
             }
         }
         checkInstalled();
+        try (Stream<Path> all = Files.list(archives)) {
+            for (Path archive : all.filter(p -> !Files.isDirectory(store.resolve(p.getFileName().toString()))).toList()) {
+                Files.delete(archive);
+            }
+        }
     }
 
     /** Artifacts whose tree was found incomplete or changed at start and removed: fetch them again. */
@@ -80,6 +91,7 @@ public final class Generations {
                 if (!Files.isRegularFile(seal) || !TreeSeal.matches(tree, Files.readString(seal))) {
                     Trees.delete(tree);
                     Files.deleteIfExists(seal);
+                    Files.deleteIfExists(archives.resolve(tree.getFileName()));
                     discarded.add(new Digest(tree.getFileName().toString().substring("sha256-".length())));
                 }
             }
@@ -99,29 +111,54 @@ public final class Generations {
     }
 
     /**
-     * Unpacks a verified artifact stream into the store (a no-op when present). The stream must fail at its end
-     * if the bytes do not match; it is read to the end, so a mismatch past the tar's end marker still fails.
+     * Unpacks a verified artifact stream into the store (a no-op when present), keeping its archive. The stream
+     * must fail at its end if the bytes do not match; it is read to the end, so a mismatch past the tar's end
+     * marker still fails.
      */
     public Path install(Digest artifact, InputStream verified, SafeUntar untar) throws IOException {
         Path target = dirOf(artifact);
         if (Files.isDirectory(target)) {
             return target;
         }
+        String name = target.getFileName().toString();
         Path incoming = Files.createDirectory(store.resolve(INCOMING + UUID.randomUUID()));
-        try {
-            untar.unpack(verified, incoming);
-            verified.transferTo(OutputStream.nullOutputStream());
+        Path archive = archives.resolve(INCOMING + UUID.randomUUID());
+        try (OutputStream copy = new BufferedOutputStream(Files.newOutputStream(archive));
+                InputStream in = new TeeInputStream(verified, copy)) {
+            untar.unpack(in, incoming);
+            in.transferTo(OutputStream.nullOutputStream());
+            copy.flush();
             readOnly(incoming);
             // Durable and sealed before it has its name: a tree under its name is whole, whenever the power goes.
-            Durable.write(seals.resolve(target.getFileName().toString()), TreeSeal.sync(incoming));
+            Durable.write(seals.resolve(name), TreeSeal.sync(incoming));
             Files.move(incoming, target, StandardCopyOption.ATOMIC_MOVE);
             Durable.syncDirectory(store);
+            Files.move(archive, archives.resolve(name), StandardCopyOption.ATOMIC_MOVE);
             return target;
         } finally {
             if (Files.exists(incoming)) {
                 Trees.delete(incoming);
             }
+            Files.deleteIfExists(archive);
         }
+    }
+
+    /** The archive of each installed artifact this host still has, newest generation's first. */
+    public List<Archive> archives() throws IOException {
+        List<Archive> found = new ArrayList<>();
+        List<Long> numbers = numbers();
+        for (int i = numbers.size() - 1; i >= 0; i--) {
+            Digest artifact = artifactOf(generations.resolve(Long.toString(numbers.get(i))));
+            Path archive = archives.resolve(dirOf(artifact).getFileName());
+            if (Files.isRegularFile(archive) && found.stream().noneMatch(a -> a.artifact().equals(artifact))) {
+                found.add(new Archive(artifact, archive));
+            }
+        }
+        return found;
+    }
+
+    /** An installed artifact's archive, as it was fetched (and verified then). */
+    public record Archive(Digest artifact, Path file) {
     }
 
     /** Every artifact unpacked and whole in the store. */
@@ -216,6 +253,7 @@ public final class Generations {
                 if (name.startsWith("sha256-") && !referenced.contains(name)) {
                     Trees.delete(artifact);
                     Files.deleteIfExists(seals.resolve(name));
+                    Files.deleteIfExists(archives.resolve(name));
                 }
             }
         }
@@ -241,5 +279,40 @@ public final class Generations {
                 return FileVisitResult.CONTINUE;
             }
         });
+    }
+
+    /** Copies what is read, as it is read: the archive is written while the tree is unpacked from it. */
+    private static final class TeeInputStream extends FilterInputStream {
+        private final OutputStream copy;
+
+        TeeInputStream(InputStream in, OutputStream copy) {
+            super(in);
+            this.copy = copy;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = in.read();
+            if (b >= 0) {
+                copy.write(b);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] bytes, int offset, int length) throws IOException {
+            int n = in.read(bytes, offset, length);
+            if (n > 0) {
+                copy.write(bytes, offset, n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            byte[] skipped = new byte[(int) Math.min(n, 8192)];
+            int read = read(skipped, 0, skipped.length);
+            return Math.max(read, 0);
+        }
     }
 }

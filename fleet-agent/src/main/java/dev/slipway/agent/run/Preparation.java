@@ -4,6 +4,8 @@ import dev.slipway.agent.host.Generations;
 import dev.slipway.cas.archive.SafeUntar;
 import dev.slipway.cas.archive.UnsafeArchiveException;
 import dev.slipway.cas.blob.BlobStore;
+import dev.slipway.cas.chunk.ChunkIndex;
+import dev.slipway.cas.chunk.DeltaDownload;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.digest.DigestMismatchException;
 import dev.slipway.cas.flag.FlagReader;
@@ -15,16 +17,26 @@ import dev.slipway.events.recipe.Recipe;
 import dev.slipway.events.recipe.RecipeJson;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
 import java.security.PublicKey;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.jboss.logging.Logger;
 
 /**
  * Readies a release on this host: reads its recipe, checks that the store has a verified build of the
  * artifact whose provenance a trusted builder signed, and unpacks the artifact, verified to its last byte,
- * into {@link Generations}. Runs on the agent's thread; blocking I/O.
+ * into {@link Generations}: fetched whole, or assembled from the chunks the host lacks and the archive of a
+ * version it holds. Runs on the agent's thread; blocking I/O.
  */
 final class Preparation {
+
+    private static final Logger LOG = Logger.getLogger(Preparation.class);
+    /** Past this share of the bytes, one whole download beats fetching chunk by chunk. */
+    private static final double MAX_DELTA_SHARE = 0.5;
 
     /** How it went. */
     sealed interface Outcome {
@@ -45,6 +57,7 @@ final class Preparation {
     private final FlagReader flags;
     private final Generations generations;
     private final Map<String, PublicKey> trustedBuilders;
+    private final Map<Digest, ChunkIndex> localIndexes = new ConcurrentHashMap<>();
 
     Preparation(BlobStore store, FlagReader flags, Generations generations, Map<String, PublicKey> trustedBuilders) {
         this.store = store;
@@ -70,6 +83,63 @@ final class Preparation {
         }
     }
 
+    /**
+     * Installs an artifact from the chunks this host lacks when it has an earlier version's archive and the
+     * index says that saves more than half the bytes; whole otherwise, and whole again if assembling it fails.
+     */
+    private Outcome installByChunks(Digest artifact, Digest chunkIndex) {
+        List<Generations.Archive> archives;
+        try {
+            archives = generations.archives();
+        } catch (IOException e) {
+            archives = List.of();
+        }
+        if (chunkIndex == null || archives.isEmpty() || generations.installed(artifact)) {
+            return install(artifact);
+        }
+        try {
+            ChunkIndex wanted;
+            try (InputStream in = store.open(chunkIndex)) {
+                wanted = ChunkIndex.parse(in);
+            }
+            if (!wanted.whole().equals(artifact)) {
+                LOG.warnf("chunk index %s is of %s, not %s; fetching it whole", chunkIndex, wanted.whole(), artifact);
+                return install(artifact);
+            }
+            localIndexes.keySet().retainAll(archives.stream().map(Generations.Archive::artifact).toList());
+            List<DeltaDownload.Local> sources = new ArrayList<>();
+            for (Generations.Archive archive : archives) {
+                sources.add(new DeltaDownload.Local(archive.file(), localIndex(archive)));
+            }
+            DeltaDownload.Plan plan = DeltaDownload.plan(wanted, sources);
+            if (plan.fetchedShare() > MAX_DELTA_SHARE) {
+                return install(artifact);
+            }
+            try (InputStream in = DeltaDownload.open(plan, store)) {
+                generations.install(artifact, in, new SafeUntar(SafeUntar.Limits.DEFAULT));
+            }
+            LOG.infof("installed %s fetching %d of its %d chunks (%d of %d bytes, %.1f%%); the rest came from the "
+                    + "archives of %s", artifact, plan.chunksToFetch(), wanted.chunks().size(), plan.bytesToFetch(),
+                    wanted.size(), 100 * plan.fetchedShare(), archives.stream().map(Generations.Archive::artifact).toList());
+            return new Outcome.Ready();
+        } catch (IOException | RuntimeException e) {
+            LOG.warnf("cannot install %s from its chunks (%s); fetching it whole", artifact, e.getMessage());
+            return install(artifact);
+        }
+    }
+
+    /** How an archive this host holds is cut: computed once per agent run, from the file itself. */
+    private ChunkIndex localIndex(Generations.Archive archive) throws IOException {
+        ChunkIndex known = localIndexes.get(archive.artifact());
+        if (known == null) {
+            try (InputStream in = Files.newInputStream(archive.file())) {
+                known = ChunkIndex.of(in, (chunk, bytes, offset) -> { });
+            }
+            localIndexes.put(archive.artifact(), known);
+        }
+        return known;
+    }
+
     /** @param recipeRead called with the recipe as soon as it is read, before the artifact is fetched */
     Outcome prepare(String recipeName, String artifactName, Consumer<Recipe> recipeRead) {
         try {
@@ -82,13 +152,14 @@ final class Preparation {
             if (built == null || !built.artifact().equals(artifact)) {
                 return new Outcome.Refused("the store has no verified build of " + artifact + " from recipe " + recipeDigest);
             }
+            Provenance provenance;
             try (InputStream envelope = store.open(built.provenance())) {
-                Provenance provenance = Provenance.verify(envelope.readAllBytes(), trustedBuilders);
-                if (!provenance.artifact().equals(artifact)) {
-                    return new Outcome.Refused("provenance is for " + provenance.artifact() + ", not " + artifact);
-                }
+                provenance = Provenance.verify(envelope.readAllBytes(), trustedBuilders);
             }
-            return install(artifact);
+            if (!provenance.artifact().equals(artifact)) {
+                return new Outcome.Refused("provenance is for " + provenance.artifact() + ", not " + artifact);
+            }
+            return installByChunks(artifact, provenance.chunkIndex());
         } catch (DigestMismatchException e) {
             return new Outcome.Refused("a blob of " + artifactName + " does not match its digest: " + e.getMessage());
         } catch (UntrustedProvenanceException e) {

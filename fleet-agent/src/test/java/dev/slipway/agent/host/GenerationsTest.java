@@ -75,13 +75,64 @@ class GenerationsTest {
         assertEquals(List.of(), new Generations(root, 3).discarded(), "a tree installed again is whole");
     }
 
-    private Digest install(Generations generations, String version) throws IOException {
+    @Test
+    void eachGenerationKeepsItsArchiveByteForByteUntilItIsCollected() throws IOException {
+        Generations generations = new Generations(root, 2);
+        Digest v1 = install(generations, "v1");
+        generations.switchTo(v1, Set.of());
+        Digest v2 = install(generations, "v2");
+        generations.switchTo(v2, Set.of());
+
+        assertEquals(List.of(v2, v1), generations.archives().stream().map(Generations.Archive::artifact).toList());
+        for (Generations.Archive archive : generations.archives()) {
+            assertEquals(archive.artifact(), Digest.of(Files.readAllBytes(archive.file())));
+        }
+        generations.switchTo(install(generations, "v3"), Set.of());
+        assertEquals(2, generations.archives().size());
+        assertFalse(Files.exists(root.resolve("archives/sha256-" + v1.hex())), "collected with its tree");
+    }
+
+    @Test
+    void anArchiveThatFailsVerificationIsNotKept() throws IOException {
+        Generations generations = new Generations(root, 2);
+        byte[] tar = tarOf("v1");
+        Digest claimed = Digest.of("something else".getBytes());
+
+        assertThrows(IOException.class, () -> generations.install(claimed,
+                VerifyingInputStream.ofUpload(new ByteArrayInputStream(tar), claimed),
+                new SafeUntar(SafeUntar.Limits.DEFAULT)));
+
+        try (var left = Files.list(root.resolve("archives"))) {
+            assertEquals(List.of(), left.toList());
+        }
+        assertFalse(generations.installed(claimed));
+    }
+
+    @Test
+    void anArchiveWhoseTreeIsGoneIsRemovedAtStart() throws IOException {
+        Generations before = new Generations(root, 2);
+        Digest v1 = install(before, "v1");
+        before.switchTo(v1, Set.of());
+        Files.delete(root.resolve("seals/sha256-" + v1.hex()));
+
+        Generations after = new Generations(root, 2);
+
+        assertEquals(List.of(), after.archives());
+        assertFalse(Files.exists(root.resolve("archives/sha256-" + v1.hex())));
+    }
+
+    private byte[] tarOf(String version) throws IOException {
         Path tree = Files.createDirectories(root.resolveSibling(root.getFileName() + "-src").resolve(version));
         Files.writeString(tree.resolve("version"), version);
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         ReproducibleTar.pack(tree, tar);
-        Digest digest = Digest.of(tar.toByteArray());
-        generations.install(digest, VerifyingInputStream.ofUpload(new ByteArrayInputStream(tar.toByteArray()), digest),
+        return tar.toByteArray();
+    }
+
+    private Digest install(Generations generations, String version) throws IOException {
+        byte[] tar = tarOf(version);
+        Digest digest = Digest.of(tar);
+        generations.install(digest, VerifyingInputStream.ofUpload(new ByteArrayInputStream(tar), digest),
                 new SafeUntar(SafeUntar.Limits.DEFAULT));
         return digest;
     }

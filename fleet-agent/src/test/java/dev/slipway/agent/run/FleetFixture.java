@@ -202,7 +202,7 @@ final class FleetFixture implements AutoCloseable {
         }
         Instant now = Instant.now();
         Provenance provenance = new Provenance(artifact, recipe, Map.of(), "builder-test", true, "test", now, now,
-                put("log".getBytes(UTF_8)));
+                put("log".getBytes(UTF_8)), null);
         Digest signed = put(provenance.sign(signer.getPrivate(), signer.getPublic()).toJson());
         flags.update(recipe, f -> f.withBuilt(new Flags.Built(artifact, signed, set, "test", now)));
         return new Release(version, recipe, artifact);

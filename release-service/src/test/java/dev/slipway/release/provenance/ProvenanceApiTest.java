@@ -45,7 +45,7 @@ class ProvenanceApiTest {
         Digest recipe = Digest.of((name + "/recipe").getBytes());
         Provenance provenance = new Provenance(artifact, recipe, Map.of("src", Digest.of((name + "/src").getBytes())),
                 "builder-7", true, "test", Instant.parse("2026-11-25T10:00:00Z"), Instant.parse("2026-11-25T10:00:09Z"),
-                Digest.of((name + "/log").getBytes()));
+                Digest.of((name + "/log").getBytes()), null);
         byte[] envelope = provenance.sign(key.getPrivate(), key.getPublic()).toJson();
         Digest envelopeDigest = Digest.of(envelope);
         new BlobStoreFileSystem(Path.of("target/provenance-store")).write(envelopeDigest, new ByteArrayInputStream(envelope));

@@ -55,7 +55,7 @@ final class BuiltArtifacts {
         String artifact = put(store, bytes());
         String recipe = put(store, bytes());
         Provenance provenance = new Provenance(Digest.parse(artifact), Digest.parse(recipe), Map.of(), "builder-1", true,
-                "request-1", Instant.parse("2026-11-24T12:00:00Z"), Instant.parse("2026-11-24T12:00:01Z"), random());
+                "request-1", Instant.parse("2026-11-24T12:00:00Z"), Instant.parse("2026-11-24T12:00:01Z"), random(), null);
         Dsse.Envelope envelope = provenance.sign(builder.getPrivate(), builder.getPublic());
         return Event.of("/build-service/test", new ArtifactBuilt(artifact, recipe, deploymentSet,
                 Map.of(), put(store, envelope.toJson()), envelope.signature(), random().toString(), "builder-1",

@@ -1,0 +1,257 @@
+package dev.slipway.agent.run;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.slipway.agent.host.Generations;
+import dev.slipway.cas.archive.ReproducibleTar;
+import dev.slipway.cas.blob.BlobStore;
+import dev.slipway.cas.blob.BlobStoreFileSystem;
+import dev.slipway.cas.chunk.ChunkUpload;
+import dev.slipway.cas.digest.Digest;
+import dev.slipway.cas.flag.FlagStoreFileSystem;
+import dev.slipway.cas.flag.Flags;
+import dev.slipway.cas.provenance.BuilderKeys;
+import dev.slipway.cas.provenance.Provenance;
+import dev.slipway.events.recipe.InvalidRecipeException;
+import dev.slipway.events.recipe.RecipeJson;
+import java.io.ByteArrayInputStream;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A host that runs one version fetches, of the next, only the chunks it lacks; whatever goes wrong, it still installs. */
+class DeltaInstallTest {
+
+    private static final KeyPair BUILDER = BuilderKeys.generate();
+    private static final int PAYLOAD = 8 * 1024 * 1024;
+
+    @TempDir
+    Path root;
+
+    private BlobStoreFileSystem store;
+    private FlagStoreFileSystem flags;
+    private final AtomicLong bytesRead = new AtomicLong();
+    private Generations generations;
+    private Preparation preparation;
+    private final byte[] payload = new byte[PAYLOAD];
+
+    @BeforeEach
+    void host() throws IOException {
+        store = new BlobStoreFileSystem(root.resolve("store"));
+        flags = new FlagStoreFileSystem(root.resolve("store"));
+        generations = new Generations(root.resolve("host"), 2);
+        preparation = new Preparation(new Counting(store), flags, generations,
+                Map.of(BuilderKeys.keyId(BUILDER.getPublic()), BUILDER.getPublic()));
+        new Random(1).nextBytes(payload);
+    }
+
+    @Test
+    void theNextVersionCostsTheChunksAroundItsEditsAndInstallsByteForByte() throws IOException {
+        Release v1 = release("v1", true);
+        run(v1);
+        edit(PAYLOAD / 3, 3000);
+        Release v2 = release("v2", true);
+
+        long fetched = prepare(v2);
+
+        assertTrue(fetched < PAYLOAD / 10, "fetched " + fetched + " bytes of an artifact of " + PAYLOAD);
+        assertInstalledAsReleased(v2);
+    }
+
+    @Test
+    void aHostWithNothingInstalledFetchesTheArtifactWhole() throws IOException {
+        Release v1 = release("v1", true);
+
+        long fetched = prepare(v1);
+
+        assertTrue(fetched >= PAYLOAD && fetched < PAYLOAD + PAYLOAD / 100, "fetched " + fetched);
+        assertInstalledAsReleased(v1);
+    }
+
+    @Test
+    void aDamagedArchiveOfTheRunningVersionCostsTheChunksItDamaged() throws IOException {
+        run(release("v1", true));
+        damage(generations.archives().get(0).file());
+        edit(PAYLOAD / 2, 100);
+        Release v2 = release("v2", true);
+
+        long fetched = prepare(v2);
+
+        assertTrue(fetched > 0 && fetched < PAYLOAD / 10, "the damaged chunk does not hash to one v2 names: " + fetched);
+        assertInstalledAsReleased(v2);
+    }
+
+    @Test
+    void anArchiveDamagedAfterItWasIndexedFailsTheAssemblyAndTheArtifactComesWhole() throws IOException {
+        run(release("v1", true));
+        edit(PAYLOAD / 2, 100);
+        prepare(release("v2", true));
+        damage(generations.archives().get(0).file());
+        edit(PAYLOAD / 4, 100);
+        Release v3 = release("v3", true);
+
+        long fetched = prepare(v3);
+
+        assertTrue(fetched > PAYLOAD, "assembled bytes that failed the digest, then the whole artifact: " + fetched);
+        assertInstalledAsReleased(v3);
+    }
+
+    @Test
+    void aReleaseWithoutChunksInstallsWhole() throws IOException {
+        run(release("v1", true));
+        edit(0, 10);
+        Release v2 = release("v2", false);
+
+        assertTrue(prepare(v2) >= PAYLOAD);
+        assertInstalledAsReleased(v2);
+    }
+
+    @Test
+    void aChunkIndexOfAnotherArtifactIsIgnored() throws IOException {
+        Release v1 = release("v1", true);
+        run(v1);
+        edit(10, 10);
+        Release v2 = release("v2", v1.chunkIndex());
+
+        assertTrue(prepare(v2) >= PAYLOAD);
+        assertInstalledAsReleased(v2);
+    }
+
+    private record Release(Digest recipe, Digest artifact, Digest chunkIndex, Path tree) {
+    }
+
+    private Release release(String version, boolean chunked) throws IOException {
+        return release(version, chunked ? Digest.of(new byte[0]) : null);
+    }
+
+    /** @param chunkIndex the index the provenance names: the empty digest for this artifact's own, null for none */
+    private Release release(String version, Digest chunkIndex) throws IOException {
+        Path tree = Files.createDirectories(root.resolve("src-" + version + "/www"));
+        Files.write(tree.resolve("payload"), payload);
+        Files.writeString(tree.resolve("version"), version);
+        Path tar = root.resolve(version + ".tar");
+        try (var out = Files.newOutputStream(tar)) {
+            ReproducibleTar.pack(tree.getParent(), List.of("www"), out);
+        }
+        Digest artifact = put(Files.readAllBytes(tar));
+        if (chunkIndex != null && chunkIndex.equals(Digest.of(new byte[0]))) {
+            chunkIndex = ChunkUpload.publish(store, tar).indexDigest();
+        }
+        Digest recipe;
+        try {
+            recipe = put(RecipeJson.canonical("""
+                    {"deploymentSet": "set", "inputs": {}, "outputs": ["www"],
+                     "steps": [{"name": "none", "argv": ["/bin/true", "%s"], "env": {}, "timeout": "PT1M"}],
+                     "rollout": {"maxUnavailable": 1, "failureTolerance": 0, "slotDeadline": "PT1M",
+                                 "drainTimeout": "PT2S", "canaryHosts": [],
+                                 "health": {"url": "http://127.0.0.1:1/health", "timeout": "PT1S", "retries": 1,
+                                            "deadline": "PT2S"}}}
+                    """.formatted(version).getBytes(UTF_8)));
+        } catch (InvalidRecipeException e) {
+            throw new IllegalStateException(e);
+        }
+        Instant now = Instant.now();
+        Provenance provenance = new Provenance(artifact, recipe, Map.of(), "builder-test", true, "test", now, now,
+                put("log".getBytes(UTF_8)), chunkIndex);
+        Digest signed = put(provenance.sign(BUILDER.getPrivate(), BUILDER.getPublic()).toJson());
+        flags.update(recipe, f -> f.withBuilt(new Flags.Built(artifact, signed, "set", "test", now)));
+        return new Release(recipe, artifact, chunkIndex, tree.getParent());
+    }
+
+    private void run(Release release) throws IOException {
+        prepare(release);
+        generations.switchTo(release.artifact(), Set.of());
+    }
+
+    /** Prepares the release as the agent does; the artifact's bytes the store served for it. */
+    private long prepare(Release release) throws IOException {
+        long before = bytesRead.get();
+        Preparation.Outcome outcome = preparation.prepare(release.recipe().toString(), release.artifact().toString(),
+                recipe -> { });
+        assertInstanceOf(Preparation.Outcome.Ready.class, outcome, outcome.toString());
+        return bytesRead.get() - before;
+    }
+
+    private static void damage(Path archive) throws IOException {
+        byte[] damaged = Files.readAllBytes(archive);
+        damaged[damaged.length / 3] ^= 1;
+        Files.write(archive, damaged);
+    }
+
+    private void edit(int at, int length) {
+        byte[] edit = new byte[length];
+        new Random(at).nextBytes(edit);
+        System.arraycopy(edit, 0, payload, at, length);
+    }
+
+    private void assertInstalledAsReleased(Release release) throws IOException {
+        Path installed = root.resolve("host/store/sha256-" + release.artifact().hex());
+        assertArrayEquals(Files.readAllBytes(release.tree().resolve("www/payload")),
+                Files.readAllBytes(installed.resolve("www/payload")));
+    }
+
+    private Digest put(byte[] bytes) throws IOException {
+        Digest digest = Digest.of(bytes);
+        store.write(digest, new ByteArrayInputStream(bytes));
+        return digest;
+    }
+
+    /** The store, counting the bytes read from it. */
+    private final class Counting implements BlobStore {
+        private final BlobStore store;
+
+        Counting(BlobStore store) {
+            this.store = store;
+        }
+
+        @Override
+        public OptionalLong size(Digest digest) throws IOException {
+            return store.size(digest);
+        }
+
+        @Override
+        public InputStream open(Digest digest) throws IOException {
+            return new FilterInputStream(store.open(digest)) {
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    int n = super.read(b, off, len);
+                    bytesRead.addAndGet(Math.max(n, 0));
+                    return n;
+                }
+            };
+        }
+
+        @Override
+        public boolean write(Digest expected, InputStream bytes) throws IOException {
+            return store.write(expected, bytes);
+        }
+
+        @Override
+        public Stream<Digest> list() throws IOException {
+            return store.list();
+        }
+
+        @Override
+        public boolean delete(Digest digest) throws IOException {
+            return store.delete(digest);
+        }
+    }
+}
