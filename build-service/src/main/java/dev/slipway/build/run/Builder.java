@@ -12,7 +12,7 @@ import dev.slipway.cas.archive.SafeUntar;
 import dev.slipway.cas.archive.UnsafeArchiveException;
 import dev.slipway.cas.blob.BlobNotFoundException;
 import dev.slipway.cas.blob.BlobStore;
-import dev.slipway.cas.chunk.ChunkUpload;
+import dev.slipway.cas.chunk.ChunkIndex;
 import dev.slipway.cas.digest.CorruptBlobException;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.digest.DigestMismatchException;
@@ -45,9 +45,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Turns a recipe digest into an artifact digest: fetch and verify the recipe and every input, unpack them
- * safely, run the steps in the sandbox, pack the declared outputs reproducibly, store artifact, its chunks, log
- * and signed provenance, and remember the result in the action cache. Whatever happens, the build's directory is deleted
- * before {@link #build} returns. Thread-safe: each build has its own directory.
+ * safely, run the steps in the sandbox, pack the declared outputs reproducibly, store artifact, its chunk index,
+ * log and signed provenance, and remember the result in the action cache. Whatever happens, the build's
+ * directory is deleted before {@link #build} returns. Thread-safe: each build has its own directory.
  */
 public final class Builder {
 
@@ -282,14 +282,14 @@ public final class Builder {
         return artifact;
     }
 
-    /** The artifact's chunks and their index, so hosts that run an earlier version fetch only what changed. */
+    /** The artifact's chunk index, so hosts that run an earlier version fetch only the chunks that changed. */
     private Digest storeChunks(Digest artifact, Path archive) throws IOException {
-        ChunkUpload.Published published = ChunkUpload.publish(store, archive);
-        if (!published.index().whole().equals(artifact)) {
+        ChunkIndex.Stored stored = ChunkIndex.store(store, archive);
+        if (!stored.index().whole().equals(artifact)) {
             throw new IOException("the archive changed while it was stored: it was " + artifact + ", its chunks make "
-                    + published.index().whole());
+                    + stored.index().whole());
         }
-        return published.indexDigest();
+        return stored.digest();
     }
 
     private Digest storeFile(Path file) throws IOException {

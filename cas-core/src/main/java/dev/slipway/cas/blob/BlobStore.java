@@ -45,6 +45,23 @@ public interface BlobStore {
     }
 
     /**
+     * Up to {@code length} bytes from {@code offset} (fewer at the end of the blob), <em>unverified</em>: for a
+     * caller that checks them against a digest of its own, a chunk's from a
+     * {@link dev.slipway.cas.chunk.ChunkIndex}, so that a range costs its own bytes rather than the whole blob's.
+     * The default reads through {@link #open(Digest, long, long)}, verified and whole; stores that can read a
+     * range alone do.
+     *
+     * @throws BlobNotFoundException when the store does not have it
+     */
+    default byte[] readRange(Digest digest, long offset, int length) throws IOException {
+        try (InputStream in = open(digest, offset, length)) {
+            byte[] bytes = in.readNBytes(length);
+            in.transferTo(java.io.OutputStream.nullOutputStream());
+            return bytes;
+        }
+    }
+
+    /**
      * The file that holds the blob's bytes, for stores that keep each blob whole in a local file, so a server can
      * hand it to the kernel (sendfile) instead of copying it through the heap; empty for other stores. The file
      * may not exist. Whoever sends it without hashing it relies on the scrubber to quarantine a blob damaged at

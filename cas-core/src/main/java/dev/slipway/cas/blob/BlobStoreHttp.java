@@ -89,6 +89,31 @@ public final class BlobStoreHttp implements BlobStore {
         return VerifyingInputStream.ofStored(get.body(), digest, urlOf(digest).toString());
     }
 
+    /** A {@code Range} request; a server that ignores it (200, the whole blob) costs the whole, and still works. */
+    @Override
+    public byte[] readRange(Digest digest, long offset, int length) throws IOException {
+        if (length == 0) {
+            return new byte[0];
+        }
+        HttpResponse<InputStream> get = send(request(urlOf(digest))
+                .header("Range", "bytes=" + offset + "-" + (offset + length - 1)).GET(),
+                HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream body = get.body()) {
+            if (get.statusCode() == 404) {
+                throw new BlobNotFoundException(digest);
+            }
+            if (get.statusCode() == 206) {
+                return body.readNBytes(length);
+            }
+            if (get.statusCode() == 200) {
+                body.skipNBytes(offset);
+                return body.readNBytes(length);
+            }
+            expectSuccess(get, "read a range of " + digest, new String(body.readAllBytes(), StandardCharsets.UTF_8));
+            throw new IOException("cannot read a range of " + digest + ": HTTP " + get.statusCode());
+        }
+    }
+
     @Override
     public boolean write(Digest expected, InputStream bytes) throws IOException {
         boolean existed = exists(expected);

@@ -78,6 +78,21 @@ public final class BlobStoreS3 implements BlobStore {
     }
 
     @Override
+    public byte[] readRange(Digest digest, long offset, int length) throws IOException {
+        if (length == 0) {
+            return new byte[0];
+        }
+        try {
+            return s3.getObjectAsBytes(r -> r.bucket(bucket).key(keyOf(digest))
+                    .range("bytes=" + offset + "-" + (offset + length - 1))).asByteArray();
+        } catch (NoSuchKeyException e) {
+            throw new BlobNotFoundException(digest);
+        } catch (SdkException e) {
+            throw failure("read a range of", digest, e);
+        }
+    }
+
+    @Override
     public boolean write(Digest expected, InputStream bytes) throws IOException {
         boolean existed = exists(expected);
         String key = keyOf(expected);

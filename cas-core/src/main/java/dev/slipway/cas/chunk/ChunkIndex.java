@@ -2,19 +2,24 @@ package dev.slipway.cas.chunk;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.slipway.cas.blob.BlobStore;
 import dev.slipway.cas.digest.Digest;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
 /**
- * How a blob is cut into chunks, themselves blobs: the whole blob's digest and size, then each chunk's digest
- * and length in order. Stored as a blob of its own, in text:
+ * How a blob is cut into chunks: the whole blob's digest and size, then each chunk's digest and length in order,
+ * so a reader that holds some of the chunks (in an earlier version) reads only the others, as ranges of the
+ * blob. Stored as a blob of its own, in text:
  * <pre>
  * slipway-chunks/1 fastcdc/16384/65536/262144
  * HEX-OF-THE-WHOLE SIZE
@@ -31,7 +36,7 @@ public record ChunkIndex(Digest whole, long size, List<Chunk> chunks) {
     /** About 900,000 chunks, a blob of some 56 GiB: an index beyond it is refused unread. */
     public static final int MAX_BYTES = 64 * 1024 * 1024;
 
-    /** One chunk: a blob of {@code length} bytes. */
+    /** One chunk: {@code length} bytes of the blob that hash to {@code digest}. */
     public record Chunk(Digest digest, int length) {
     }
 
@@ -39,14 +44,8 @@ public record ChunkIndex(Digest whole, long size, List<Chunk> chunks) {
         chunks = List.copyOf(chunks);
     }
 
-    /** Sees each chunk as it is cut: its entry and its bytes, in an array reused after the call returns. */
-    @FunctionalInterface
-    public interface Cut {
-        void chunk(Chunk chunk, byte[] bytes, int offset) throws IOException;
-    }
-
     /** Cuts a stream with {@link Chunker} and indexes it. */
-    public static ChunkIndex of(InputStream in, Cut each) throws IOException {
+    public static ChunkIndex of(InputStream in) throws IOException {
         List<Chunk> chunks = new ArrayList<>();
         var whole = Digest.sha256();
         long[] size = {0};
@@ -54,12 +53,26 @@ public record ChunkIndex(Digest whole, long size, List<Chunk> chunks) {
             var chunk = Digest.sha256();
             chunk.update(bytes, offset, length);
             whole.update(bytes, offset, length);
-            Chunk entry = new Chunk(new Digest(HexFormat.of().formatHex(chunk.digest())), length);
-            chunks.add(entry);
+            chunks.add(new Chunk(new Digest(HexFormat.of().formatHex(chunk.digest())), length));
             size[0] += length;
-            each.chunk(entry, bytes, offset);
         });
         return new ChunkIndex(new Digest(HexFormat.of().formatHex(whole.digest())), size[0], chunks);
+    }
+
+    /** Indexes a file and stores the index as a blob. Blocking I/O. */
+    public static Stored store(BlobStore store, Path file) throws IOException {
+        ChunkIndex index;
+        try (InputStream in = Files.newInputStream(file)) {
+            index = of(in);
+        }
+        byte[] encoded = index.encode();
+        Digest digest = Digest.of(encoded);
+        store.write(digest, new ByteArrayInputStream(encoded));
+        return new Stored(digest, index);
+    }
+
+    /** An index and the digest it is stored under. */
+    public record Stored(Digest digest, ChunkIndex index) {
     }
 
     /** Offset of each chunk in the whole blob: {@code offsets()[i]} is where chunk {@code i} starts. */

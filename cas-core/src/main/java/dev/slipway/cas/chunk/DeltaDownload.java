@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -24,22 +25,22 @@ import java.util.concurrent.Future;
 
 /**
  * Assembles a blob from its {@link ChunkIndex}: chunks found in local files (earlier versions the reader holds)
- * are copied from them, the others fetched from the store, {@link #PARALLEL} at a time ahead of the reader. The
- * stream verifies the whole blob's digest at its end, whatever the index or the local files said, and fails
- * with {@link DigestMismatchException} if the assembly is not the blob.
+ * are copied from them; the others are read as ranges of the blob itself, neighbours joined into one range of
+ * at most {@link #MAX_RANGE} bytes, {@link #PARALLEL} ranges in flight ahead of the reader. Each fetched chunk
+ * must hash to its index entry, and the stream verifies the whole blob's digest at its end, whatever the index
+ * or the local files said: it fails with {@link DigestMismatchException} if the assembly is not the blob.
  */
 public final class DeltaDownload {
 
-    /** Fetches in flight ahead of the reader. */
     static final int PARALLEL = 4;
-    private static final int WINDOW = 4 * PARALLEL;
+    static final int MAX_RANGE = 4 * 1024 * 1024;
 
     /** A file the reader holds, with its chunks (as {@link ChunkIndex#of} cut them). */
     public record Local(Path file, ChunkIndex index) {
     }
 
-    /** Where each chunk of the wanted blob comes from, and what must be fetched. */
-    public record Plan(ChunkIndex wanted, List<Piece> pieces, long bytesToFetch, int chunksToFetch) {
+    /** Where each part of the wanted blob comes from, and what must be fetched. */
+    public record Plan(ChunkIndex wanted, List<Part> parts, long bytesToFetch, int ranges) {
 
         /** The share of the blob's bytes that must be fetched: 0 when everything is at hand. */
         public double fetchedShare() {
@@ -47,36 +48,63 @@ public final class DeltaDownload {
         }
     }
 
-    /** A chunk of the wanted blob: in {@code file} at {@code offset}, or (file null) fetched from the store. */
-    public record Piece(ChunkIndex.Chunk chunk, Path file, long offset) {
+    /** A stretch of the wanted blob. */
+    public sealed interface Part {
+        /** A chunk held locally, in {@code file} at {@code offset}. */
+        record Copied(ChunkIndex.Chunk chunk, Path file, long offset) implements Part {
+        }
+
+        /** Neighbouring chunks read from the store as one range of the blob, from {@code offset}. */
+        record Fetched(List<ChunkIndex.Chunk> chunks, long offset, int length) implements Part {
+        }
     }
 
     private DeltaDownload() {
     }
 
     public static Plan plan(ChunkIndex wanted, List<Local> sources) {
-        Map<Digest, Piece> local = new HashMap<>();
+        Map<ChunkIndex.Chunk, Part.Copied> local = new HashMap<>();
         for (Local source : sources) {
             long[] offsets = source.index().offsets();
             for (int i = 0; i < offsets.length; i++) {
                 ChunkIndex.Chunk chunk = source.index().chunks().get(i);
-                local.putIfAbsent(chunk.digest(), new Piece(chunk, source.file(), offsets[i]));
+                local.putIfAbsent(chunk, new Part.Copied(chunk, source.file(), offsets[i]));
             }
         }
-        List<Piece> pieces = new ArrayList<>(wanted.chunks().size());
+        List<Part> parts = new ArrayList<>();
+        List<ChunkIndex.Chunk> run = new ArrayList<>();
+        long runOffset = 0;
+        int runLength = 0;
         long bytes = 0;
-        int chunks = 0;
+        int ranges = 0;
+        long at = 0;
         for (ChunkIndex.Chunk chunk : wanted.chunks()) {
-            Piece found = local.get(chunk.digest());
-            if (found != null && found.chunk().length() == chunk.length()) {
-                pieces.add(found);
-            } else {
-                pieces.add(new Piece(chunk, null, 0));
-                bytes += chunk.length();
-                chunks++;
+            Part.Copied found = local.get(chunk);
+            if (found != null || runLength + chunk.length() > MAX_RANGE) {
+                if (!run.isEmpty()) {
+                    parts.add(new Part.Fetched(List.copyOf(run), runOffset, runLength));
+                    ranges++;
+                    run.clear();
+                    runLength = 0;
+                }
             }
+            if (found != null) {
+                parts.add(found);
+            } else {
+                if (run.isEmpty()) {
+                    runOffset = at;
+                }
+                run.add(chunk);
+                runLength += chunk.length();
+                bytes += chunk.length();
+            }
+            at += chunk.length();
         }
-        return new Plan(wanted, pieces, bytes, chunks);
+        if (!run.isEmpty()) {
+            parts.add(new Part.Fetched(List.copyOf(run), runOffset, runLength));
+            ranges++;
+        }
+        return new Plan(wanted, parts, bytes, ranges);
     }
 
     /** The wanted blob's bytes, verified at the end. Close it: it holds threads and files while open. */
@@ -114,10 +142,10 @@ public final class DeltaDownload {
         @Override
         public int read(byte[] into, int offset, int length) throws IOException {
             while (position == current.length) {
-                if (next == plan.pieces().size()) {
+                if (next == plan.parts().size()) {
                     return -1;
                 }
-                current = bytesOf(plan.pieces().get(next++));
+                current = bytesOf(plan.parts().get(next++));
                 position = 0;
             }
             int n = Math.min(length, current.length - position);
@@ -126,39 +154,53 @@ public final class DeltaDownload {
             return n;
         }
 
-        private byte[] bytesOf(Piece piece) throws IOException {
+        private byte[] bytesOf(Part part) throws IOException {
             fetchAhead();
-            if (piece.file() == null) {
-                return await(fetches.removeFirst());
-            }
-            FileChannel channel = files.get(piece.file());
+            return part instanceof Part.Copied copied ? copy(copied) : await(fetches.removeFirst());
+        }
+
+        private byte[] copy(Part.Copied part) throws IOException {
+            FileChannel channel = files.get(part.file());
             if (channel == null) {
-                channel = FileChannel.open(piece.file(), StandardOpenOption.READ);
-                files.put(piece.file(), channel);
+                channel = FileChannel.open(part.file(), StandardOpenOption.READ);
+                files.put(part.file(), channel);
             }
-            ByteBuffer buffer = ByteBuffer.allocate(piece.chunk().length());
+            ByteBuffer buffer = ByteBuffer.allocate(part.chunk().length());
             while (buffer.hasRemaining()) {
-                if (channel.read(buffer, piece.offset() + buffer.position()) < 0) {
-                    throw new IOException(piece.file() + " ends before the chunk at " + piece.offset());
+                if (channel.read(buffer, part.offset() + buffer.position()) < 0) {
+                    throw new IOException(part.file() + " ends before its chunk at " + part.offset());
                 }
             }
             return buffer.array();
         }
 
-        /** Keeps the next {@link #WINDOW} chunks to fetch requested, in order: the first is the next one needed. */
+        /** Keeps the next {@link #PARALLEL} ranges requested, in order: the first is the next one needed. */
         private void fetchAhead() {
-            while (fetches.size() < WINDOW && nextFetch < plan.pieces().size()) {
-                Piece piece = plan.pieces().get(nextFetch++);
-                if (piece.file() != null) {
-                    continue;
+            while (fetches.size() < PARALLEL && nextFetch < plan.parts().size()) {
+                if (plan.parts().get(nextFetch++) instanceof Part.Fetched range) {
+                    fetches.addLast(fetchers.submit(() -> fetch(range)));
                 }
-                Digest digest = piece.chunk().digest();
-                fetches.addLast(fetchers.submit(() -> {
-                    try (InputStream in = store.open(digest)) {
-                        return in.readAllBytes();
-                    }
-                }));
             }
+        }
+
+        private byte[] fetch(Part.Fetched range) throws IOException {
+            Digest whole = plan.wanted().whole();
+            byte[] bytes = store.readRange(whole, range.offset(), range.length());
+            int at = 0;
+            for (ChunkIndex.Chunk chunk : range.chunks()) {
+                if (at + chunk.length() > bytes.length) {
+                    throw new IOException("the store's " + whole + " ends before " + (range.offset() + at
+                            + chunk.length()) + ", inside a chunk its index names");
+                }
+                Digest actual = Digest.of(Arrays.copyOfRange(bytes, at, at + chunk.length()));
+                if (!chunk.digest().equals(actual)) {
+                    throw new IOException("the store's " + whole + " at " + (range.offset() + at) + ": "
+                            + chunk.length() + " bytes hash to " + actual + ", not to the chunk " + chunk.digest()
+                            + " its index names (a damaged blob, or a wrong index)");
+                }
+                at += chunk.length();
+            }
+            return bytes;
         }
 
         private static byte[] await(Future<byte[]> fetch) throws IOException {

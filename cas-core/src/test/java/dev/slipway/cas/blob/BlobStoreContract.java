@@ -59,6 +59,20 @@ abstract class BlobStoreContract {
     }
 
     @Test
+    void aRangeReadIsTheBytesAtItsOffsetAndStopsAtTheEnd() throws Exception {
+        byte[] blob = new byte[300_000];
+        new java.util.Random(3).nextBytes(blob);
+        Digest name = Digest.of(blob);
+        store.write(name, new ByteArrayInputStream(blob));
+
+        assertArrayEquals(java.util.Arrays.copyOfRange(blob, 123_456, 123_456 + 70_000),
+                store.readRange(name, 123_456, 70_000));
+        assertArrayEquals(java.util.Arrays.copyOfRange(blob, 299_990, 300_000), store.readRange(name, 299_990, 100));
+        assertArrayEquals(new byte[0], store.readRange(name, 5, 0));
+        assertThrows(BlobNotFoundException.class, () -> store.readRange(Digest.of(new byte[1]), 0, 1));
+    }
+
+    @Test
     void writingABlobItAlreadyHasChangesNothing() throws Exception {
         store.write(HELLO_NAME, new ByteArrayInputStream(HELLO));
 

@@ -21,7 +21,7 @@ class ChunkIndexTest {
     @Test
     void anIndexReadsBackAsWritten() throws IOException {
         byte[] blob = ChunkerTest.random(5, 1024 * 1024);
-        ChunkIndex index = ChunkIndex.of(new ByteArrayInputStream(blob), (chunk, bytes, offset) -> { });
+        ChunkIndex index = ChunkIndex.of(new ByteArrayInputStream(blob));
 
         ChunkIndex read = ChunkIndex.parse(new ByteArrayInputStream(index.encode()));
 
@@ -81,7 +81,7 @@ class ChunkIndexTest {
 
     @Test
     void theEmptyBlobHasAnIndexOfNoChunks() throws IOException {
-        ChunkIndex empty = ChunkIndex.of(new ByteArrayInputStream(new byte[0]), (chunk, bytes, offset) -> { });
+        ChunkIndex empty = ChunkIndex.of(new ByteArrayInputStream(new byte[0]));
         assertTrue(empty.chunks().isEmpty());
         assertEquals(empty, ChunkIndex.parse(new ByteArrayInputStream(empty.encode())));
     }

@@ -54,8 +54,8 @@ class ChunkerTest {
         System.arraycopy(random(4, 100), 0, after, at, 100);
         System.arraycopy(before, at, after, at + 100, before.length - at);
 
-        ChunkIndex old = ChunkIndex.of(new ByteArrayInputStream(before), (chunk, bytes, offset) -> { });
-        ChunkIndex edited = ChunkIndex.of(new ByteArrayInputStream(after), (chunk, bytes, offset) -> { });
+        ChunkIndex old = ChunkIndex.of(new ByteArrayInputStream(before));
+        ChunkIndex edited = ChunkIndex.of(new ByteArrayInputStream(after));
         Set<ChunkIndex.Chunk> known = new HashSet<>(old.chunks());
         long fresh = edited.chunks().stream().filter(c -> !known.contains(c)).mapToLong(ChunkIndex.Chunk::length).sum();
 

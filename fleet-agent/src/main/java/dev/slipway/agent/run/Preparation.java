@@ -84,8 +84,8 @@ final class Preparation {
     }
 
     /**
-     * Installs an artifact from the chunks this host lacks when it has an earlier version's archive and the
-     * index says that saves more than half the bytes; whole otherwise, and whole again if assembling it fails.
+     * Installs an artifact reading only the chunks this host lacks, when it has an earlier version's archive and
+     * the index says that saves more than half the bytes; whole otherwise, and whole again if assembling fails.
      */
     private Outcome installByChunks(Digest artifact, Digest chunkIndex) {
         List<Generations.Archive> archives;
@@ -118,9 +118,9 @@ final class Preparation {
             try (InputStream in = DeltaDownload.open(plan, store)) {
                 generations.install(artifact, in, new SafeUntar(SafeUntar.Limits.DEFAULT));
             }
-            LOG.infof("installed %s fetching %d of its %d chunks (%d of %d bytes, %.1f%%); the rest came from the "
-                    + "archives of %s", artifact, plan.chunksToFetch(), wanted.chunks().size(), plan.bytesToFetch(),
-                    wanted.size(), 100 * plan.fetchedShare(), archives.stream().map(Generations.Archive::artifact).toList());
+            LOG.infof("installed %s reading %d of its %d bytes (%.1f%%) in %d ranges; the rest came from the archives "
+                    + "of %s", artifact, plan.bytesToFetch(), wanted.size(), 100 * plan.fetchedShare(), plan.ranges(),
+                    archives.stream().map(Generations.Archive::artifact).toList());
             return new Outcome.Ready();
         } catch (IOException | RuntimeException e) {
             LOG.warnf("cannot install %s from its chunks (%s); fetching it whole", artifact, e.getMessage());
@@ -133,7 +133,7 @@ final class Preparation {
         ChunkIndex known = localIndexes.get(archive.artifact());
         if (known == null) {
             try (InputStream in = Files.newInputStream(archive.file())) {
-                known = ChunkIndex.of(in, (chunk, bytes, offset) -> { });
+                known = ChunkIndex.of(in);
             }
             localIndexes.put(archive.artifact(), known);
         }

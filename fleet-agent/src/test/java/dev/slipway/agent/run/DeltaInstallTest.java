@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.agent.host.Generations;
 import dev.slipway.cas.archive.ReproducibleTar;
-import dev.slipway.cas.blob.BlobStore;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
-import dev.slipway.cas.chunk.ChunkUpload;
+import dev.slipway.cas.blob.CountingBlobStore;
+import dev.slipway.cas.chunk.ChunkIndex;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.flag.FlagStoreFileSystem;
 import dev.slipway.cas.flag.Flags;
@@ -19,7 +19,6 @@ import dev.slipway.cas.provenance.Provenance;
 import dev.slipway.events.recipe.InvalidRecipeException;
 import dev.slipway.events.recipe.RecipeJson;
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -28,11 +27,8 @@ import java.security.KeyPair;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Random;
 import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,8 +43,8 @@ class DeltaInstallTest {
     Path root;
 
     private BlobStoreFileSystem store;
+    private CountingBlobStore counting;
     private FlagStoreFileSystem flags;
-    private final AtomicLong bytesRead = new AtomicLong();
     private Generations generations;
     private Preparation preparation;
     private final byte[] payload = new byte[PAYLOAD];
@@ -58,7 +54,8 @@ class DeltaInstallTest {
         store = new BlobStoreFileSystem(root.resolve("store"));
         flags = new FlagStoreFileSystem(root.resolve("store"));
         generations = new Generations(root.resolve("host"), 2);
-        preparation = new Preparation(new Counting(store), flags, generations,
+        counting = new CountingBlobStore(store);
+        preparation = new Preparation(counting, flags, generations,
                 Map.of(BuilderKeys.keyId(BUILDER.getPublic()), BUILDER.getPublic()));
         new Random(1).nextBytes(payload);
     }
@@ -153,7 +150,7 @@ class DeltaInstallTest {
         }
         Digest artifact = put(Files.readAllBytes(tar));
         if (chunkIndex != null && chunkIndex.equals(Digest.of(new byte[0]))) {
-            chunkIndex = ChunkUpload.publish(store, tar).indexDigest();
+            chunkIndex = ChunkIndex.store(store, tar).digest();
         }
         Digest recipe;
         try {
@@ -183,11 +180,11 @@ class DeltaInstallTest {
 
     /** Prepares the release as the agent does; the artifact's bytes the store served for it. */
     private long prepare(Release release) throws IOException {
-        long before = bytesRead.get();
+        long before = counting.bytesRead();
         Preparation.Outcome outcome = preparation.prepare(release.recipe().toString(), release.artifact().toString(),
                 recipe -> { });
         assertInstanceOf(Preparation.Outcome.Ready.class, outcome, outcome.toString());
-        return bytesRead.get() - before;
+        return counting.bytesRead() - before;
     }
 
     private static void damage(Path archive) throws IOException {
@@ -212,46 +209,5 @@ class DeltaInstallTest {
         Digest digest = Digest.of(bytes);
         store.write(digest, new ByteArrayInputStream(bytes));
         return digest;
-    }
-
-    /** The store, counting the bytes read from it. */
-    private final class Counting implements BlobStore {
-        private final BlobStore store;
-
-        Counting(BlobStore store) {
-            this.store = store;
-        }
-
-        @Override
-        public OptionalLong size(Digest digest) throws IOException {
-            return store.size(digest);
-        }
-
-        @Override
-        public InputStream open(Digest digest) throws IOException {
-            return new FilterInputStream(store.open(digest)) {
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    int n = super.read(b, off, len);
-                    bytesRead.addAndGet(Math.max(n, 0));
-                    return n;
-                }
-            };
-        }
-
-        @Override
-        public boolean write(Digest expected, InputStream bytes) throws IOException {
-            return store.write(expected, bytes);
-        }
-
-        @Override
-        public Stream<Digest> list() throws IOException {
-            return store.list();
-        }
-
-        @Override
-        public boolean delete(Digest digest) throws IOException {
-            return store.delete(digest);
-        }
     }
 }
