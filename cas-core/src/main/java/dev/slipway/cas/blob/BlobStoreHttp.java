@@ -43,7 +43,10 @@ public final class BlobStoreHttp implements BlobStore {
 
     private static final Duration TIMEOUT = Duration.ofMinutes(10);
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    // HTTP/1.1: cas-service closes the connection on an upload it refuses part way, and JDK 17's client could
+    // hang on the next request after such a GOAWAY when it had upgraded the connection to h2c.
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
+            .version(HttpClient.Version.HTTP_1_1).build();
     private final URI base;
     private final String token;
     private final Dialect dialect;
@@ -127,7 +130,13 @@ public final class BlobStoreHttp implements BlobStore {
         try {
             response = send(put, HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw UncheckedReads.cause(e);
+            IOException cause = UncheckedReads.cause(e);
+            if (cause != e) {
+                throw cause;
+            }
+            throw new IOException("cannot write " + expected + ": " + urlOf(expected) + " ended the connection before "
+                    + "it answered (" + e.getMessage() + "); cas-service does that to a body over its size limit "
+                    + "(slipway.cas.store.max-blob-size), and its log says why", e);
         }
         expectSuccess(response, "write " + expected, response.body());
         return !existed;

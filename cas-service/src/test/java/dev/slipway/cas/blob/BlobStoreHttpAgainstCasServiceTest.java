@@ -1,5 +1,10 @@
 package dev.slipway.cas.blob;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.testsupport.kafka.KafkaTestResource;
 import io.quarkus.test.common.TestResourceScope;
@@ -11,8 +16,10 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 
 /**
  * The blob store contract once more, through {@link BlobStoreHttp} against the running cas-service: the
@@ -37,6 +44,21 @@ class BlobStoreHttpAgainstCasServiceTest extends BlobStoreContract {
             }
         }
         return new BlobStoreHttp(base, "ops-secret", BlobStoreHttp.Dialect.CAS_SERVICE);
+    }
+
+    /** The service's limit in tests is 64 MiB (application.properties); the client streams, so it declares no length. */
+    @Test
+    void aBlobOverTheServicesLimitFailsAtOnceSayingWhyInsteadOfHanging() throws IOException {
+        BlobStore http = emptyStore();
+        long size = 80L * 1024 * 1024;
+        Digest name = GeneratedBytes.digestOf(9, size);
+
+        IOException refused = assertTimeoutPreemptively(Duration.ofSeconds(60),
+                () -> assertThrows(IOException.class, () -> http.write(name, new GeneratedBytes(9, size))));
+
+        assertTrue(refused.getMessage().contains("answered 413") && refused.getMessage().contains("larger than the limit"),
+                refused.getMessage());
+        assertFalse(http.exists(name));
     }
 
     @Override

@@ -330,6 +330,13 @@ public final class BlobRoutes {
 
     private void uploadFailed(RoutingContext ctx, Digest digest, Throwable error) {
         ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+        // The rest of the body is never read: a client that sends it all before it reads an answer (Java's
+        // HttpClient does) would wait on a full socket forever unless the connection goes. (A reset of the
+        // HTTP/2 stream alone left that client waiting.)
+        ctx.response().bodyEndHandler(written -> ctx.request().connection().close());
+        if (error instanceof DigestMismatchException || error instanceof RequestBodyStream.TooLargeException) {
+            LOG.warnf("refused the upload of %s: %s", digest, error.getMessage());
+        }
         if (error instanceof DigestMismatchException mismatch) {
             fail(ctx, 400, "body does not match its name: expected " + mismatch.expected() + ", got "
                     + mismatch.actual() + " over " + mismatch.bytes() + " bytes; nothing was stored");
