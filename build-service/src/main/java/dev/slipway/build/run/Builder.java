@@ -285,6 +285,10 @@ public final class Builder {
     /** The artifact's chunk index, so hosts that run an earlier version fetch only the chunks that changed. */
     private Digest storeChunks(Digest artifact, Path archive) throws IOException {
         ChunkIndex.Stored stored = ChunkIndex.store(store, archive);
+        if (stored == null) {
+            LOG.warnf("%s is too large for a chunk index: hosts will download it whole", artifact);
+            return null;
+        }
         if (!stored.index().whole().equals(artifact)) {
             throw new IOException("the archive changed while it was stored: it was " + artifact + ", its chunks make "
                     + stored.index().whole());

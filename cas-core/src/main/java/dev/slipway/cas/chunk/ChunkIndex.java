@@ -21,7 +21,7 @@ import java.util.List;
  * so a reader that holds some of the chunks (in an earlier version) reads only the others, as ranges of the
  * blob. Stored as a blob of its own, in text:
  * <pre>
- * slipway-chunks/1 fastcdc/16384/65536/262144
+ * slipway-chunks/1 fastcdc/4096/16384/65536
  * HEX-OF-THE-WHOLE SIZE
  * HEX-OF-CHUNK-1 LENGTH
  * ...
@@ -33,7 +33,7 @@ import java.util.List;
 public record ChunkIndex(Digest whole, long size, List<Chunk> chunks) {
 
     public static final String HEADER = "slipway-chunks/1 " + Chunker.NAME;
-    /** About 900,000 chunks, a blob of some 56 GiB: an index beyond it is refused unread. */
+    /** About 900,000 chunks, a blob of some 14 GiB: an index beyond it is refused unread, and never stored. */
     public static final int MAX_BYTES = 64 * 1024 * 1024;
 
     /** One chunk: {@code length} bytes of the blob that hash to {@code digest}. */
@@ -59,13 +59,20 @@ public record ChunkIndex(Digest whole, long size, List<Chunk> chunks) {
         return new ChunkIndex(new Digest(HexFormat.of().formatHex(whole.digest())), size[0], chunks);
     }
 
-    /** Indexes a file and stores the index as a blob. Blocking I/O. */
+    /**
+     * Indexes a file and stores the index as a blob. Blocking I/O.
+     *
+     * @return null when the file is too large for an index of at most {@link #MAX_BYTES}
+     */
     public static Stored store(BlobStore store, Path file) throws IOException {
         ChunkIndex index;
         try (InputStream in = Files.newInputStream(file)) {
             index = of(in);
         }
         byte[] encoded = index.encode();
+        if (encoded.length > MAX_BYTES) {
+            return null;
+        }
         Digest digest = Digest.of(encoded);
         store.write(digest, new ByteArrayInputStream(encoded));
         return new Stored(digest, index);

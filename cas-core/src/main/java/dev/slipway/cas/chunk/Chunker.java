@@ -12,6 +12,10 @@ import java.nio.ByteBuffer;
  * rolling gear hash of the last bytes matches a mask, so an edit moves the cuts only near itself and the chunks
  * around it keep their bytes, and their digests, from one version of an artifact to the next.
  *
+ * <p>Chunks are read as ranges of the blob, several neighbours in one read, so their number costs only index
+ * entries; they are smaller than casync's (64 KiB), which stores each as an object: a change costs the chunks
+ * around it, and smaller ones serve scattered changes better (ADR 0011).
+ *
  * <p>The parameters and the gear table are part of the index format: two parties that chunk the same bytes
  * must cut them at the same places, so both are fixed here ({@link #NAME}), and the table is derived from
  * SHA-256 rather than a library's random generator.
@@ -19,10 +23,10 @@ import java.nio.ByteBuffer;
 public final class Chunker {
 
     /** What {@link ChunkIndex} records, so an index made with other cuts is never mixed with these. */
-    public static final String NAME = "fastcdc/16384/65536/262144";
-    public static final int MIN = 16 * 1024;
-    public static final int AVERAGE = 64 * 1024;
-    public static final int MAX = 256 * 1024;
+    public static final String NAME = "fastcdc/4096/16384/65536";
+    public static final int MIN = 4 * 1024;
+    public static final int AVERAGE = 16 * 1024;
+    public static final int MAX = 64 * 1024;
 
     private static final long[] GEAR = gear();
     private static final int BITS = Integer.numberOfTrailingZeros(AVERAGE);

@@ -5,6 +5,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import dev.slipway.agent.host.Hooks;
 import dev.slipway.cas.archive.ReproducibleTar;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
+import dev.slipway.cas.blob.CountingBlobStore;
+import dev.slipway.cas.chunk.ChunkIndex;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.flag.FlagStoreFileSystem;
 import dev.slipway.cas.flag.Flags;
@@ -58,6 +60,8 @@ final class FleetFixture implements AutoCloseable {
     final String set = "set-" + UUID.randomUUID().toString().substring(0, 8);
     final Path root;
     final BlobStoreFileSystem store;
+    /** The store as the agents see it, counting what they read. */
+    final CountingBlobStore reads;
     final FlagStoreFileSystem flags;
     final KafkaBroker kafka;
     final List<Agent> agents = new ArrayList<>();
@@ -66,6 +70,8 @@ final class FleetFixture implements AutoCloseable {
     Hooks.Commands hooks;
     /** Records of the set between checkpoints, for the agents started next. */
     long checkpointRecords = AgentSettings.CHECKPOINT_RECORDS;
+    /** Bytes the next releases carry in {@code www/payload}; none when null. */
+    byte[] payload;
     /** The recipe's health check of the next releases, as JSON. */
     String healthCheck = """
             {"url": "http://127.0.0.1:${PORT}/health", "timeout": "PT1S", "retries": 4, "deadline": "PT6S"}""";
@@ -89,6 +95,7 @@ final class FleetFixture implements AutoCloseable {
         this.root = root;
         this.kafka = kafka;
         this.store = new BlobStoreFileSystem(root.resolve("store"));
+        this.reads = new CountingBlobStore(store);
         this.flags = new FlagStoreFileSystem(root.resolve("store"));
         this.channelState = ChannelState.none(set);
         try {
@@ -129,7 +136,7 @@ final class FleetFixture implements AutoCloseable {
                 BuilderKeys.trusted(List.of(BuilderKeys.encode(BUILDER.getPublic()))),
                 BuilderKeys.trusted(List.of(BuilderKeys.encode(RELEASE.getPublic()))), hooks, false,
                 checkpointRecords),
-                store, flags, kafka.bootstrapServers());
+                reads, flags, kafka.bootstrapServers());
         Thread thread = new Thread(agent, "agent-" + i);
         agents.set(i, agent);
         threads.set(i, thread);
@@ -169,6 +176,9 @@ final class FleetFixture implements AutoCloseable {
         Path tree = Files.createDirectories(root.resolve("releases").resolve(version));
         Files.createDirectories(tree.resolve("www"));
         Files.writeString(tree.resolve("www/version"), version);
+        if (payload != null) {
+            Files.write(tree.resolve("www/payload"), payload);
+        }
         if (healthy) {
             Files.writeString(tree.resolve("www/health"), "ok");
         }
@@ -185,6 +195,8 @@ final class FleetFixture implements AutoCloseable {
         ByteArrayOutputStream tar = new ByteArrayOutputStream();
         ReproducibleTar.pack(tree, tar);
         Digest artifact = put(tar.toByteArray());
+        Digest chunkIndex = ChunkIndex.store(store, Files.write(root.resolve("releases/" + version + ".tar"),
+                tar.toByteArray())).digest();
         String recipeJson = """
                 {"deploymentSet": "%s", "inputs": {}, "outputs": ["www"],
                  "steps": [{"name": "none", "argv": ["/bin/true", "%s"], "env": {}, "timeout": "PT1M"}],
@@ -202,7 +214,7 @@ final class FleetFixture implements AutoCloseable {
         }
         Instant now = Instant.now();
         Provenance provenance = new Provenance(artifact, recipe, Map.of(), "builder-test", true, "test", now, now,
-                put("log".getBytes(UTF_8)), null);
+                put("log".getBytes(UTF_8)), chunkIndex);
         Digest signed = put(provenance.sign(signer.getPrivate(), signer.getPublic()).toJson());
         flags.update(recipe, f -> f.withBuilt(new Flags.Built(artifact, signed, set, "test", now)));
         return new Release(version, recipe, artifact);

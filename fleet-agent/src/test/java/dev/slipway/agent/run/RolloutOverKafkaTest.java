@@ -3,6 +3,7 @@ package dev.slipway.agent.run;
 import static dev.slipway.agent.run.FleetFixture.await;
 import static dev.slipway.agent.run.FleetFixture.get;
 import static dev.slipway.agent.run.FleetFixture.runs;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -68,6 +69,34 @@ class RolloutOverKafkaTest {
                             && good.artifact().toString().equals(state.current()))
                     .orElse(false));
             assertTrue(aborted.reason().contains("host-0"), aborted.reason());
+        }
+    }
+
+    @Test
+    void hostsRunningOneVersionReadOnlyTheChunksOfTheNextThatChanged() throws Exception {
+        try (FleetFixture fleet = new FleetFixture(root)) {
+            fleet.payload = new byte[8 * 1024 * 1024];
+            new java.util.Random(11).nextBytes(fleet.payload);
+            fleet.startAgents(3, 0);
+            await("every agent joined", () -> fleet.agents.stream().allMatch(a -> a.fold().members().size() == 3));
+            FleetFixture.Release v1 = fleet.release("v1", true, 1, "PT60S");
+            fleet.deploy(v1);
+            await("v1 on every host", () -> fleet.agents.stream().allMatch(a -> runs(a, v1.artifact())));
+            long before = fleet.reads.bytesRead();
+            fleet.payload[4 * 1024 * 1024] ^= 1;
+
+            FleetFixture.Release v2 = fleet.release("v2", true, 1, "PT60S");
+            fleet.deploy(v2);
+
+            for (int port : fleet.ports) {
+                await("host on " + port + " serves v2", () -> "v2".equals(get(port, "/version")));
+            }
+            long read = fleet.reads.bytesRead() - before;
+            assertTrue(read < 3 * fleet.payload.length / 10, "3 hosts read " + read + " bytes of the store for v2");
+            for (int i = 0; i < 3; i++) {
+                assertArrayEquals(fleet.payload, Files.readAllBytes(root.resolve("host-" + i + "/current")
+                        .toRealPath().resolve("www/payload")));
+            }
         }
     }
 
