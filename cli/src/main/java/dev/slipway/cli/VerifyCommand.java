@@ -71,10 +71,16 @@ final class VerifyCommand implements Runnable {
         summary.put("hermetic", provenance.hermetic());
         summary.put("started", provenance.started());
         summary.put("finished", provenance.finished());
+        if (provenance.chunkIndex() != null) {
+            summary.put("chunkIndex", provenance.chunkIndex().toString());
+        }
         StringBuilder lines = new StringBuilder(digest + ": digest and signature verify\n");
         lines.append("  recipe   ").append(provenance.recipe()).append('\n');
         inputs.forEach((name, input) -> lines.append("  input    ").append(name).append(" = ").append(input).append('\n'));
         lines.append("  builder  ").append(provenance.builder()).append('\n');
+        if (provenance.chunkIndex() != null) {
+            lines.append("  chunks   ").append(provenance.chunkIndex()).append(" (hosts fetch only what changed)\n");
+        }
         lines.append("  hermetic ").append(provenance.hermetic() ? "yes" : "NO (built without a sandbox)");
         context.result(summary, lines.toString());
     }
