@@ -12,10 +12,12 @@ import dev.slipway.release.live.LiveUpdates;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.quarkus.vertx.VertxContextSupport;
+import io.vertx.sqlclient.DatabaseException;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.nio.charset.StandardCharsets;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -23,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -135,8 +138,11 @@ public class ProjectionLoop {
             projected = VertxContextSupport.subscribeAndAwait(
                     () -> database.withTransaction(session -> projector.project(session, event, record.topic())));
         } catch (Throwable refused) {
-            if (!databaseAnswers()) {
-                throw new IllegalStateException("the database does not answer while projecting " + event.id(), refused);
+            if (isTransient(refused) || !databaseAnswers()) {
+                // Not the event's fault: start again from the last committed offset, which replays it (projection
+                // is idempotent by event id) once the database can take it.
+                throw new IllegalStateException("the database could not take " + event.id() + " now ("
+                        + refused.getMessage() + "); projecting it again", refused);
             }
             deadLetter(deadLetters, DeadLetters.of(record, group, "unprojectable", String.valueOf(refused.getMessage())),
                     refused.getMessage());
@@ -179,8 +185,9 @@ public class ProjectionLoop {
             projected = VertxContextSupport.subscribeAndAwait(
                     () -> database.withTransaction(session -> projector.refused(session, refused, dead)));
         } catch (Throwable failed) {
-            if (!databaseAnswers()) {
-                throw new IllegalStateException("the database does not answer while projecting " + origin, failed);
+            if (isTransient(failed) || !databaseAnswers()) {
+                throw new IllegalStateException("the database could not take the dead letter of " + origin + " now ("
+                        + failed.getMessage() + "); projecting it again", failed);
             }
             LOG.warnf("skipping the dead letter %s@%d of %s: %s", letter.topic(), letter.offset(), origin,
                     failed.getMessage());
@@ -197,6 +204,27 @@ public class ProjectionLoop {
         // Headers are anyone's bytes: no control character reaches the database.
         return header == null ? null
                 : new String(header.value(), StandardCharsets.UTF_8).replaceAll("[\\p{Cntrl}&&[^\\n\\t]]", "?");
+    }
+
+    /**
+     * A failure that says nothing about the event: PostgreSQL's transaction rollbacks (serialization failure,
+     * deadlock), lost connections, exhausted resources, an administrator's shutdown, a lock not granted; or a
+     * timeout (a pool with no free connection).
+     */
+    static boolean isTransient(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            // Hibernate Reactive hands PostgreSQL's error on as an SQLException; the Vert.x client's own is below it.
+            String state = t instanceof SQLException sql ? sql.getSQLState()
+                    : t instanceof DatabaseException database ? database.getSqlState() : null;
+            if (state != null) {
+                return state.startsWith("40") || state.startsWith("08") || state.startsWith("53")
+                        || state.startsWith("57P") || state.equals("55P03");
+            }
+            if (t instanceof TimeoutException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean databaseAnswers() {

@@ -27,6 +27,7 @@ import dev.slipway.release.ReadModelDump;
 import dev.slipway.release.SetStory;
 import dev.slipway.testsupport.kafka.KafkaBroker;
 import dev.slipway.testsupport.kafka.KafkaTestResource;
+import dev.slipway.testsupport.postgres.PostgresServer;
 import dev.slipway.testsupport.postgres.PostgresTestResource;
 import io.quarkus.test.common.TestResourceScope;
 import io.quarkus.test.common.WithTestResource;
@@ -34,9 +35,12 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.specification.RequestSpecification;
 import jakarta.inject.Inject;
 import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -169,6 +173,50 @@ class ProjectionTest {
         assertEquals("malformed-body", header(dead, DeadLetters.HEADER_REASON));
         viewer().get("/api/audit?digest=" + recipe).then().body("items[0].summary", is("ci:next requested a build of "
                 + recipe));
+    }
+
+    /**
+     * PostgreSQL fails the first two attempts to record this build request with a serialization failure, as a
+     * busy database does: the event is projected once the database takes it, and nothing is dead-lettered. (A
+     * sequence counts the attempts: it is not rolled back with the failed transaction.)
+     */
+    @Test
+    void aValidEventThatMeetsATransientDatabaseFailureIsProjectedAfterwardsAndNeverDeadLettered() throws Exception {
+        String recipe = SetStory.digestOf("transient-" + UUID.randomUUID());
+        try {
+            kafka.createTopics(Map.of(Topics.deadLetter(Topics.BUILDS), 1));
+        } catch (IllegalStateException alreadyCreated) {
+            // by the consumer that dead-lettered before
+        }
+        try (Connection sql = PostgresServer.shared().dataSource().getConnection();
+                Statement statement = sql.createStatement()) {
+            statement.execute("CREATE SEQUENCE transient_attempts");
+            statement.execute("""
+                    CREATE FUNCTION fail_twice() RETURNS trigger AS $$
+                    BEGIN
+                      IF position('%s' in NEW::text) > 0 AND nextval('transient_attempts') <= 2 THEN
+                        RAISE EXCEPTION 'injected: could not serialize access' USING ERRCODE = 'serialization_failure';
+                      END IF;
+                      RETURN NEW;
+                    END $$ LANGUAGE plpgsql""".formatted(recipe.substring("sha256:".length())));
+            statement.execute("CREATE TRIGGER fail_twice BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE FUNCTION fail_twice()");
+            try {
+                SetStory.publish(kafka, List.of(Event.of("/test", new BuildRequested(recipe, "ci:busy-database"))));
+
+                await("the build request to be projected").atMost(DEADLINE).untilAsserted(() -> viewer()
+                        .get("/api/audit?digest=" + recipe).then().statusCode(200).body("total", is(1)));
+                try (var attempts = statement.executeQuery("SELECT last_value FROM transient_attempts")) {
+                    attempts.next();
+                    assertEquals(3, attempts.getLong(1), "two failed attempts, then the one that passed");
+                }
+                assertEquals(List.of(), kafka.readToEnd(Topics.deadLetter(Topics.BUILDS),
+                        record -> recipe.equals(record.key())), "nothing dead-lettered");
+            } finally {
+                statement.execute("DROP TRIGGER fail_twice ON audit_log");
+                statement.execute("DROP FUNCTION fail_twice()");
+                statement.execute("DROP SEQUENCE transient_attempts");
+            }
+        }
     }
 
     @Test

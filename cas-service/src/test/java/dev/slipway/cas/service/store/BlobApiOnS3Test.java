@@ -73,10 +73,7 @@ class BlobApiOnS3Test {
         assertEquals(201, put(name, blob).statusCode());
         byte[] damaged = blob.clone();
         damaged[damaged.length - 10] ^= 1;
-        try (S3Client s3 = S3Server.shared().client()) {
-            s3.putObject(r -> r.bucket(CasOnS3Resource.BUCKET)
-                    .key("store/v1/" + name.hex().substring(0, 2) + "/" + name.hex()), RequestBody.fromBytes(damaged));
-        }
+        replaceInBucket(name, damaged);
 
         HttpResponse<byte[]> answer;
         try {
@@ -89,11 +86,7 @@ class BlobApiOnS3Test {
         byte[] small = random(1000, 6);
         Digest smallName = Digest.of(small);
         assertEquals(201, put(smallName, small).statusCode());
-        try (S3Client s3 = S3Server.shared().client()) {
-            s3.putObject(r -> r.bucket(CasOnS3Resource.BUCKET)
-                    .key("store/v1/" + smallName.hex().substring(0, 2) + "/" + smallName.hex()),
-                    RequestBody.fromBytes(random(1000, 7)));
-        }
+        replaceInBucket(smallName, random(1000, 7));
         HttpResponse<byte[]> smallAnswer = get(smallName, null);
         assertEquals(500, smallAnswer.statusCode(), "a blob within one chunk is refused before any byte goes out");
         assertTrue(new String(smallAnswer.body(), java.nio.charset.StandardCharsets.UTF_8).contains("corrupt"),
@@ -112,15 +105,20 @@ class BlobApiOnS3Test {
         assertEquals(201, put(name, blob).statusCode());
         byte[] damaged = blob.clone();
         damaged[damaged.length - 10] ^= 1;
-        try (S3Client s3 = S3Server.shared().client()) {
-            s3.putObject(r -> r.bucket(CasOnS3Resource.BUCKET)
-                    .key("store/v1/" + name.hex().substring(0, 2) + "/" + name.hex()), RequestBody.fromBytes(damaged));
-        }
+        replaceInBucket(name, damaged);
 
         HttpResponse<byte[]> range = get(name, "bytes=100000-1399999");
 
         assertEquals(206, range.statusCode());
         assertArrayEquals(Arrays.copyOfRange(blob, 100_000, 1_400_000), range.body());
+    }
+
+    /** Damage at rest: the object's bytes replaced behind the service's back. */
+    private static void replaceInBucket(Digest name, byte[] bytes) {
+        try (S3Client s3 = S3Server.shared().client()) {
+            s3.putObject(r -> r.bucket(CasOnS3Resource.BUCKET)
+                    .key("store/v1/" + name.hex().substring(0, 2) + "/" + name.hex()), RequestBody.fromBytes(bytes));
+        }
     }
 
     private HttpResponse<byte[]> put(Digest name, byte[] body) throws Exception {
