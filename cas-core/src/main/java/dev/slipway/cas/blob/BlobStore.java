@@ -3,6 +3,7 @@ package dev.slipway.cas.blob;
 import dev.slipway.cas.digest.Digest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -56,7 +57,7 @@ public interface BlobStore {
     default byte[] readRange(Digest digest, long offset, int length) throws IOException {
         try (InputStream in = open(digest, offset, length)) {
             byte[] bytes = in.readNBytes(length);
-            in.transferTo(java.io.OutputStream.nullOutputStream());
+            in.transferTo(OutputStream.nullOutputStream());
             return bytes;
         }
     }

@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.UUID;
@@ -70,7 +71,7 @@ public final class BlobStoreFileSystem implements BlobStore {
             while (bytes.hasRemaining() && channel.read(bytes, offset + bytes.position()) >= 0) {
                 // until full, or the file ends (truncated under us: the caller's digest fails)
             }
-            return bytes.position() == bytes.capacity() ? bytes.array() : java.util.Arrays.copyOf(bytes.array(),
+            return bytes.position() == bytes.capacity() ? bytes.array() : Arrays.copyOf(bytes.array(),
                     bytes.position());
         } catch (NoSuchFileException e) {
             throw new BlobNotFoundException(digest);

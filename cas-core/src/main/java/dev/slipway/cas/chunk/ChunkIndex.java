@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * How a blob is cut into chunks: the whole blob's digest and size, then each chunk's digest and length in order,
@@ -32,6 +33,7 @@ import java.util.List;
  */
 public record ChunkIndex(Digest whole, long size, List<Chunk> chunks) {
 
+    private static final Pattern LENGTH = Pattern.compile("0|[1-9][0-9]{0,18}");
     public static final String HEADER = "slipway-chunks/1 " + Chunker.NAME;
     /** About 900,000 chunks, a blob of some 14 GiB: an index beyond it is refused unread, and never stored. */
     public static final int MAX_BYTES = 64 * 1024 * 1024;
@@ -50,10 +52,8 @@ public record ChunkIndex(Digest whole, long size, List<Chunk> chunks) {
         var whole = Digest.sha256();
         long[] size = {0};
         Chunker.split(in, (bytes, offset, length) -> {
-            var chunk = Digest.sha256();
-            chunk.update(bytes, offset, length);
             whole.update(bytes, offset, length);
-            chunks.add(new Chunk(new Digest(HexFormat.of().formatHex(chunk.digest())), length));
+            chunks.add(new Chunk(Digest.of(bytes, offset, length), length));
             size[0] += length;
         });
         return new ChunkIndex(new Digest(HexFormat.of().formatHex(whole.digest())), size[0], chunks);
@@ -166,7 +166,7 @@ public record ChunkIndex(Digest whole, long size, List<Chunk> chunks) {
     }
 
     private static long number(String text, long max, int line) throws InvalidChunkIndexException {
-        if (!text.matches("0|[1-9][0-9]{0,18}")) {
+        if (!LENGTH.matcher(text).matches()) {
             throw new InvalidChunkIndexException("line " + line + ": '" + text + "' is not a length");
         }
         try {

@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
@@ -192,7 +191,7 @@ public final class DeltaDownload {
                     throw new IOException("the store's " + whole + " ends before " + (range.offset() + at
                             + chunk.length()) + ", inside a chunk its index names");
                 }
-                Digest actual = Digest.of(Arrays.copyOfRange(bytes, at, at + chunk.length()));
+                Digest actual = Digest.of(bytes, at, chunk.length());
                 if (!chunk.digest().equals(actual)) {
                     throw new IOException("the store's " + whole + " at " + (range.offset() + at) + ": "
                             + chunk.length() + " bytes hash to " + actual + ", not to the chunk " + chunk.digest()

@@ -40,6 +40,13 @@ public record Digest(String hex) {
         return new Digest(HexFormat.of().formatHex(sha256().digest(bytes)));
     }
 
+    /** The digest of {@code length} bytes of {@code bytes} from {@code offset}, without copying them. */
+    public static Digest of(byte[] bytes, int offset, int length) {
+        MessageDigest sha256 = sha256();
+        sha256.update(bytes, offset, length);
+        return new Digest(HexFormat.of().formatHex(sha256.digest()));
+    }
+
     /** A fresh SHA-256 hasher. */
     public static MessageDigest sha256() {
         try {

@@ -70,13 +70,14 @@ class ChunkerTest {
     }
 
     @Test
-    void bytesWithoutACutPointAreCutAtTheMaximum() throws IOException {
-        // A constant run hashes to one value forever: either it matches the mask at once or never.
+    void aRunOfOneByteValueIsCutIntoEqualChunksWithinTheBounds() throws IOException {
+        // The gear hash of a constant run settles on one value: it meets the masks at the same place every time,
+        // or never (then every cut is at the maximum). Either way the cuts repeat, so equal runs dedupe.
         List<Integer> lengths = lengths(new ByteArrayInputStream(new byte[3 * Chunker.MAX]));
         assertEquals(3 * Chunker.MAX, lengths.stream().mapToInt(Integer::intValue).sum());
-        for (int length : lengths) {
-            assertTrue(length >= Chunker.MIN && length <= Chunker.MAX, length + " bytes");
-        }
+        assertTrue(lengths.get(0) >= Chunker.MIN && lengths.get(0) <= Chunker.MAX, lengths.get(0) + " bytes");
+        assertEquals(List.of(lengths.get(0)), lengths.subList(0, lengths.size() - 1).stream().distinct().toList(),
+                "every chunk but the last as long as the first: " + lengths);
     }
 
     static byte[] random(long seed, int size) {

@@ -69,11 +69,7 @@ class BlobApiOnS3Test {
     @Test
     void aBlobDamagedInTheBucketIsNeverServedWhole() throws Exception {
         byte[] blob = random(900_000, 5);
-        Digest name = Digest.of(blob);
-        assertEquals(201, put(name, blob).statusCode());
-        byte[] damaged = blob.clone();
-        damaged[damaged.length - 10] ^= 1;
-        replaceInBucket(name, damaged);
+        Digest name = storedThenDamagedNearItsEnd(blob);
 
         HttpResponse<byte[]> answer;
         try {
@@ -101,16 +97,22 @@ class BlobApiOnS3Test {
     @Test
     void aRangeIsReadFromTheBucketAloneAsFromAFile() throws Exception {
         byte[] blob = random(3_000_000, 8);
-        Digest name = Digest.of(blob);
-        assertEquals(201, put(name, blob).statusCode());
-        byte[] damaged = blob.clone();
-        damaged[damaged.length - 10] ^= 1;
-        replaceInBucket(name, damaged);
+        Digest name = storedThenDamagedNearItsEnd(blob);
 
         HttpResponse<byte[]> range = get(name, "bytes=100000-1399999");
 
         assertEquals(206, range.statusCode());
         assertArrayEquals(Arrays.copyOfRange(blob, 100_000, 1_400_000), range.body());
+    }
+
+    /** Uploads the blob through the service, then flips a bit 10 bytes before its end in the bucket. */
+    private Digest storedThenDamagedNearItsEnd(byte[] blob) throws Exception {
+        Digest name = Digest.of(blob);
+        assertEquals(201, put(name, blob).statusCode());
+        byte[] damaged = blob.clone();
+        damaged[damaged.length - 10] ^= 1;
+        replaceInBucket(name, damaged);
+        return name;
     }
 
     /** Damage at rest: the object's bytes replaced behind the service's back. */
