@@ -212,11 +212,18 @@ public final class Builder {
         for (Map.Entry<String, Recipe.Input> input : new TreeMap<>(recipe.inputs()).entrySet()) {
             String what = "input '" + input.getKey() + "' (" + input.getValue().digest() + ")";
             Digest digest = Digest.parse(input.getValue().digest());
-            Path directory = Files.createDirectories(inputsRoot.resolve(input.getKey()));
+            Path place = inputsRoot.resolve(input.getKey());
             try (InputStream in = store.open(digest)) {
-                untar.unpack(in, directory);
-                // The archive's end may come before the stream's: read the rest so the digest is checked.
-                in.transferTo(OutputStream.nullOutputStream());
+                if (input.getValue().kind() == Recipe.Kind.FILE) {
+                    // The store bounds a blob's size: a file is as big as what was stored.
+                    Files.createDirectories(inputsRoot);
+                    Files.copy(in, place);
+                    place.toFile().setReadOnly();
+                } else {
+                    untar.unpack(in, Files.createDirectories(place));
+                    // The archive's end may come before the stream's: read the rest so the digest is checked.
+                    in.transferTo(OutputStream.nullOutputStream());
+                }
             } catch (BlobNotFoundException e) {
                 throw new BuildFailure(what + " is not in the store; upload it first");
             } catch (DigestMismatchException e) {
@@ -224,7 +231,7 @@ public final class Builder {
             } catch (IOException e) {
                 throw new BuildFailure(what + " cannot be unpacked", e);
             }
-            mounts.put(input.getValue().mount(), directory);
+            mounts.put(input.getValue().mount(), place);
         }
         return mounts;
     }

@@ -63,6 +63,18 @@ public final class BuildInputs {
      * per script, output {@code out}.
      */
     public Digest recipe(Digest toolchain, Digest src, String timeout, String... scripts) throws Exception {
+        return recipe(toolchain, src, "", timeout, scripts);
+    }
+
+    /** The same, with {@code file} as it is at {@code mount}. */
+    public Digest recipeWithFile(Digest toolchain, Digest src, Digest file, String mount, String timeout,
+            String... scripts) throws Exception {
+        return recipe(toolchain, src, ", \"file\": {\"digest\": \"%s\", \"mount\": \"%s\", \"kind\": \"file\"}"
+                .formatted(file, mount), timeout, scripts);
+    }
+
+    private Digest recipe(Digest toolchain, Digest src, String moreInputs, String timeout, String... scripts)
+            throws Exception {
         String steps = java.util.stream.IntStream.range(0, scripts.length)
                 .mapToObj(i -> """
                         {"name": "step-%d", "argv": ["/toolchain/bin/sh", "-c", %s],
@@ -72,13 +84,13 @@ public final class BuildInputs {
         String recipe = """
                 {"deploymentSet": "payments-api",
                  "inputs": {"toolchain": {"digest": "%s", "mount": "/toolchain"},
-                            "src": {"digest": "%s", "mount": "/src"}},
+                            "src": {"digest": "%s", "mount": "/src"}%s},
                  "steps": [%s],
                  "outputs": ["out"],
                  "rollout": {"maxUnavailable": 1, "failureTolerance": 0, "slotDeadline": "PT5M", "drainTimeout": "PT30S",
                              "canaryHosts": [], "health": {"url": "http://127.0.0.1:8080/health", "timeout": "PT2S",
                              "retries": 3, "deadline": "PT1M"}}}
-                """.formatted(toolchain, src, steps);
+                """.formatted(toolchain, src, moreInputs, steps);
         return store(RecipeJson.canonical(recipe.getBytes(UTF_8)));
     }
 

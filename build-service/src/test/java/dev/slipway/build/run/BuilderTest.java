@@ -307,6 +307,28 @@ class BuilderTest {
     }
 
     @Test
+    void aFileInputIsPlacedAsItIsReadOnlyAndChecked() throws Exception {
+        Digest jar = inputs.store("PK\u0003\u0004 not really a jar\n".getBytes(UTF_8));
+        Digest recipe = inputs.recipeWithFile(toolchain, src, jar, "/deps/lib.jar", "PT30S",
+                "mkdir -p out && cp /deps/lib.jar out/ && (echo x >> /deps/lib.jar && echo writable || echo read-only) "
+                        + "> out/status");
+
+        Outcome.Built built = assertInstanceOf(Outcome.Built.class, builder(false).build(recipe, "request-1"));
+
+        assertEquals(Map.of("out/", "", "out/lib.jar", "PK\u0003\u0004 not really a jar\n", "out/status",
+                "read-only\n"), unpack(built.artifact()));
+        assertEquals(jar, Provenance.verify(read(built.provenance()),
+                BuilderKeys.trusted(List.of(BuilderKeys.encode(KEY.getPublic())))).inputs().get("file"));
+
+        Path stored = store.pathOf(jar);
+        stored.toFile().setWritable(true);
+        Files.writeString(stored, "PK\u0003\u0004 not really a jaR\n");
+        Digest again = inputs.recipeWithFile(toolchain, src, jar, "/deps/lib.jar", "PT30S", "mkdir -p out");
+        Outcome.Failed failed = assertInstanceOf(Outcome.Failed.class, builder(false).build(again, "request-2"));
+        assertTrue(failed.reason().startsWith("input 'file' (" + jar + ") does not match its digest"), failed.reason());
+    }
+
+    @Test
     void aMaliciousInputArchiveFailsTheBuildAndWritesNothingOutside() throws Exception {
         ByteArrayOutputStream evil = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(evil)) {

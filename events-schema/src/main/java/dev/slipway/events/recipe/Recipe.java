@@ -1,5 +1,6 @@
 package dev.slipway.events.recipe;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.slipway.events.rollout.RolloutPolicy;
 import java.time.Duration;
 import java.util.List;
@@ -25,8 +26,26 @@ public record Recipe(String deploymentSet, Map<String, Input> inputs, List<Step>
         outputs = List.copyOf(outputs);
     }
 
-    /** A tar archive in the store, unpacked read-only at {@code mount}. */
-    public record Input(String digest, String mount) {
+    /**
+     * Content in the store, read-only at {@code mount}: a tar archive unpacked there ({@link Kind#TREE}, the
+     * default), or one file placed there as it is ({@link Kind#FILE}: a jar, a tarball a step unpacks itself),
+     * whose digest is then the sha256 its publisher gives.
+     */
+    public record Input(String digest, String mount, Kind kind) {
+
+        public Input {
+            kind = kind == null ? Kind.TREE : kind;
+        }
+
+        public Input(String digest, String mount) {
+            this(digest, mount, Kind.TREE);
+        }
+    }
+
+    /** How an input's bytes become paths in the sandbox. */
+    public enum Kind {
+        @JsonProperty("tree") TREE,
+        @JsonProperty("file") FILE
     }
 
     /** One command: an argv (no shell unless the recipe names one), exactly this environment, a time bound. */

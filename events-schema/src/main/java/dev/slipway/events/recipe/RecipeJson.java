@@ -14,7 +14,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 import java.util.Set;
 
 /**
@@ -71,11 +75,26 @@ public final class RecipeJson {
                 })
                 .map(input -> "input '" + input.getKey() + "' mounts at " + input.getValue().mount()
                         + ", which the sandbox owns (" + RESERVED + ") or which leaves the root")
-                .sorted()
-                .toList();
+                .collect(Collectors.toCollection(ArrayList::new));
+        problems.addAll(overlaps(recipe.inputs()));
         if (!problems.isEmpty()) {
-            throw new InvalidRecipeException(problems);
+            throw new InvalidRecipeException(problems.stream().sorted().toList());
         }
+    }
+
+    /** Two inputs at one place hide one another, and nothing can be mounted inside a file. */
+    private static List<String> overlaps(Map<String, Recipe.Input> inputs) {
+        List<String> problems = new ArrayList<>();
+        new TreeMap<>(inputs).forEach((name, input) -> new TreeMap<>(inputs).forEach((other, mounted) -> {
+            if (name.compareTo(other) < 0 && input.mount().equals(mounted.mount())) {
+                problems.add("inputs '" + name + "' and '" + other + "' both mount at " + input.mount());
+            }
+            if (mounted.kind() == Recipe.Kind.FILE && input.mount().startsWith(mounted.mount() + "/")) {
+                problems.add("input '" + name + "' mounts at " + input.mount() + ", inside the file input '"
+                        + other + "'");
+            }
+        }));
+        return problems;
     }
 
     /** Outputs are paths under /work: a '.' or '..' component would name /work itself or leave it. */

@@ -94,4 +94,33 @@ class RecipeJsonTest {
             assertTrue(error.getMessage().contains("output '" + output + "'"), error.getMessage());
         }
     }
+
+    @Test
+    void aFileInputKeepsItsKindAndATreeIsTheDefault() throws Exception {
+        byte[] withJar = RECIPE.replace("\"inputs\": {", "\"inputs\": {\"gson\": {\"digest\": \"%s\", "
+                .formatted(DIGEST) + "\"mount\": \"/deps/gson.jar\", \"kind\": \"file\"}, ").getBytes(UTF_8);
+
+        Recipe recipe = RecipeJson.read(RecipeJson.canonical(withJar));
+
+        assertEquals(Recipe.Kind.FILE, recipe.inputs().get("gson").kind());
+        assertEquals(Recipe.Kind.TREE, recipe.inputs().get("src").kind());
+    }
+
+    @Test
+    void refusesTwoInputsAtOnePlaceAndAnInputInsideAFile() {
+        byte[] twice = RECIPE.replace("\"inputs\": {", "\"inputs\": {\"again\": {\"digest\": \"%s\", "
+                .formatted(DIGEST) + "\"mount\": \"/src\"}, ").getBytes(UTF_8);
+        byte[] inside = RECIPE.replace("\"inputs\": {", "\"inputs\": {\"jar\": {\"digest\": \"%s\", "
+                .formatted(DIGEST) + "\"mount\": \"/src/lib\"}, \"lib\": {\"digest\": \"%s\", ".formatted(DIGEST)
+                + "\"mount\": \"/src/lib/x\"}, ").replace("\"/src/lib\"}", "\"/src/lib\", \"kind\": \"file\"}")
+                .getBytes(UTF_8);
+
+        InvalidRecipeException atOnePlace = assertThrows(InvalidRecipeException.class, () -> RecipeJson.canonical(twice));
+        InvalidRecipeException inFile = assertThrows(InvalidRecipeException.class, () -> RecipeJson.canonical(inside));
+
+        assertTrue(atOnePlace.getMessage().contains("inputs 'again' and 'src' both mount at /src"),
+                atOnePlace.getMessage());
+        assertTrue(inFile.getMessage().contains("input 'lib' mounts at /src/lib/x, inside the file input 'jar'"),
+                inFile.getMessage());
+    }
 }
