@@ -7,15 +7,11 @@ import dev.slipway.events.artifact.ArtifactBuilt;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
-import dev.slipway.events.recipe.InvalidRecipeException;
-import dev.slipway.events.recipe.RecipeJson;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.EventDecodingException;
 import dev.slipway.events.wire.KafkaClients;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,7 +32,8 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "build", description = "Store a recipe, request its build, and with --wait follow it to its outcome "
+@Command(name = "build", description = "Store a recipe (its \"lock\" inputs pinned by the lock beside it, its "
+        + "\"path\" inputs pushed), request its build, and with --wait follow it to its outcome "
         + "(exit 1 and the build log when it fails).")
 final class BuildCommand implements Runnable {
 
@@ -48,6 +45,10 @@ final class BuildCommand implements Runnable {
     @Parameters(paramLabel = "RECIPE.json")
     Path recipeFile;
 
+    @Option(names = "--lock", paramLabel = "FILE", description = "The lock that pins the recipe's \"lock\" inputs "
+            + "(default: slipway.lock beside the recipe)")
+    Path lockFile;
+
     @Option(names = "--wait", description = "Block until the build succeeds or fails")
     boolean await;
 
@@ -56,7 +57,8 @@ final class BuildCommand implements Runnable {
 
     @Override
     public void run() {
-        byte[] canonical = canonicalRecipe();
+        byte[] canonical = RecipeFile.canonical(context, recipeFile,
+                lockFile != null ? lockFile : recipeFile.toAbsolutePath().getParent().resolve(Lock.FILE_NAME));
         Digest recipe = Digest.of(canonical);
         if (context.store().write(recipe, new ByteArrayInputStream(canonical))) {
             context.say("stored recipe " + recipe);
@@ -77,16 +79,6 @@ final class BuildCommand implements Runnable {
             follow(outcomes, recipe.toString());
         } catch (KafkaException e) {
             throw unreachable(e);
-        }
-    }
-
-    private byte[] canonicalRecipe() {
-        try {
-            return RecipeJson.canonical(Files.readAllBytes(recipeFile));
-        } catch (IOException e) {
-            throw new CliFailure(Exit.USAGE, "cannot read " + recipeFile + ": " + e.getMessage());
-        } catch (InvalidRecipeException e) {
-            throw new CliFailure(Exit.REFUSED, recipeFile + " is not a valid recipe: " + e.getMessage());
         }
     }
 

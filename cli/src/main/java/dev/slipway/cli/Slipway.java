@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 /** {@code slipway}: what CI pipelines and operators type. Exit codes: see {@link Exit} and the README. */
 @Command(name = "slipway", mixinStandardHelpOptions = true, version = "slipway 0.1.0",
         description = "Push sources, build them hermetically, and release them to fleets.",
-        subcommands = {PushCommand.class, ToolchainCommand.class, BuildCommand.class, PromoteCommand.class,
+        subcommands = {PushCommand.class, ImportCommand.class, ToolchainCommand.class, BuildCommand.class, PromoteCommand.class,
                 PauseCommand.class, ResumeCommand.class, RollbackCommand.class, RevokeCommand.class,
                 RemoveHostCommand.class, StatusCommand.class, VerifyCommand.class})
 public final class Slipway implements Runnable {
