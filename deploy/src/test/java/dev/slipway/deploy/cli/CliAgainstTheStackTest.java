@@ -1,12 +1,16 @@
 package dev.slipway.deploy.cli;
 
+import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.awaitility.Awaitility.await;
+
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.google.gson.Gson;
 import dev.slipway.cli.Exit;
 import dev.slipway.cli.Slipway;
 import dev.slipway.deploy.LocalInfrastructure;
@@ -16,13 +20,26 @@ import dev.slipway.events.wire.EventJson;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,6 +59,8 @@ class CliAgainstTheStackTest {
 
     private static LocalStack stack;
     private static Map<String, String> environment;
+    private static int hostPort;
+    private static FileServer repository;
 
     record Run(int exit, String out, String err) {
         JsonNode json() {
@@ -60,6 +79,8 @@ class CliAgainstTheStackTest {
         LocalStack.ServicePorts ports = new LocalStack.ServicePorts(ServiceProcess.freePort(), ServiceProcess.freePort(),
                 ServiceProcess.freePort(), List.of(ServiceProcess.freePort()), List.of(ServiceProcess.freePort()));
         stack = LocalStack.start(REPOSITORY, settings, ports);
+        hostPort = ports.hosts().get(0);
+        repository = new FileServer();
         environment = new HashMap<>(Map.of(
                 "HOME", work.toString(),
                 "SLIPWAY_STORE_URL", "http://127.0.0.1:" + ports.cas(),
@@ -72,6 +93,9 @@ class CliAgainstTheStackTest {
 
     @AfterAll
     static void stopTheStack() throws Exception {
+        if (repository != null) {
+            repository.close();
+        }
         if (stack != null) {
             stack.close();
         }
@@ -272,5 +296,190 @@ class CliAgainstTheStackTest {
         } finally {
             watch.destroyForcibly().waitFor();
         }
+    }
+
+    @Test
+    void importStoresOnlyWhatMatchesThePinNamesBothDigestsOtherwiseAndDownloadsNothingTheStoreHas() throws Exception {
+        byte[] jar = ("a library built for this run " + System.nanoTime()).getBytes(UTF_8);
+        String path = "/maven2/dev/example/thing/1.0/thing-1.0.jar";
+        repository.put(path, jar);
+        repository.put(path + ".sha1", (hex("SHA-1", jar) + "  thing-1.0.jar\n").getBytes(UTF_8));
+        String coordinate = "maven:dev.example:thing:1.0";
+        Path lock = work.resolve("imports/slipway.lock");
+        String[] from = {"--repository", repository.url("/maven2"), "--lock", lock.toString()};
+
+        Run unpinned = slipway(concat(new String[] {"import", coordinate}, from));
+        assertEquals(Exit.REFUSED.code, unpinned.exit(), unpinned.err());
+        assertTrue(unpinned.err().contains("--sha256 " + hex("SHA-256", jar)), unpinned.err());
+        String other = "ab".repeat(32);
+        Run mismatch = slipway(concat(new String[] {"import", coordinate, "--sha256", other}, from));
+        assertEquals(Exit.REFUSED.code, mismatch.exit(), mismatch.err());
+        assertTrue(mismatch.err().contains("served sha256:" + hex("SHA-256", jar) + " but sha256:" + other
+                + " is pinned; nothing was stored"), mismatch.err());
+        assertFalse(Files.exists(lock), "a refused import pins nothing");
+        assertFalse(Files.exists(stored(hex("SHA-256", jar))), "a refused import stores nothing");
+
+        Run imported = slipway(concat(new String[] {"import", coordinate, "--sha256", hex("SHA-256", jar), "--json"},
+                from));
+        assertEquals(0, imported.exit(), imported.err());
+        assertEquals(jar.length, imported.json().get("downloaded").asInt());
+        assertArrayEquals(jar, Files.readAllBytes(stored(hex("SHA-256", jar))));
+        assertTrue(Files.readString(lock).contains("\"digest\" : \"sha256:" + hex("SHA-256", jar) + "\""),
+                Files.readString(lock));
+        repository.takeRequests();
+        Run again = slipway(concat(new String[] {"import", coordinate, "--json"}, from));
+        assertEquals(0, again.exit(), again.err());
+        assertEquals(0, again.json().get("downloaded").asInt());
+        assertEquals(0, repository.takeRequests(), "the store had the pinned bytes: nothing was fetched");
+
+        byte[] tampered = ("a library someone changed " + System.nanoTime()).getBytes(UTF_8);
+        String changed = "/maven2/dev/example/thing/1.1/thing-1.1.jar";
+        repository.put(changed, tampered);
+        repository.put(changed + ".sha1", (hex("SHA-1", jar) + "\n").getBytes(UTF_8));
+        Run unpublished = slipway(concat(new String[] {"import", "maven:dev.example:thing:1.1", "--sha256",
+                hex("SHA-256", tampered)}, from));
+        assertEquals(Exit.REFUSED.code, unpublished.exit(), unpublished.err());
+        assertTrue(unpublished.err().contains("but its repository publishes " + hex("SHA-1", jar)), unpublished.err());
+        assertFalse(Files.exists(stored(hex("SHA-256", tampered))));
+    }
+
+    @Test
+    void theJavaExampleCompilesInTheSandboxFromItsLockBuildsTwiceToTheSameBytesAndServes() throws Exception {
+        Path example = copyExample("java-service");
+        Path lock = example.resolve("slipway.lock");
+        String jdk = System.getProperty("java.home");
+        byte[] gson = Files.readAllBytes(Path.of(Gson.class.getProtectionDomain().getCodeSource()
+                .getLocation().toURI()));
+        String gsonPath = "/maven2/com/google/code/gson/gson/2.13.2/gson-2.13.2.jar";
+        repository.put(gsonPath, gson);
+        repository.put(gsonPath + ".sha1", hex("SHA-1", gson).getBytes(UTF_8));
+        for (String[] step : List.of(
+                new String[] {"toolchain", "import", jdk, "--name", "jdk-17", "--lock", lock.toString()},
+                new String[] {"toolchain", "libraries", jdk, "--name", "jdk-17-libraries", "--lock", lock.toString()},
+                new String[] {"import", "maven:com.google.code.gson:gson:2.13.2", "--repository",
+                        repository.url("/maven2"), "--lock", lock.toString()})) {
+            Run run = slipway(step);
+            assertEquals(0, run.exit(), String.join(" ", step) + ": " + run.err());
+        }
+
+        Run first = slipway("build", example.resolve("recipe.json").toString(), "--wait", "--json");
+        assertEquals(0, first.exit(), first.err());
+        Files.writeString(example.resolve("recipe.json"), Files.readString(example.resolve("recipe.json"))
+                .replace("\"LANG\": \"C.UTF-8\"", "\"LANG\": \"C.UTF-8\", \"BUILT_AGAIN\": \"yes\""));
+        Run second = slipway("build", example.resolve("recipe.json").toString(), "--wait", "--json");
+        assertEquals(0, second.exit(), second.err());
+        assertFalse(second.json().get("cacheHit").asBoolean(), "another recipe: built again, not from the cache");
+        assertEquals(first.json().get("artifact").asText(), second.json().get("artifact").asText(),
+                "two builds of the same inputs, bit for bit");
+
+        String artifact = first.json().get("artifact").asText();
+        Map<String, byte[]> files = unpack(artifact);
+        assertArrayEquals(gson, files.get("app/lib/gson.jar"), "the dependency is the pinned jar");
+        assertTrue(new String(files.get("app/greeter.jar"), ISO_8859_1)
+                .contains("dev/example/greeter/Greeter.class"), "the service was compiled in the sandbox");
+        await().atMost(Duration.ofMinutes(2)).until(() -> slipway("status", "--set", "demo").out().lines()
+                .anyMatch(line -> line.contains("healthy") && line.contains(artifact)));
+        HttpResponse<String> greeting = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + hostPort + "/")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, greeting.statusCode());
+        JsonNode body = EventJson.mapper().readTree(greeting.body());
+        assertEquals("hello from the greeter", body.get("greeting").asText(), greeting.body());
+        assertEquals(hostPort, body.get("port").asInt(), greeting.body());
+    }
+
+    @Test
+    void aStepWithTheJdkToolchainReachesNeitherMavenCentralNorTheHost() throws Exception {
+        Path example = copyExample("java-service");
+        Path lock = example.resolve("slipway.lock");
+        String jdk = System.getProperty("java.home");
+        assertEquals(0, slipway("toolchain", "import", jdk, "--name", "jdk-17", "--lock", lock.toString()).exit());
+        assertEquals(0, slipway("toolchain", "libraries", jdk, "--name", "jdk-17-libraries", "--lock",
+                lock.toString()).exit());
+        Path probe = Files.createDirectories(example.resolve("probe"));
+        Files.writeString(probe.resolve("Probe.java"), """
+                import java.net.InetSocketAddress;
+                import java.net.Socket;
+                import java.nio.file.Files;
+                import java.nio.file.Path;
+                public class Probe {
+                    public static void main(String[] args) throws Exception {
+                        StringBuilder report = new StringBuilder();
+                        for (String target : args) {
+                            String[] hostPort = target.split(":");
+                            try (Socket socket = new Socket()) {
+                                socket.connect(new InetSocketAddress(hostPort[0], Integer.parseInt(hostPort[1])), 3000);
+                                report.append(target).append(" reached\\n");
+                            } catch (Exception e) {
+                                report.append(target).append(" ").append(e.getClass().getSimpleName()).append("\\n");
+                            }
+                        }
+                        Files.writeString(Path.of("report.txt"), report);
+                    }
+                }
+                """);
+        Path recipe = example.resolve("probe.json");
+        Files.writeString(recipe, """
+                {"deploymentSet": "sandbox-probe",
+                 "inputs": {"jdk": {"lock": "jdk-17", "mount": "/jdk"},
+                            "libraries": {"lock": "jdk-17-libraries", "mount": "/lib64"},
+                            "probe": {"path": "probe", "mount": "/probe"}},
+                 "steps": [{"name": "probe", "argv": ["/jdk/bin/java", "-Xmx64m", "/probe/Probe.java",
+                            "repo.maven.apache.org:443", "127.0.0.1:%d"],
+                            "env": {"LD_LIBRARY_PATH": "/lib64"}, "timeout": "PT2M"}],
+                 "outputs": ["report.txt"],
+                 "rollout": {"maxUnavailable": 1, "failureTolerance": 0, "slotDeadline": "PT2M",
+                             "drainTimeout": "PT5S", "canaryHosts": [],
+                             "health": {"url": "http://127.0.0.1:${PORT}/", "timeout": "PT1S",
+                                        "retries": 1, "deadline": "PT5S"}}}
+                """.formatted(hostPort));
+
+        Run probed = slipway("build", recipe.toString(), "--wait", "--json");
+        assertEquals(0, probed.exit(), probed.err());
+
+        String report = new String(unpack(probed.json().get("artifact").asText()).get("report.txt"), UTF_8);
+        assertTrue(report.contains("repo.maven.apache.org:443 UnknownHostException"), report);
+        assertTrue(report.contains("127.0.0.1:" + hostPort + " ConnectException"), report);
+    }
+
+    private static Path copyExample(String name) throws IOException {
+        Path from = REPOSITORY.resolve("examples").resolve(name);
+        Path to = work.resolve("examples-" + System.nanoTime()).resolve(name);
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path path : walk.toList()) {
+                Path target = to.resolve(from.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return to;
+    }
+
+    private static Path stored(String hex) {
+        return work.resolve("stack/cas/v1").resolve(hex.substring(0, 2)).resolve(hex);
+    }
+
+    private static Map<String, byte[]> unpack(String artifact) throws IOException {
+        Map<String, byte[]> files = new TreeMap<>();
+        try (TarArchiveInputStream tar =
+                new TarArchiveInputStream(
+                        Files.newInputStream(stored(artifact.substring("sha256:".length()))))) {
+            for (TarArchiveEntry entry; (entry = tar.getNextEntry()) != null; ) {
+                files.put(entry.getName(), tar.readAllBytes());
+            }
+        }
+        return files;
+    }
+
+    private static String hex(String algorithm, byte[] bytes) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance(algorithm).digest(bytes));
+    }
+
+    private static String[] concat(String[] first, String[] second) {
+        return Stream.concat(Arrays.stream(first), Arrays.stream(second))
+                .toArray(String[]::new);
     }
 }
