@@ -21,7 +21,8 @@ import picocli.CommandLine.Parameters;
 @Command(name = "import", description = "Fetch a third-party file (an https URL, or maven:GROUP:ARTIFACT:VERSION[:CLASSIFIER]) "
         + "on this machine, check it against the sha256 you pinned (and, from Maven, against its published "
         + "checksum), store it, and pin it in the lock beside your recipe. Nothing is stored on a mismatch; "
-        + "nothing is downloaded when the store already has the pinned bytes.")
+        + "nothing is downloaded when the store already has the pinned bytes. Without SOURCE: everything the lock "
+        + "pins, as a CI job does before it builds.")
 final class ImportCommand implements Runnable {
 
     static final String MAVEN_CENTRAL = "https://repo.maven.apache.org/maven2/";
@@ -33,7 +34,8 @@ final class ImportCommand implements Runnable {
     @Mixin
     Context context;
 
-    @Parameters(paramLabel = "SOURCE", description = "https://... or maven:GROUP:ARTIFACT:VERSION[:CLASSIFIER]")
+    @Parameters(paramLabel = "SOURCE", arity = "0..1",
+            description = "https://... or maven:GROUP:ARTIFACT:VERSION[:CLASSIFIER]")
     String source;
 
     @Option(names = "--sha256", paramLabel = "HEX", description = "The digest you pinned, from a source you trust "
@@ -60,9 +62,47 @@ final class ImportCommand implements Runnable {
 
     @Override
     public void run() {
+        if (source == null) {
+            importLocked();
+            return;
+        }
+        importOne(Lock.read(lockFile));
+    }
+
+    /** Every file the lock pins, from where it came; every tree (a toolchain) must already be in the store. */
+    private void importLocked() {
+        if (sha256 != null || name != null) {
+            throw new CliFailure(Exit.USAGE, "--sha256 and --name go with a SOURCE; without one, the lock says both");
+        }
+        Lock lock = Lock.read(lockFile);
+        if (lock.names().isEmpty()) {
+            throw new CliFailure(Exit.USAGE, lockFile + " pins nothing; give a SOURCE to pin");
+        }
+        for (String input : lock.names()) {
+            Lock.Entry entry = lock.entry(input).orElseThrow();
+            if (entry.kind() == Recipe.Kind.TREE) {
+                if (context.store().size(entry.digest()).isEmpty()) {
+                    throw new CliFailure(Exit.REFUSED, "the toolchain '" + input + "' (" + entry.digest() + ", "
+                            + entry.source() + ") is not in the store: whoever publishes it imports it once with "
+                            + "`slipway toolchain import`");
+                }
+                context.say(entry.digest() + "  " + input + " (in the store)");
+                continue;
+            }
+            ImportCommand one = new ImportCommand();
+            one.context = context;
+            one.source = entry.source();
+            one.name = input;
+            one.lockFile = lockFile;
+            one.repository = repository;
+            one.maxBytes = maxBytes;
+            one.importOne(lock);
+        }
+    }
+
+    private void importOne(Lock lock) {
         Origin origin = origin();
         String input = name != null ? name : origin.defaultName();
-        Lock lock = Lock.read(lockFile);
         if (!Lock.validName(input)) {
             throw new CliFailure(Exit.USAGE, "'" + input + "' cannot name an input (letters, digits, '.', '_', '-'); "
                     + "give --name");

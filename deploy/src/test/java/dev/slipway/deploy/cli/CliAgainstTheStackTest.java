@@ -442,6 +442,72 @@ class CliAgainstTheStackTest {
         assertTrue(report.contains("127.0.0.1:" + hostPort + " ConnectException"), report);
     }
 
+    @Test
+    void theCiScriptImportsBuildsVerifiesAndPromotesOnATagAndStopsAtAnyOtherBytes() throws Exception {
+        Path service = Files.createDirectories(work.resolve("ci-service"));
+        Path lock = service.resolve("slipway.lock");
+        Path toolchain = Files.createDirectories(service.resolve("toolchain/bin"));
+        Files.copy(Path.of("/bin/busybox"), toolchain.resolve("busybox"));
+        for (String applet : List.of("sh", "cp")) {
+            Files.createSymbolicLink(toolchain.resolve(applet), Path.of("busybox"));
+        }
+        assertEquals(0, slipway("toolchain", "import", toolchain.getParent().toString(), "--name", "busybox", "--lock",
+                lock.toString()).exit());
+        byte[] notice = ("third-party notice " + System.nanoTime() + "\n").getBytes(UTF_8);
+        repository.put("/files/notice.txt", notice);
+        Run pinned = slipway("import", repository.url("/files/notice.txt"), "--sha256", hex("SHA-256", notice),
+                "--name", "notice", "--lock", lock.toString());
+        assertEquals(0, pinned.exit(), pinned.err());
+        Files.createDirectories(service.resolve("src/www"));
+        Files.writeString(service.resolve("src/www/index.html"), "released by CI\n");
+        Files.writeString(service.resolve("src/slipway-manifest.json"), """
+                {"start": ["/bin/busybox", "sh", "-c", "exec /bin/busybox httpd -f -p 127.0.0.1:$PORT -h www"]}
+                """);
+        Files.writeString(service.resolve("recipe.json"), """
+                {"deploymentSet": "demo",
+                 "inputs": {"toolchain": {"lock": "busybox", "mount": "/toolchain"},
+                            "notice": {"lock": "notice", "mount": "/deps/notice.txt"},
+                            "src": {"path": "src", "mount": "/src"}},
+                 "steps": [{"name": "assemble", "argv": ["/toolchain/bin/sh", "-c",
+                            "cp -r /src/www www && cp /deps/notice.txt www/ && cp /src/slipway-manifest.json ."],
+                            "env": {"PATH": "/toolchain/bin"}, "timeout": "PT1M"}],
+                 "outputs": ["slipway-manifest.json", "www"],
+                 "rollout": {"maxUnavailable": 1, "failureTolerance": 0, "slotDeadline": "PT2M",
+                             "drainTimeout": "PT5S", "canaryHosts": [],
+                             "health": {"url": "http://127.0.0.1:${PORT}/index.html", "timeout": "PT1S",
+                                        "retries": 10, "deadline": "PT20S"}}}
+                """);
+
+        Run released = ciScript(service, "v1.0");
+        assertEquals(0, released.exit(), released.out() + released.err());
+        String artifact = released.out().lines().filter(line -> line.startsWith("built ")).findFirst()
+                .map(line -> line.substring("built ".length())).orElseThrow(() -> new AssertionError(released.out()));
+        assertArrayEquals(notice, unpack(artifact).get("www/notice.txt"), "built from the pinned dependency");
+        assertTrue(released.out().contains("promoted " + artifact + " (v1.0) to demo/production"), released.out());
+        assertTrue(released.out().contains("carried out"), "the promotion was followed to its end: " + released.out());
+
+        repository.put("/files/notice.txt", "someone else's notice\n".getBytes(UTF_8));
+        Files.writeString(lock, Files.readString(lock).replace(hex("SHA-256", notice), "cd".repeat(32)));
+        Run refused = ciScript(service, "v1.1");
+        assertEquals(Exit.REFUSED.code, refused.exit(), refused.out() + refused.err());
+        assertTrue(refused.err().contains("is pinned; nothing was stored"), refused.err());
+        assertFalse(refused.out().contains("built "), "nothing was built: " + refused.out());
+    }
+
+    /** examples/ci/release.sh as a CI job runs it: its own process, the CLI's settings in its environment. */
+    private static Run ciScript(Path service, String tag) throws Exception {
+        ProcessBuilder command = new ProcessBuilder("bash", REPOSITORY.resolve("examples/ci/release.sh").toString(),
+                service.toString(), tag);
+        command.environment().putAll(environment);
+        command.environment().put("SLIPWAY_CLI", Path.of(System.getProperty("java.home"), "bin", "java") + " -cp "
+                + System.getProperty("java.class.path") + " " + Slipway.class.getName());
+        Path out = work.resolve("ci-" + tag + ".out");
+        Path err = work.resolve("ci-" + tag + ".err");
+        Process process = command.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(process.waitFor(5, java.util.concurrent.TimeUnit.MINUTES), "the CI script did not end");
+        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
     private static Path copyExample(String name) throws IOException {
         Path from = REPOSITORY.resolve("examples").resolve(name);
         Path to = work.resolve("examples-" + System.nanoTime()).resolve(name);
