@@ -6,8 +6,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -16,7 +19,7 @@ import picocli.CommandLine.Parameters;
 
 @Command(name = "toolchain", description = "Toolchains: host directories imported once as build inputs, then named "
         + "by digest from every recipe that uses them.",
-        subcommands = {ToolchainCommand.Import.class, ToolchainCommand.Libraries.class})
+        subcommands = {ToolchainCommand.Import.class, ToolchainCommand.Libraries.class, ToolchainCommand.Users.class})
 final class ToolchainCommand {
 
     /** What both subcommands take: the directory, the toolchain's name, and where to pin it. */
@@ -68,6 +71,45 @@ final class ToolchainCommand {
             publish(context, target, "libraries of " + target.directory.toAbsolutePath() + " on this host",
                     staging -> context.say("gathered " + String.join(" ",
                             HostTree.librariesOf(target.directory, staging))));
+        }
+    }
+
+    @Command(name = "users", description = "List every lock under DIR... that pins DIGEST: the recipes to rebuild "
+            + "when that toolchain (or dependency) is replaced.")
+    static final class Users implements Runnable {
+
+        @Mixin
+        Context context;
+
+        @Parameters(index = "0", paramLabel = "DIGEST")
+        String digest;
+
+        @Parameters(index = "1..*", paramLabel = "DIR", defaultValue = ".")
+        List<Path> roots;
+
+        @Override
+        public void run() {
+            Digest wanted;
+            try {
+                wanted = Digest.parse(digest);
+            } catch (IllegalArgumentException e) {
+                throw new CliFailure(Exit.USAGE, e.getMessage());
+            }
+            List<Map<String, String>> users = new ArrayList<>();
+            for (Path root : roots) {
+                try (Stream<Path> walk = Files.walk(root)) {
+                    for (Path file : walk.filter(path -> path.getFileName().toString().equals(Lock.FILE_NAME)).sorted()
+                            .toList()) {
+                        Lock lock = Lock.read(file);
+                        lock.names().stream().filter(name -> lock.entry(name).orElseThrow().digest().equals(wanted))
+                                .forEach(name -> users.add(Map.of("lock", file.toString(), "name", name)));
+                    }
+                } catch (IOException e) {
+                    throw new CliFailure(Exit.USAGE, "cannot search " + root + ": " + e.getMessage(), e);
+                }
+            }
+            context.result(users, users.stream().map(user -> user.get("lock") + "  " + user.get("name"))
+                    .collect(Collectors.joining("\n")));
         }
     }
 

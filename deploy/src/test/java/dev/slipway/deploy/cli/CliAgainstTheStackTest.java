@@ -494,6 +494,60 @@ class CliAgainstTheStackTest {
         assertFalse(refused.out().contains("built "), "nothing was built: " + refused.out());
     }
 
+    @Test
+    void aToolchainUpdateRebuildsToANewArtifactItsUsersAreFoundAndTheOldArtifactStillVerifies() throws Exception {
+        Path team = Files.createDirectories(work.resolve("toolchain-update"));
+        Path lock = team.resolve("service/slipway.lock");
+        Path toolchain = Files.createDirectories(team.resolve("toolchain/bin"));
+        Files.copy(Path.of("/bin/busybox"), toolchain.resolve("busybox"));
+        Files.createSymbolicLink(toolchain.resolve("sh"), Path.of("busybox"));
+        Files.writeString(toolchain.resolveSibling("VERSION"), "1\n");
+        Run old = slipway("toolchain", "import", toolchain.getParent().toString(), "--name", "busybox", "--lock",
+                lock.toString(), "--json");
+        assertEquals(0, old.exit(), old.err());
+        Files.createDirectories(team.resolve("service/src"));
+        Files.writeString(team.resolve("service/src/slipway-manifest.json"), "{\"start\": [\"/bin/true\"]}\n");
+        Files.writeString(team.resolve("service/recipe.json"), """
+                {"deploymentSet": "toolchain-update",
+                 "inputs": {"toolchain": {"lock": "busybox", "mount": "/toolchain"},
+                            "src": {"path": "src", "mount": "/src"}},
+                 "steps": [{"name": "stamp", "argv": ["/toolchain/bin/sh", "-c",
+                            "cp /src/slipway-manifest.json . && /toolchain/bin/busybox cp /toolchain/VERSION built-with"],
+                            "env": {}, "timeout": "PT1M"}],
+                 "outputs": ["slipway-manifest.json", "built-with"],
+                 "rollout": {"maxUnavailable": 1, "failureTolerance": 0, "slotDeadline": "PT2M",
+                             "drainTimeout": "PT5S", "canaryHosts": [],
+                             "health": {"command": ["/bin/true"], "timeout": "PT1S", "retries": 0,
+                                        "deadline": "PT5S"}}}
+                """);
+        Run before = slipway("build", team.resolve("service/recipe.json").toString(), "--wait", "--json");
+        assertEquals(0, before.exit(), before.err());
+
+        Files.writeString(toolchain.resolveSibling("VERSION"), "2\n");
+        Run updated = slipway("toolchain", "import", toolchain.getParent().toString(), "--name", "busybox", "--lock",
+                lock.toString(), "--json");
+        assertEquals(0, updated.exit(), updated.err());
+        String oldDigest = old.json().get("digest").asText();
+        assertFalse(oldDigest.equals(updated.json().get("digest").asText()));
+        Run users = slipway("toolchain", "users", oldDigest, team.toString());
+        assertEquals("", users.out().strip(), "the lock moved to the new toolchain: nothing names the old one");
+        Run newUsers = slipway("toolchain", "users", updated.json().get("digest").asText(), team.toString());
+        assertEquals(lock + "  busybox", newUsers.out().strip());
+        Run after = slipway("build", team.resolve("service/recipe.json").toString(), "--wait", "--json");
+        assertEquals(0, after.exit(), after.err());
+
+        String first = before.json().get("artifact").asText();
+        String second = after.json().get("artifact").asText();
+        assertFalse(first.equals(second), "a new toolchain, a new artifact");
+        assertEquals("1\n", new String(unpack(first).get("built-with"), UTF_8));
+        assertEquals("2\n", new String(unpack(second).get("built-with"), UTF_8));
+        for (String artifact : List.of(first, second)) {
+            Run verified = slipway("verify", artifact, "--json");
+            assertEquals(0, verified.exit(), verified.err());
+            assertTrue(verified.json().get("verified").asBoolean());
+        }
+    }
+
     /** examples/ci/release.sh as a CI job runs it: its own process, the CLI's settings in its environment. */
     private static Run ciScript(Path service, String tag) throws Exception {
         ProcessBuilder command = new ProcessBuilder("bash", REPOSITORY.resolve("examples/ci/release.sh").toString(),
