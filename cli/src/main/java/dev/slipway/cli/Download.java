@@ -68,7 +68,7 @@ final class Download implements AutoCloseable {
                     HexFormat.of().formatHex(sha1.digest()), bytes);
         } catch (IOException e) {
             delete(file);
-            throw new CliFailure(Exit.UNREACHABLE, "cannot fetch " + uri + ": " + e.getMessage(), e);
+            throw new CliFailure(Exit.UNREACHABLE, "cannot fetch " + uri + ": " + why(e), e);
         } catch (NoSuchAlgorithmException e) {
             delete(file);
             throw new IllegalStateException(e);
@@ -95,11 +95,16 @@ final class Download implements AutoCloseable {
             }
             return Optional.of(response.body());
         } catch (IOException e) {
-            throw new CliFailure(Exit.UNREACHABLE, "cannot fetch " + uri + ": " + e.getMessage(), e);
+            throw new CliFailure(Exit.UNREACHABLE, "cannot fetch " + uri + ": " + why(e), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliFailure(Exit.FAILED, "interrupted");
         }
+    }
+
+    /** The JDK's HTTP client throws a ConnectException with no message for a refused connection. */
+    private static String why(IOException e) {
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
     }
 
     private static InputStream open(URI uri) throws IOException {

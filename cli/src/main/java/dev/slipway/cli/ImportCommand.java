@@ -105,7 +105,7 @@ final class ImportCommand implements Runnable {
         String input = name != null ? name : origin.defaultName();
         if (!Lock.validName(input)) {
             throw new CliFailure(Exit.USAGE, "'" + input + "' cannot name an input (letters, digits, '.', '_', '-'); "
-                    + "give --name");
+                    + (name != null ? "give another --name" : "give it one with --name"));
         }
         Digest pinned = pin(lock, input);
         if (pinned != null && context.store().size(pinned).isPresent()) {

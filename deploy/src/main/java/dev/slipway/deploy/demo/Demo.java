@@ -61,8 +61,37 @@ public final class Demo {
                 source.resolve("www/cgi-bin/health"), StandardCopyOption.REPLACE_EXISTING)));
     }
 
+    /**
+     * The Java example (examples/java-service), as a team's CI would ship it: the host's JDK imported as the
+     * toolchain (with the libraries it loads), Gson imported from Maven Central by the hash its lock pins,
+     * compiled by javac in the sandbox, rolled out to the set like any version.
+     */
+    public Shipped shipJava() throws Exception {
+        out.println("\nDemo, step 3: compile examples/java-service (javac in the sandbox, Gson pinned by hash) and "
+                + "roll it out");
+        Path example = stack.data().resolve("demo/java-service");
+        copyTree(stack.repository().resolve("examples/java-service"), example);
+        String lock = example.resolve("slipway.lock").toString();
+        String jdk = System.getProperty("java.home");
+        String toolchain = slipway("toolchain", "import", jdk, "--name", "jdk-17", "--lock", lock, "--json")
+                .get("digest").asText();
+        out.println("  toolchain  the JDK in " + jdk + " imported as " + Narrator.shortDigest(toolchain));
+        String libraries = slipway("toolchain", "libraries", jdk, "--name", "jdk-17-libraries", "--lock", lock,
+                "--json").get("digest").asText();
+        out.println("  toolchain  the libraries it loads imported as " + Narrator.shortDigest(libraries));
+        JsonNode gson = slipway("import", "--lock", lock, "--json");
+        out.println("  dependency " + gson.get("source").asText() + " as pinned, " + Narrator.shortDigest(
+                gson.get("digest").asText()) + " (" + gson.get("downloaded").asLong() + " bytes downloaded)");
+        String artifact = slipway("build", example.resolve("recipe.json").toString(), "--wait", "--json")
+                .get("artifact").asText();
+        return rollOut(artifact);
+    }
+
     private Shipped ship(Path source) throws Exception {
-        String artifact = build(source, Files.readString(stack.repository().resolve("examples/hello/recipe.json")));
+        return rollOut(build(source, Files.readString(stack.repository().resolve("examples/hello/recipe.json"))));
+    }
+
+    private Shipped rollOut(String artifact) throws Exception {
         if (!narrator.awaitStart(artifact, Duration.ofSeconds(20))) {
             out.println("  no new rollout: the store had flagged " + Narrator.shortDigest(artifact)
                     + " before (a second run); the console shows how it went");

@@ -245,6 +245,7 @@ public final class LocalStack implements AutoCloseable {
         int agents = 5;
         boolean demo = true;
         boolean shipBad = false;
+        boolean shipJava = false;
         List<String> rest = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--agents") && i + 1 < args.length) {
@@ -253,6 +254,8 @@ public final class LocalStack implements AutoCloseable {
                 demo = false;
             } else if (args[i].equals("ship-bad")) {
                 shipBad = true;
+            } else if (args[i].equals("ship-java")) {
+                shipJava = true;
             } else {
                 rest.add(args[i]);
             }
@@ -261,16 +264,21 @@ public final class LocalStack implements AutoCloseable {
         try {
             settings = LocalInfrastructure.Settings.fromArgs(rest.toArray(String[]::new));
         } catch (IllegalArgumentException e) {
-            System.err.println("slipway-local: " + e.getMessage() + " (and --agents N, --no-demo, ship-bad)");
+            System.err.println("slipway-local: " + e.getMessage() + " (and --agents N, --no-demo, ship-bad, ship-java)");
             System.exit(2);
             return;
         }
         Path repository = Path.of("").toAbsolutePath();
         ServicePorts ports = ServicePorts.defaults(agents);
-        if (shipBad) {
+        if (shipBad || shipJava) {
             Demo.Stack running = running(repository, settings, ports);
             try (Narrator narrator = new Narrator(running.kafka(), DEMO_SET, System.out)) {
-                new Demo(running, System.out, narrator).shipBad();
+                Demo step = new Demo(running, System.out, narrator);
+                if (shipBad) {
+                    step.shipBad();
+                } else {
+                    step.shipJava();
+                }
             }
             return;
         }
@@ -298,7 +306,8 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         System.out.printf("%nConsole: http://127.0.0.1:%d/ (token: %s). Next: './slipway-local ship-bad' in another "
-                + "terminal ships a version whose health check fails. Ctrl-C stops everything.%n", ports.release(),
+                + "terminal ships a version whose health check fails; './slipway-local ship-java' compiles and ships the "
+                + "Java example. Ctrl-C stops everything.%n", ports.release(),
                 stack.tokens().get("operator"));
         stopped.await();
     }
