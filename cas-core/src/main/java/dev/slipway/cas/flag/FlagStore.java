@@ -71,4 +71,13 @@ public interface FlagStore extends FlagReader {
 
     /** Every set that has a channel state. */
     List<String> channelStateSets() throws IOException;
+
+    /**
+     * The store's list of recipes whose builders have not agreed yet (its flagger's bookkeeping, so that a
+     * deadline is judged even after a restart); {@code Document(null, null)} when there is none yet.
+     */
+    Document readPendingAgreements() throws IOException;
+
+    /** Like {@link #replace}: writes only if the stored list is still at {@code expectedVersion}. */
+    boolean replacePendingAgreements(String expectedVersion, byte[] document) throws IOException;
 }

@@ -32,11 +32,13 @@ public final class FlagStoreFileSystem implements FlagStore {
 
     private final Path root;
     private final Path sets;
+    private final Path pending;
     private final ConcurrentHashMap<Path, ReentrantLock> locks = new ConcurrentHashMap<>();
 
     public FlagStoreFileSystem(Path storeRoot) throws IOException {
         this.root = Files.createDirectories(storeRoot.resolve("flags").resolve("v1"));
         this.sets = Files.createDirectories(storeRoot.resolve("flags").resolve("sets").resolve("v1"));
+        this.pending = storeRoot.resolve("flags").resolve("agreements").resolve("pending.json");
     }
 
     @Override
@@ -56,8 +58,22 @@ public final class FlagStoreFileSystem implements FlagStore {
 
     @Override
     public Document readChannelState(String deploymentSet) throws IOException {
+        return document(stateOf(deploymentSet));
+    }
+
+    @Override
+    public Document readPendingAgreements() throws IOException {
+        return document(pending);
+    }
+
+    @Override
+    public boolean replacePendingAgreements(String expectedVersion, byte[] document) throws IOException {
+        return replace(pending, expectedVersion, document);
+    }
+
+    private static Document document(Path file) throws IOException {
         try {
-            byte[] bytes = Files.readAllBytes(stateOf(deploymentSet));
+            byte[] bytes = Files.readAllBytes(file);
             return new Document(bytes, FlagJson.versionOf(bytes));
         } catch (NoSuchFileException e) {
             return new Document(null, null);

@@ -27,6 +27,7 @@ public final class FlagStoreS3 implements FlagStore {
     /** S3 answers 409 ConditionalRequestConflict when two conditional writes of one key overlap. */
     private static final int CONFLICT = 409;
     private static final String SETS = "flags/sets/v1/";
+    private static final String PENDING = "flags/agreements/pending.json";
 
     private final S3Client s3;
     private final String bucket;
@@ -63,7 +64,20 @@ public final class FlagStoreS3 implements FlagStore {
 
     @Override
     public Document readChannelState(String deploymentSet) throws IOException {
-        String key = stateKeyOf(deploymentSet);
+        return document(stateKeyOf(deploymentSet));
+    }
+
+    @Override
+    public Document readPendingAgreements() throws IOException {
+        return document(prefix + PENDING);
+    }
+
+    @Override
+    public boolean replacePendingAgreements(String expectedVersion, byte[] document) throws IOException {
+        return replace(prefix + PENDING, expectedVersion, document);
+    }
+
+    private Document document(String key) throws IOException {
         try {
             ResponseBytes<GetObjectResponse> document = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key));
             return new Document(document.asByteArray(), document.response().eTag());

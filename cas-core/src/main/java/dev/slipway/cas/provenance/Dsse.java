@@ -12,6 +12,8 @@ import java.security.Signature;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 /**
  * DSSE envelopes (the in-toto signing format) with Ed25519: the signature covers the pre-authentication
@@ -90,17 +92,32 @@ public final class Dsse {
      * @throws UntrustedProvenanceException naming the key ids seen when none verifies
      */
     public static byte[] verify(Envelope envelope, Map<String, PublicKey> trusted) throws UntrustedProvenanceException {
+        signers(envelope, trusted);
+        return envelope.payloadBytes();
+    }
+
+    /**
+     * The ids of the trusted keys whose signatures of the envelope verify, at least one.
+     *
+     * @throws UntrustedProvenanceException when none does
+     */
+    public static SortedSet<String> signers(Envelope envelope, Map<String, PublicKey> trusted)
+            throws UntrustedProvenanceException {
         byte[] payload;
         try {
             payload = envelope.payloadBytes();
         } catch (IllegalArgumentException e) {
             throw new UntrustedProvenanceException("the envelope's payload is not base64");
         }
+        SortedSet<String> signers = new TreeSet<>();
         for (Sig sig : envelope.signatures()) {
             PublicKey key = trusted.get(sig.keyid());
             if (key != null && verifies(key, pae(envelope.payloadType(), payload), sig.sig())) {
-                return payload;
+                signers.add(sig.keyid());
             }
+        }
+        if (!signers.isEmpty()) {
+            return signers;
         }
         throw new UntrustedProvenanceException("no signature verifies under a trusted key (signed by "
                 + envelope.signatures().stream().map(Sig::keyid).toList() + ", trusted " + trusted.keySet() + ")");

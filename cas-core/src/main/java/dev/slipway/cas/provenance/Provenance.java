@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.Map;
+import java.util.SortedSet;
 import java.util.TreeMap;
 
 /**
@@ -71,13 +72,23 @@ public record Provenance(Digest artifact, Digest recipe, Map<String, Digest> inp
      */
     public static Provenance verify(byte[] envelopeJson, Map<String, PublicKey> trusted)
             throws UntrustedProvenanceException {
+        return verifySigned(envelopeJson, trusted).provenance();
+    }
+
+    /** Verified provenance and the trusted keys (by id) that signed it. */
+    public record Signed(Provenance provenance, SortedSet<String> signers) {
+    }
+
+    /** Like {@link #verify}, also saying which trusted keys signed: what agreement between builders counts. */
+    public static Signed verifySigned(byte[] envelopeJson, Map<String, PublicKey> trusted)
+            throws UntrustedProvenanceException {
         Dsse.Envelope envelope = Dsse.Envelope.parse(envelopeJson);
         if (!Dsse.IN_TOTO.equals(envelope.payloadType())) {
             throw new UntrustedProvenanceException("payload type " + envelope.payloadType() + " is not " + Dsse.IN_TOTO);
         }
-        byte[] payload = Dsse.verify(envelope, trusted);
+        SortedSet<String> signers = Dsse.signers(envelope, trusted);
         try {
-            return parse(JSON.readTree(payload));
+            return new Signed(parse(JSON.readTree(envelope.payloadBytes())), signers);
         } catch (IOException | RuntimeException e) {
             throw new UntrustedProvenanceException("the signed statement is not Slipway provenance: " + e.getMessage());
         }

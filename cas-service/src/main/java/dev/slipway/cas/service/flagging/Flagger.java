@@ -24,10 +24,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.security.PublicKey;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.jboss.logging.Logger;
 
 /**
  * What the store does with one event: verify, change flags, and say what it announces. Deterministic for a
@@ -37,7 +42,7 @@ import java.util.Optional;
  *
  * <p>Blocking (reads whole blobs to verify them): runs on the flagging loop's thread.
  */
-public final class Flagger {
+public final class Flagger implements FlaggingLoop.Handler {
 
     /** An event to publish, on its topic. */
     public record Announcement(String topic, Event<?> event) {
@@ -50,6 +55,7 @@ public final class Flagger {
         }
     }
 
+    private static final Logger LOG = Logger.getLogger(Flagger.class);
     private static final int MAX_PROVENANCE_SIZE = 4 * 1024 * 1024;
 
     private final BlobStore blobs;
@@ -58,6 +64,8 @@ public final class Flagger {
     private final String source;
     private final Map<String, PublicKey> trustedBuilders;
     private final ChannelStates states;
+    private final Agreements agreements;
+    private final PendingAgreements pending;
 
     /**
      * @param trustedBuilders builder public keys by key id; a build signed by no key here is rejected
@@ -65,15 +73,26 @@ public final class Flagger {
      */
     Flagger(BlobStore blobs, FlagStore flags, FlaggingConfig.AutoFlag autoFlag, String source,
             Map<String, PublicKey> trustedBuilders, ChannelStates states) {
+        this(blobs, flags, autoFlag, source, trustedBuilders, states, Agreements.ANY_ONE);
+    }
+
+    /** @param agreements how many of which builders must agree, per set; their keys are trusted too */
+    Flagger(BlobStore blobs, FlagStore flags, FlaggingConfig.AutoFlag autoFlag, String source,
+            Map<String, PublicKey> trustedBuilders, ChannelStates states, Agreements agreements) {
         this.blobs = blobs;
         this.flags = flags;
         this.states = states;
         this.autoFlag = autoFlag;
         this.source = source;
-        this.trustedBuilders = Map.copyOf(trustedBuilders);
+        Map<String, PublicKey> trusted = new HashMap<>(trustedBuilders);
+        trusted.putAll(agreements.keys());
+        this.trustedBuilders = Map.copyOf(trusted);
+        this.agreements = agreements;
+        this.pending = new PendingAgreements(flags);
     }
 
     /** The announcements for {@code event}; empty for events the store does not act on. */
+    @Override
     public List<Announcement> handle(Event<?> event) throws IOException, Refused {
         SlipwayEvent data = event.data();
         if (data instanceof ArtifactBuilt built) {
@@ -88,21 +107,45 @@ public final class Flagger {
         return List.of();
     }
 
+    /**
+     * Records the build as its builder's claim, then judges the set's agreement: flagged when enough builders of
+     * the set built these bytes, rejected when they built different ones, pending otherwise (until
+     * {@link #expire}). A build signed only by keys outside the set's agreement is not counted. Only the event
+     * whose claim settled the recipe announces the outcome; handling it again announces the same events.
+     */
     private List<Announcement> built(Event<?> event, ArtifactBuilt built) throws IOException {
-        Optional<String> problem = unverifiable(built);
-        if (problem.isPresent() && !alreadyRecorded(built)) {
-            return List.of(announce(event, "rejected", Topics.ARTIFACTS,
-                    new ArtifactRejected(built.artifact(), built.recipe(), problem.get())));
-        }
         Digest recipe = Digest.parse(built.recipe());
+        Agreement agreement = agreements.of(built.deploymentSet());
+        Checked checked = check(built);
+        Optional<String> recorded = recordedClaim(recipe, event);
+        if (checked.problem() != null && recorded.isEmpty()) {
+            return List.of(announce(event, "rejected", Topics.ARTIFACTS,
+                    new ArtifactRejected(built.artifact(), built.recipe(), checked.problem())));
+        }
+        Optional<String> builder = recorded.or(() -> checked.signers().stream().filter(agreement::counts).findFirst());
+        if (builder.isEmpty()) {
+            LOG.warnf("build of %s by %s is signed by %s, none of them a builder of set '%s': it does not count",
+                    built.recipe(), built.builder(), checked.signers(), built.deploymentSet());
+            return List.of();
+        }
         Digest artifact = Digest.parse(built.artifact());
+        Digest provenance = Digest.parse(built.provenance());
         List<String> channels = autoFlag.sets().getOrDefault(built.deploymentSet(), autoFlag.defaultChannels());
         Flags stored = flags.update(recipe, current -> {
-            Flags next = current.withBuilt(new Flags.Built(artifact, Digest.parse(built.provenance()),
-                    built.deploymentSet(), event.source(), event.time()));
-            if (next.revoked() != null) {
+            Flags next = current.withClaim(builder.get(), new Flags.Claim(artifact, provenance, built.builder(),
+                    event.id(), event.time()));
+            if (next.revoked() != null || next.rejected() != null || next.built() != null) {
                 return next;
             }
+            Agreement.Verdict verdict = agreement.judge(recipe, next.claims());
+            if (verdict instanceof Agreement.Disagreed disagreed) {
+                return next.withRejected(new Flags.Rejected(disagreed.reason(), event.time(), event.id()));
+            }
+            if (!(verdict instanceof Agreement.Agreed)) {
+                return next;
+            }
+            next = next.withBuilt(new Flags.Built(artifact, provenance, built.deploymentSet(), event.source(),
+                    event.time(), event.id()));
             for (String channel : channels) {
                 next = next.withDeployable(channel, new Flags.Deployable(artifact, "auto-flag", event.time()));
             }
@@ -111,12 +154,68 @@ public final class Flagger {
         if (stored.revoked() != null) {
             return List.of();
         }
+        if (stored.rejected() != null) {
+            pending.settled(built.recipe());
+            return event.id().equals(stored.rejected().event()) ? List.of(announce(event, "rejected",
+                    Topics.ARTIFACTS, new ArtifactRejected(built.artifact(), built.recipe(), stored.rejected().reason())))
+                    : List.of();
+        }
+        if (stored.built() == null) {
+            pending.await(built.recipe(), new PendingAgreements.Waiting(built.deploymentSet(),
+                    event.time().plus(agreement.deadline())));
+            LOG.infof("recipe %s: %d of the %d builders set '%s' requires built %s; waiting for the others",
+                    built.recipe(), stored.claims().keySet().stream().filter(agreement::counts).count(),
+                    agreement.required(), built.deploymentSet(), built.artifact());
+            return List.of();
+        }
+        pending.settled(built.recipe());
+        boolean settledByThis = stored.built().event() == null ? stored.built().provenance().equals(provenance)
+                : stored.built().event().equals(event.id());
+        if (!settledByThis) {
+            return List.of();
+        }
         List<Announcement> announcements = new ArrayList<>();
         for (String channel : channels) {
             announcements.add(announce(event, "deployable/" + channel, Topics.DEPLOYABLES, new ArtifactDeployable(
                     built.deploymentSet(), channel, built.recipe(), built.artifact(), "auto-flag")));
         }
         return withState(event, built.deploymentSet(), announcements);
+    }
+
+    /**
+     * Rejects every recipe whose agreement deadline passed before {@code now}, announcing it; forgets those
+     * settled meanwhile. Handling the same deadline again announces the same event.
+     */
+    @Override
+    public List<Announcement> expire(Instant now) throws IOException {
+        List<Announcement> announcements = new ArrayList<>();
+        for (Map.Entry<String, PendingAgreements.Waiting> waiting : pending.read().entrySet()) {
+            if (now.isBefore(waiting.getValue().deadline())) {
+                continue;
+            }
+            String recipe = waiting.getKey();
+            Agreement agreement = agreements.of(waiting.getValue().deploymentSet());
+            Flags stored = flags.update(Digest.parse(recipe), current -> current.built() != null
+                    || current.rejected() != null || current.revoked() != null ? current
+                    : current.withRejected(new Flags.Rejected(agreement.tooFew(current.claims()), now, null)));
+            if (stored.rejected() != null && stored.rejected().event() == null) {
+                String artifact = stored.claims().values().stream().map(claim -> claim.artifact().toString())
+                        .findFirst().orElse("");
+                Event<ArtifactRejected> rejected = new Event<>(Event.idCausedBy("agreement-deadline/" + recipe,
+                        "rejected"), source, stored.rejected().at(), new ArtifactRejected(artifact, recipe,
+                                stored.rejected().reason()));
+                announcements.add(new Announcement(Topics.ARTIFACTS, rejected));
+            }
+        }
+        return announcements;
+    }
+
+    /** Forgets the recipes {@link #expire} announced, once their announcements are published. */
+    @Override
+    public void expired(List<Announcement> announced) throws IOException {
+        for (Announcement announcement : announced) {
+            pending.settled(((ArtifactRejected) announcement.event().data()).recipe());
+        }
     }
 
     /** The announcements, then the set's channel state once the deployables among them are in it. */
@@ -195,59 +294,70 @@ public final class Flagger {
     }
 
     /**
-     * Whether the store already recorded exactly this build: then it was verified when first handled, and a
-     * later doubt (a blob since scrubbed away, say) must not announce a rejection of a recipe whose flags say
-     * built. Handling it again re-announces what the first handling did.
+     * The builder whose claim this very event already recorded: then its build was verified when first handled,
+     * and a later doubt (a blob since scrubbed away, say) must not announce a rejection of it. Handling it
+     * again re-announces what the first handling did.
      */
-    private boolean alreadyRecorded(ArtifactBuilt built) throws IOException {
-        Flags.Built recorded = flags.read(Digest.parse(built.recipe())).flags().built();
-        return recorded != null && recorded.artifact().toString().equals(built.artifact())
-                && recorded.provenance().toString().equals(built.provenance());
+    private Optional<String> recordedClaim(Digest recipe, Event<?> event) throws IOException {
+        return flags.read(recipe).flags().claims().entrySet().stream()
+                .filter(claim -> claim.getValue().event().equals(event.id())).map(Map.Entry::getKey).findFirst();
     }
 
-    /** Why the blobs an ArtifactBuilt names cannot be trusted, or empty when each is present and intact. */
-    private Optional<String> unverifiable(ArtifactBuilt built) throws IOException {
+    /** Why the build cannot be trusted (null when it can), and the trusted keys that signed its provenance. */
+    private record Checked(String problem, SortedSet<String> signers) {
+
+        static Checked refused(String problem) {
+            return new Checked(problem, new TreeSet<>());
+        }
+    }
+
+    /** Whether the blobs an ArtifactBuilt names are each present and intact, and who signed the provenance. */
+    private Checked check(ArtifactBuilt built) throws IOException {
         for (String[] blob : new String[][] {
                 {"artifact", built.artifact()}, {"recipe", built.recipe()}, {"provenance", built.provenance()}}) {
             Digest digest = Digest.parse(blob[1]);
             if (!blobs.exists(digest)) {
-                return Optional.of(blob[0] + " " + digest + " is not in the store; upload it before announcing the build");
+                return Checked.refused(blob[0] + " " + digest + " is not in the store; upload it before announcing "
+                        + "the build");
             }
             try (InputStream in = blobs.open(digest)) {
                 in.transferTo(OutputStream.nullOutputStream());
             } catch (DigestMismatchException corrupt) {
-                return Optional.of(blob[0] + " " + digest + " does not verify: " + corrupt.getMessage());
+                return Checked.refused(blob[0] + " " + digest + " does not verify: " + corrupt.getMessage());
             } catch (BlobNotFoundException gone) {
-                return Optional.of(blob[0] + " " + digest + " is not in the store; upload it before announcing the build");
+                return Checked.refused(blob[0] + " " + digest + " is not in the store; upload it before announcing "
+                        + "the build");
             }
             // Any other IOException (a timeout, the backend down) is not the build's fault: it propagates, the
             // transaction aborts, and the event is handled again.
         }
-        return untrusted(built);
+        return signed(built);
     }
 
-    /** Why the provenance does not vouch for this build: unsigned by a trusted builder, or about other content. */
-    private Optional<String> untrusted(ArtifactBuilt built) throws IOException {
+    /** Who vouches for this build: the trusted keys that signed its provenance, if it is about this content. */
+    private Checked signed(ArtifactBuilt built) throws IOException {
         byte[] envelope;
         try (InputStream in = blobs.open(Digest.parse(built.provenance()))) {
             envelope = in.readNBytes(MAX_PROVENANCE_SIZE + 1);
         }
         if (envelope.length > MAX_PROVENANCE_SIZE) {
-            return Optional.of("provenance " + built.provenance() + " is larger than " + MAX_PROVENANCE_SIZE + " bytes");
+            return Checked.refused("provenance " + built.provenance() + " is larger than " + MAX_PROVENANCE_SIZE
+                    + " bytes");
         }
-        Provenance provenance;
+        Provenance.Signed signed;
         try {
-            provenance = Provenance.verify(envelope, trustedBuilders);
+            signed = Provenance.verifySigned(envelope, trustedBuilders);
         } catch (UntrustedProvenanceException e) {
-            return Optional.of("provenance " + built.provenance() + " does not verify: " + e.getMessage()
+            return Checked.refused("provenance " + built.provenance() + " does not verify: " + e.getMessage()
                     + (trustedBuilders.isEmpty() ? "; configure slipway.cas.flagging.trusted-builder-keys" : ""));
         }
+        Provenance provenance = signed.provenance();
         if (!provenance.artifact().toString().equals(built.artifact())
                 || !provenance.recipe().toString().equals(built.recipe())) {
-            return Optional.of("provenance " + built.provenance() + " is signed for artifact " + provenance.artifact()
-                    + " of recipe " + provenance.recipe() + ", not for this build");
+            return Checked.refused("provenance " + built.provenance() + " is signed for artifact "
+                    + provenance.artifact() + " of recipe " + provenance.recipe() + ", not for this build");
         }
-        return Optional.empty();
+        return new Checked(null, signed.signers());
     }
 
     private Announcement announce(Event<?> cause, String what, String topic, SlipwayEvent data) {

@@ -40,6 +40,39 @@ public interface FlaggingConfig {
      */
     Optional<List<String>> trustedBuilderKeys();
 
+    /**
+     * How many independent builders must build the same artifact from a recipe before it is flagged.
+     * <pre>
+     * slipway.cas.flagging.agreement.required=1                      # the default: any one trusted builder
+     * slipway.cas.flagging.agreement.sets.payments-api.required=2    # per set: 2 of these 3 keys
+     * slipway.cas.flagging.agreement.sets.payments-api.builders=KEY1,KEY2,KEY3
+     * slipway.cas.flagging.agreement.deadline=PT30M                  # then a recipe still pending is rejected
+     * </pre>
+     */
+    AgreementConfig agreement();
+
+    interface AgreementConfig {
+        @WithDefault("1")
+        int required();
+
+        /** Public keys (base64 X.509) whose builds count; absent: every trusted builder key. */
+        Optional<List<String>> builders();
+
+        /** How long after its first verified build a recipe may wait for the other builders. */
+        @WithDefault("PT30M")
+        Duration deadline();
+
+        /** Per deployment set, replacing the default. */
+        Map<String, SetAgreement> sets();
+
+        interface SetAgreement {
+            int required();
+
+            /** Public keys (base64 X.509) of the set's builders; they are trusted for the set's builds. */
+            List<String> builders();
+        }
+    }
+
     /** The store's release key, which signs each set's channel state: what agents act on. */
     Release release();
 

@@ -17,6 +17,7 @@ import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import dev.slipway.events.artifact.ArtifactRejected;
 import dev.slipway.events.artifact.ChannelStateSigned;
 import java.time.Duration;
 import java.time.Instant;
@@ -59,16 +60,26 @@ public final class FlaggingLoop {
     private static final int RECENT_IDS = 100_000;
     private static final Duration RENEWAL_CHECK = Duration.ofSeconds(10);
 
-    /** What the loop does with each event; {@link Flagger} in production. */
+    /** What the loop does with each event, and with time; {@link Flagger} in production. */
     @FunctionalInterface
     interface Handler {
         List<Flagger.Announcement> handle(Event<?> event) throws IOException, Flagger.Refused;
+
+        /** What the passing of time announces by {@code now}: agreements past their deadline. */
+        default List<Flagger.Announcement> expire(Instant now) throws IOException {
+            return List.of();
+        }
+
+        /** Called once what {@link #expire} returned is published. */
+        default void expired(List<Flagger.Announcement> announced) throws IOException {
+        }
     }
 
     private final FlaggingConfig config;
     private final Handler flagger;
     private final ChannelStates states;
     private Instant nextRenewal = Instant.EPOCH;
+    private Instant nextExpiry = Instant.EPOCH;
     private final String bootstrapServers;
     private final CloudEventCodec codec = new CloudEventCodec();
     /**
@@ -92,8 +103,8 @@ public final class FlaggingLoop {
     private FlaggingLoop(FlaggingConfig config, ChannelStates states, BlobStore blobs, FlagStore flags,
             String bootstrapServers) {
         this(config, new Flagger(blobs, flags, config.autoFlag(), "/cas-service/" + config.transactionalId(),
-                BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())), states)::handle, states,
-                bootstrapServers);
+                BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())), states,
+                Agreements.configured(config.agreement())), states, bootstrapServers);
     }
 
     FlaggingLoop(FlaggingConfig config, Handler handler, ChannelStates states, String bootstrapServers) {
@@ -130,6 +141,7 @@ public final class FlaggingLoop {
                     handleInOneTransaction(records, consumer, producer);
                 }
                 renewDueStates(producer);
+                expireDueAgreements(producer);
             }
         }
     }
@@ -189,6 +201,46 @@ public final class FlaggingLoop {
         }
         LOG.infof("renewed channel states %s", renewed.stream()
                 .map(s -> s.deploymentSet() + " v" + s.version()).toList());
+    }
+
+    /**
+     * Rejects the recipes whose builders did not agree in time, in a transaction of its own, on this thread, at
+     * most once per check interval. A store that cannot be reached is tried again at the next check.
+     */
+    private void expireDueAgreements(KafkaProducer<String, byte[]> producer) {
+        Instant now = Instant.now();
+        if (now.isBefore(nextExpiry)) {
+            return;
+        }
+        nextExpiry = now.plus(RENEWAL_CHECK);
+        List<Flagger.Announcement> rejected;
+        try {
+            rejected = flagger.expire(now);
+        } catch (IOException e) {
+            LOG.warnf("cannot judge agreement deadlines now (%s); trying again in %s", e.getMessage(), RENEWAL_CHECK);
+            return;
+        }
+        if (rejected.isEmpty()) {
+            return;
+        }
+        producer.beginTransaction();
+        try {
+            for (Flagger.Announcement announcement : rejected) {
+                producer.send(codec.encode(announcement.topic(), announcement.event()));
+            }
+            producer.commitTransaction();
+        } catch (RuntimeException e) {
+            producer.abortTransaction();
+            throw e;
+        }
+        try {
+            flagger.expired(rejected);
+        } catch (IOException e) {
+            LOG.warnf("published %d deadline rejections but cannot forget them yet (%s): they are announced again, "
+                    + "with the same ids", rejected.size(), e.getMessage());
+        }
+        LOG.infof("rejected at their agreement deadline: %s", rejected.stream()
+                .map(a -> ((ArtifactRejected) a.event().data()).recipe()).toList());
     }
 
     private String source() {

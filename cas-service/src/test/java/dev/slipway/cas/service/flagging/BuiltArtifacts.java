@@ -52,13 +52,17 @@ final class BuiltArtifacts {
     }
 
     static Event<ArtifactBuilt> signedBy(KeyPair builder, BlobStore store, String deploymentSet) throws IOException {
-        String artifact = put(store, bytes());
-        String recipe = put(store, bytes());
-        Provenance provenance = new Provenance(Digest.parse(artifact), Digest.parse(recipe), Map.of(), "builder-1", true,
+        return signedBy(builder, "builder-1", store, deploymentSet, put(store, bytes()), put(store, bytes()));
+    }
+
+    /** A build of {@code recipe} to {@code artifact} (both stored) by the builder {@code id} holding {@code builder}. */
+    static Event<ArtifactBuilt> signedBy(KeyPair builder, String id, BlobStore store, String deploymentSet,
+            String artifact, String recipe) throws IOException {
+        Provenance provenance = new Provenance(Digest.parse(artifact), Digest.parse(recipe), Map.of(), id, true,
                 "request-1", Instant.parse("2026-11-24T12:00:00Z"), Instant.parse("2026-11-24T12:00:01Z"), random(), null);
         Dsse.Envelope envelope = provenance.sign(builder.getPrivate(), builder.getPublic());
         return Event.of("/build-service/test", new ArtifactBuilt(artifact, recipe, deploymentSet,
-                Map.of(), put(store, envelope.toJson()), envelope.signature(), random().toString(), "builder-1",
+                Map.of(), put(store, envelope.toJson()), envelope.signature(), random().toString(), id,
                 true, false));
     }
 
@@ -73,6 +77,10 @@ final class BuiltArtifacts {
         Digest digest = Digest.of(bytes);
         store.write(digest, new ByteArrayInputStream(bytes));
         return digest.toString();
+    }
+
+    static String randomBlob(BlobStore store) throws IOException {
+        return put(store, bytes());
     }
 
     private static Digest random() {

@@ -134,6 +134,31 @@ class FlaggingCrashTest {
             }
 
             @Override
+            public AgreementConfig agreement() {
+                return new AgreementConfig() {
+                    @Override
+                    public int required() {
+                        return 1;
+                    }
+
+                    @Override
+                    public Optional<List<String>> builders() {
+                        return Optional.empty();
+                    }
+
+                    @Override
+                    public Duration deadline() {
+                        return Duration.ofMinutes(30);
+                    }
+
+                    @Override
+                    public Map<String, SetAgreement> sets() {
+                        return Map.of();
+                    }
+                };
+            }
+
+            @Override
             public Release release() {
                 return new Release() {
                     @Override
