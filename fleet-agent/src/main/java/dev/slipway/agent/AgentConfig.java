@@ -67,6 +67,13 @@ public interface AgentConfig {
     Optional<List<String>> trustedBuilderKeys();
 
     /**
+     * How many distinct builders among {@link #trustedBuilderKeys()} must each have signed provenance of an artifact
+     * before this host installs it: the set's agreement, checked again here, so a store alone cannot lower it.
+     */
+    @WithDefault("1")
+    int requiredBuilders();
+
+    /**
      * Public keys (base64 X.509) of the store's release key, {@code slipway.cas.flagging.release.public-key}: this
      * host installs only what a channel state signed by one of them releases. Two during a rotation.
      */

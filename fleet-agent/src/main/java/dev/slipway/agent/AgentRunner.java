@@ -48,7 +48,7 @@ public final class AgentRunner {
                 config.canary(), config.keepGenerations(), config.serviceEnv(),
                 BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())),
                 BuilderKeys.trusted(config.trustedReleaseKeys().orElse(List.of())), hooks(), config.rejoin(),
-                config.checkpointRecords()),
+                config.checkpointRecords(), config.requiredBuilders()),
                 blobs(), flags(), bootstrapServers);
         thread = new Thread(agent, "agent");
         thread.setDaemon(true);

@@ -159,8 +159,12 @@ public final class BuildLoop {
                 failed.reason(), failed.log() == null ? null : failed.log().toString(), failed.hermetic()));
     }
 
+    /**
+     * Ids derive from the request and this builder: every builder of a set builds each request (their
+     * outcomes must not look like duplicates of one another), and the same builder again announces the same ids.
+     */
     private <T extends dev.slipway.events.SlipwayEvent> Event<T> derived(Event<?> cause, String what, T data) {
-        return Event.causedBy(cause, what, source, clock.instant(), data);
+        return Event.causedBy(cause, what + "/" + config.builderId(), source, clock.instant(), data);
     }
 
     private KafkaConsumer<String, byte[]> newConsumer() {

@@ -120,7 +120,7 @@ public final class Builder {
             Outcome.Built built = new Outcome.Built(artifact, recipeDigest, recipe.deploymentSet(), inputs,
                     provenanceDigest, envelope.signature(), logDigest, sandbox.hermetic(), false);
             if (settings.actionCache()) {
-                cache.put(recipeDigest, JSON.writeValueAsBytes(built));
+                cache.put(cacheKey(recipeDigest), JSON.writeValueAsBytes(built));
             }
             return built;
         } catch (BuildFailure failure) {
@@ -137,6 +137,15 @@ public final class Builder {
         } finally {
             Scrub.delete(root);
         }
+    }
+
+    /**
+     * This builder's own entry for a recipe: builders that must agree share a store, and none may answer from
+     * another's cache (its entry would not verify under this key anyway, and builders would overwrite each other).
+     */
+    private Digest cacheKey(Digest recipe) {
+        return Digest.of(("slipway-action/" + BuilderKeys.keyId(signingKey.getPublic()) + "/" + recipe)
+                .getBytes(UTF_8));
     }
 
     private Recipe fetchRecipe(Digest digest) throws BuildFailure {
@@ -164,7 +173,7 @@ public final class Builder {
      * under this builder's own key, for this recipe, with its artifact in the store. Anything else builds again.
      */
     private Optional<Outcome.Built> cached(Digest recipeDigest, Recipe recipe) throws IOException {
-        Optional<byte[]> entry = cache.get(recipeDigest);
+        Optional<byte[]> entry = cache.get(cacheKey(recipeDigest));
         if (entry.isEmpty()) {
             return Optional.empty();
         }

@@ -119,7 +119,8 @@ public final class Agent implements Runnable, AutoCloseable {
                 : new Supervisor(settings.serviceEnvironment(), settings.root().resolve("service.log"),
                         settings.root().resolve("service.pid"));
         this.health = new HealthCheck(settings.serviceEnvironment());
-        this.preparation = new Preparation(store, flags, generations, settings.trustedBuilders());
+        this.preparation = new Preparation(store, flags, generations, settings.trustedBuilders(),
+                settings.requiredBuilders());
         this.fold = new SetFold(settings.deploymentSet());
         this.source = "/fleet-agent/" + settings.agentId();
     }

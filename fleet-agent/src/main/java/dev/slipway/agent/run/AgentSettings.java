@@ -11,6 +11,8 @@ import java.util.Map;
  * @param serviceEnvironment the service's whole environment (nothing of the agent's leaks into it); its
  *                           entries also fill {@code ${NAME}} in the recipe's health check
  * @param trustedBuilders    builder keys whose provenance this host accepts
+ * @param requiredBuilders   how many of them must each have signed provenance of an artifact before this host
+ *                           installs it (as many as the set's agreement in the store requires)
  * @param releaseKeys        the store's release keys, by key id: the channel states this host acts on
  * @param hooks              the operator's activation commands; null: the agent supervises the service itself,
  *                           from the artifact's manifest
@@ -19,7 +21,8 @@ import java.util.Map;
  */
 public record AgentSettings(String agentId, String deploymentSet, String channel, Path root, boolean canary,
         int keepGenerations, Map<String, String> serviceEnvironment, Map<String, PublicKey> trustedBuilders,
-        Map<String, PublicKey> releaseKeys, Hooks.Commands hooks, boolean rejoin, long checkpointRecords) {
+        Map<String, PublicKey> releaseKeys, Hooks.Commands hooks, boolean rejoin, long checkpointRecords,
+        int requiredBuilders) {
 
     /** As {@code slipway.agent.checkpoint-records} defaults. */
     public static final long CHECKPOINT_RECORDS = 1_000;
@@ -34,6 +37,6 @@ public record AgentSettings(String agentId, String deploymentSet, String channel
             int keepGenerations, Map<String, String> serviceEnvironment, Map<String, PublicKey> trustedBuilders,
             Map<String, PublicKey> releaseKeys, Hooks.Commands hooks) {
         this(agentId, deploymentSet, channel, root, canary, keepGenerations, serviceEnvironment, trustedBuilders,
-                releaseKeys, hooks, false, CHECKPOINT_RECORDS);
+                releaseKeys, hooks, false, CHECKPOINT_RECORDS, 1);
     }
 }

@@ -21,7 +21,10 @@ import java.nio.file.Files;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
@@ -57,9 +60,17 @@ final class Preparation {
     private final FlagReader flags;
     private final Generations generations;
     private final Map<String, PublicKey> trustedBuilders;
+    private final int requiredBuilders;
     private final Map<Digest, ChunkIndex> localIndexes = new ConcurrentHashMap<>();
 
     Preparation(BlobStore store, FlagReader flags, Generations generations, Map<String, PublicKey> trustedBuilders) {
+        this(store, flags, generations, trustedBuilders, 1);
+    }
+
+    /** @param requiredBuilders how many distinct trusted builders must have signed provenance of an artifact */
+    Preparation(BlobStore store, FlagReader flags, Generations generations, Map<String, PublicKey> trustedBuilders,
+            int requiredBuilders) {
+        this.requiredBuilders = requiredBuilders;
         this.store = store;
         this.flags = flags;
         this.generations = generations;
@@ -140,6 +151,40 @@ final class Preparation {
         return known;
     }
 
+    /** The trusted builders that signed provenance of this artifact, one per provenance, and the last doubt. */
+    private record Vouched(Provenance provenance, Set<String> signers, String doubt) {
+    }
+
+    /**
+     * Verifies, each under this host's own trusted keys, the provenance of every builder the store says built
+     * the artifact: the store can hide a builder's claim (then this host refuses), never add one.
+     */
+    private Vouched vouchedFor(Flags recorded, Digest recipe, Digest artifact) throws IOException {
+        Set<Digest> provenances = new LinkedHashSet<>();
+        provenances.add(recorded.built().provenance());
+        recorded.claims().values().stream().filter(claim -> claim.artifact().equals(artifact))
+                .forEach(claim -> provenances.add(claim.provenance()));
+        Provenance first = null;
+        Set<String> signers = new TreeSet<>();
+        String doubt = null;
+        for (Digest digest : provenances) {
+            try (InputStream envelope = store.open(digest)) {
+                Provenance.Signed signed = Provenance.verifySigned(envelope.readAllBytes(), trustedBuilders);
+                if (!signed.provenance().artifact().equals(artifact) || !signed.provenance().recipe().equals(recipe)) {
+                    doubt = "provenance " + digest + " is for " + signed.provenance().artifact() + ", not " + artifact;
+                    continue;
+                }
+                if (signed.signers().stream().noneMatch(signers::contains)) {
+                    signers.add(signed.signers().first());
+                    first = first == null ? signed.provenance() : first;
+                }
+            } catch (UntrustedProvenanceException e) {
+                doubt = "provenance does not verify: " + e.getMessage();
+            }
+        }
+        return new Vouched(first, signers, doubt);
+    }
+
     /** @param recipeRead called with the recipe as soon as it is read, before the artifact is fetched */
     Outcome prepare(String recipeName, String artifactName, Consumer<Recipe> recipeRead) {
         try {
@@ -148,22 +193,20 @@ final class Preparation {
             try (InputStream in = store.open(recipeDigest)) {
                 recipeRead.accept(RecipeJson.read(in.readAllBytes()));
             }
-            Flags.Built built = flags.flagsOf(recipeDigest).built();
+            Flags recorded = flags.flagsOf(recipeDigest);
+            Flags.Built built = recorded.built();
             if (built == null || !built.artifact().equals(artifact)) {
                 return new Outcome.Refused("the store has no verified build of " + artifact + " from recipe " + recipeDigest);
             }
-            Provenance provenance;
-            try (InputStream envelope = store.open(built.provenance())) {
-                provenance = Provenance.verify(envelope.readAllBytes(), trustedBuilders);
+            Vouched vouched = vouchedFor(recorded, recipeDigest, artifact);
+            if (vouched.signers().size() < requiredBuilders) {
+                return new Outcome.Refused("only " + vouched.signers().size() + " of the " + requiredBuilders
+                        + " builders this host requires signed provenance of " + artifact
+                        + (vouched.doubt() == null ? "" : " (" + vouched.doubt() + ")"));
             }
-            if (!provenance.artifact().equals(artifact)) {
-                return new Outcome.Refused("provenance is for " + provenance.artifact() + ", not " + artifact);
-            }
-            return installByChunks(artifact, provenance.chunkIndex());
+            return installByChunks(artifact, vouched.provenance().chunkIndex());
         } catch (DigestMismatchException e) {
             return new Outcome.Refused("a blob of " + artifactName + " does not match its digest: " + e.getMessage());
-        } catch (UntrustedProvenanceException e) {
-            return new Outcome.Refused("provenance does not verify: " + e.getMessage());
         } catch (InvalidRecipeException e) {
             return new Outcome.Refused("recipe " + recipeName + " is invalid: " + e.getMessage());
         } catch (IllegalArgumentException e) {

@@ -132,6 +132,33 @@ class DeltaInstallTest {
         assertInstalledAsReleased(v2);
     }
 
+    @Test
+    void aHostThatRequiresTwoBuildersInstallsOnlyWhatTwoDistinctTrustedKeysSigned() throws IOException {
+        KeyPair second = BuilderKeys.generate();
+        Preparation strict = new Preparation(counting, flags, generations, Map.of(
+                BuilderKeys.keyId(BUILDER.getPublic()), BUILDER.getPublic(),
+                BuilderKeys.keyId(second.getPublic()), second.getPublic()), 2);
+        Release release = release("v1", true);
+
+        Preparation.Outcome alone = strict.prepare(release.recipe().toString(), release.artifact().toString(), r -> { });
+        claim("not-really-a-second-builder", release, signedBy(BUILDER, release));
+        Preparation.Outcome sameKeyTwice = strict.prepare(release.recipe().toString(), release.artifact().toString(),
+                r -> { });
+        claim("outsider", release, signedBy(BuilderKeys.generate(), release));
+        Preparation.Outcome withAnOutsider = strict.prepare(release.recipe().toString(), release.artifact().toString(),
+                r -> { });
+        claim("second", release, signedBy(second, release));
+        Preparation.Outcome agreed = strict.prepare(release.recipe().toString(), release.artifact().toString(),
+                r -> { });
+
+        for (Preparation.Outcome refused : List.of(alone, sameKeyTwice, withAnOutsider)) {
+            assertTrue(refused instanceof Preparation.Outcome.Refused r
+                    && r.why().startsWith("only 1 of the 2 builders this host requires"), refused.toString());
+        }
+        assertInstanceOf(Preparation.Outcome.Ready.class, agreed, agreed.toString());
+        assertInstalledAsReleased(release);
+    }
+
     private record Release(Digest recipe, Digest artifact, Digest chunkIndex, Path tree) {
     }
 
@@ -165,12 +192,25 @@ class DeltaInstallTest {
         } catch (InvalidRecipeException e) {
             throw new IllegalStateException(e);
         }
+        Release release = new Release(recipe, artifact, chunkIndex, tree.getParent());
+        Digest signed = signedBy(BUILDER, release);
+        flags.update(recipe, f -> f.withBuilt(new Flags.Built(artifact, signed, "set", "test", Instant.now())));
+        return release;
+    }
+
+    /** Provenance of the release signed by {@code builder}, stored; its digest. */
+    private Digest signedBy(KeyPair builder, Release release) throws IOException {
         Instant now = Instant.now();
-        Provenance provenance = new Provenance(artifact, recipe, Map.of(), "builder-test", true, "test", now, now,
-                put("log".getBytes(UTF_8)), chunkIndex);
-        Digest signed = put(provenance.sign(BUILDER.getPrivate(), BUILDER.getPublic()).toJson());
-        flags.update(recipe, f -> f.withBuilt(new Flags.Built(artifact, signed, "set", "test", now)));
-        return new Release(recipe, artifact, chunkIndex, tree.getParent());
+        Provenance provenance = new Provenance(release.artifact(), release.recipe(), Map.of(), "builder-test", true,
+                "test", now, now, put(("log of " + BuilderKeys.keyId(builder.getPublic())).getBytes(UTF_8)),
+                release.chunkIndex());
+        return put(provenance.sign(builder.getPrivate(), builder.getPublic()).toJson());
+    }
+
+    /** What the store records when {@code builder} (as the store names it) built the release. */
+    private void claim(String builder, Release release, Digest provenance) throws IOException {
+        flags.update(release.recipe(), f -> f.withClaim(builder, new Flags.Claim(release.artifact(), provenance,
+                builder, "event-" + provenance.hex(), Instant.now())));
     }
 
     private void run(Release release) throws IOException {

@@ -135,7 +135,7 @@ final class FleetFixture implements AutoCloseable {
                 canary.get(i), 3, Map.of("PORT", Integer.toString(ports.get(i)), "HOST", "host-" + i),
                 BuilderKeys.trusted(List.of(BuilderKeys.encode(BUILDER.getPublic()))),
                 BuilderKeys.trusted(List.of(BuilderKeys.encode(RELEASE.getPublic()))), hooks, false,
-                checkpointRecords),
+                checkpointRecords, 1),
                 reads, flags, kafka.bootstrapServers());
         Thread thread = new Thread(agent, "agent-" + i);
         agents.set(i, agent);
