@@ -33,6 +33,7 @@ import java.nio.file.StandardOpenOption;
 import java.security.DigestOutputStream;
 import java.security.KeyPair;
 import java.security.MessageDigest;
+import java.security.PublicKey;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -144,8 +145,12 @@ public final class Builder {
      * another's cache (its entry would not verify under this key anyway, and builders would overwrite each other).
      */
     private Digest cacheKey(Digest recipe) {
-        return Digest.of(("slipway-action/" + BuilderKeys.keyId(signingKey.getPublic()) + "/" + recipe)
-                .getBytes(UTF_8));
+        return actionKey(signingKey.getPublic(), recipe);
+    }
+
+    /** Where the builder holding {@code key} keeps its action-cache entry of {@code recipe}. */
+    static Digest actionKey(PublicKey key, Digest recipe) {
+        return Digest.of(("slipway-action/" + BuilderKeys.keyId(key) + "/" + recipe).getBytes(UTF_8));
     }
 
     private Recipe fetchRecipe(Digest digest) throws BuildFailure {

@@ -202,12 +202,13 @@ class BuilderTest {
     void anActionCacheEntryWrittenByAnyoneButThisBuilderAnswersNothing() throws Exception {
         Digest recipe = inputs.recipe(toolchain, src, "PT30S", "mkdir -p out && echo honest > out/result");
         Outcome.Built honest = assertInstanceOf(Outcome.Built.class, builder(true).build(recipe, "request-1"));
-        // What any token with the builder role can do: PUT /ac/<recipe> naming blobs of its choice.
+        // What any token with the builder role can do: PUT /ac/<this builder's key> naming blobs of its choice.
         Digest evil = inputs.store("evil".getBytes(java.nio.charset.StandardCharsets.UTF_8));
         Provenance forged = new Provenance(evil, recipe, Map.of(), "builder-test", true, "forged", Instant.EPOCH,
                 Instant.EPOCH, evil, null);
         Digest forgedProvenance = inputs.store(forged.sign(BuilderKeys.generate().getPrivate(), KEY.getPublic()).toJson());
-        new ActionCacheFileSystem(temp.resolve("store/ac")).put(recipe, ("{\"artifact\": \"" + evil
+        new ActionCacheFileSystem(temp.resolve("store/ac")).put(Builder.actionKey(KEY.getPublic(), recipe),
+                ("{\"artifact\": \"" + evil
                 + "\", \"recipe\": \"" + recipe + "\", \"provenance\": \"" + forgedProvenance + "\"}")
                 .getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
