@@ -29,7 +29,7 @@ public final class Demo {
 
     /** Where the running stack is. */
     public record Stack(Path repository, Path data, String kafka, int storePort, int releasePort, List<Integer> hostPorts,
-            Map<String, String> tokens, String builderPublicKey) {
+            Map<String, String> tokens, List<String> builderPublicKeys) {
     }
 
     /** What shipping a version ended with: whether a rollout started, and how it ended if it did. */
@@ -164,7 +164,7 @@ public final class Demo {
                         "SLIPWAY_RELEASE_URL", "http://127.0.0.1:" + stack.releasePort() + "/",
                         "SLIPWAY_RELEASE_TOKEN", stack.tokens().get("operator"),
                         "SLIPWAY_KAFKA", stack.kafka(),
-                        "SLIPWAY_TRUSTED_BUILDER_KEYS", stack.builderPublicKey()),
+                        "SLIPWAY_TRUSTED_BUILDER_KEYS", String.join(",", stack.builderPublicKeys())),
                 false);
         if (exit != 0) {
             throw new IOException("slipway " + String.join(" ", args) + " exited " + exit + ": "

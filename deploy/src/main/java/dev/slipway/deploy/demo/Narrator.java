@@ -172,7 +172,9 @@ public final class Narrator implements AutoCloseable {
         }
         if (data instanceof ArtifactDeployable e && set.equals(e.deploymentSet())) {
             return "flagged   " + shortDigest(e.artifact()) + " deployable on " + e.deploymentSet() + "/" + e.channel()
-                    + (e.flaggedBy().startsWith("fallback") ? " again: the release before the revoked one" : "");
+                    + (e.flaggedBy().startsWith("fallback") ? " again: the release before the revoked one" : "")
+                    + (e.flaggedBy().startsWith("auto-flag: ") ? ": " + e.flaggedBy().substring("auto-flag: ".length())
+                            : "");
         }
         if (data instanceof ArtifactRevoked e && set.equals(e.deploymentSet())) {
             return "REVOKED   " + shortDigest(e.artifact()) + " by " + e.revokedBy() + ": " + e.reason();

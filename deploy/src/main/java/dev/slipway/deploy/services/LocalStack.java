@@ -28,8 +28,18 @@ import java.util.concurrent.CountDownLatch;
  */
 public final class LocalStack implements AutoCloseable {
 
-    /** Ports of the services; agent {@code i} listens on {@code agents.get(i)}, its service on {@code hosts.get(i)}. */
-    public record ServicePorts(int release, int cas, int build, List<Integer> agents, List<Integer> hosts) {
+    /**
+     * Ports of the services; builder {@code i} listens on {@code builders.get(i)} (the demo set requires all of
+     * them to build the same bytes), agent {@code i} on {@code agents.get(i)}, its service on {@code hosts.get(i)}.
+     */
+    public record ServicePorts(int release, int cas, List<Integer> builders, List<Integer> agents, List<Integer> hosts) {
+
+        public ServicePorts {
+            if (builders.isEmpty()) {
+                throw new IllegalArgumentException("the stack needs at least one builder");
+            }
+            builders = List.copyOf(builders);
+        }
 
         public static ServicePorts defaults(int agents) {
             List<Integer> agentPorts = new ArrayList<>();
@@ -38,7 +48,7 @@ public final class LocalStack implements AutoCloseable {
                 agentPorts.add(8090 + i);
                 hostPorts.add(9100 + i);
             }
-            return new ServicePorts(8080, 8081, 8082, agentPorts, hostPorts);
+            return new ServicePorts(8080, 8081, List.of(8082, 8083), agentPorts, hostPorts);
         }
     }
 
@@ -49,15 +59,15 @@ public final class LocalStack implements AutoCloseable {
     private final List<ServiceProcess> services;
     private final Map<String, String> tokens;
     private final Path data;
-    private final String builderPublicKey;
+    private final List<String> builderPublicKeys;
 
     private LocalStack(LocalInfrastructure infrastructure, List<ServiceProcess> services, Map<String, String> tokens,
-            Path data, String builderPublicKey) {
+            Path data, List<String> builderPublicKeys) {
         this.infrastructure = infrastructure;
         this.services = services;
         this.tokens = tokens;
         this.data = data;
-        this.builderPublicKey = builderPublicKey;
+        this.builderPublicKeys = List.copyOf(builderPublicKeys);
     }
 
     public static LocalStack start(Path repository, LocalInfrastructure.Settings settings, ServicePorts ports)
@@ -68,8 +78,12 @@ public final class LocalStack implements AutoCloseable {
         try {
             Path logs = Files.createDirectories(data.resolve("logs"));
             Path store = data.resolve("cas");
-            KeyPair builder = keptKey(data.resolve("build-key"), "builder");
-            String publicKey = BuilderKeys.encode(builder.getPublic());
+            List<KeyPair> builders = new ArrayList<>();
+            for (int i = 0; i < ports.builders().size(); i++) {
+                builders.add(keptKey(data.resolve("build-key"), keyName(i)));
+            }
+            List<String> builderKeys = builders.stream().map(keys -> BuilderKeys.encode(keys.getPublic())).toList();
+            String publicKey = String.join(",", builderKeys);
             KeyPair releaseKey = keptKey(data.resolve("release-key"), "release");
             String releasePublicKey = BuilderKeys.encode(releaseKey.getPublic());
             Map<String, String> tokens = keptTokens(data.resolve("tokens"));
@@ -82,19 +96,29 @@ public final class LocalStack implements AutoCloseable {
                     "slipway.cas.flagging.release.public-key", releasePublicKey,
                     // Short on the local stack, so that a stopped store shows on the hosts within minutes.
                     "slipway.cas.flagging.release.validity", "PT10M",
-                    "slipway.cas.flagging.release.renew-every", "PT1M"));
+                    "slipway.cas.flagging.release.renew-every", "PT1M",
+                    // Every builder of the stack must build the same bytes before the demo set gets them.
+                    "slipway.cas.flagging.agreement.sets." + DEMO_SET + ".required", Integer.toString(builders.size()),
+                    "slipway.cas.flagging.agreement.sets." + DEMO_SET + ".builders", publicKey,
+                    "slipway.cas.flagging.agreement.deadline", "PT10M"));
             tokens.forEach((role, secret) -> {
                 cas.put("slipway.cas.auth.tokens." + role + ".secret", secret);
                 cas.put("slipway.cas.auth.tokens." + role + ".roles", role.equals("operator")
                         ? "reader,releaser" : role.equals("ci") ? "reader,builder" : "reader");
             });
             services.add(ServiceProcess.start(repository, "cas-service", "cas-service", ports.cas(), logs, cas));
-            services.add(ServiceProcess.start(repository, "build-service", "build-service", ports.build(), logs, Map.of(
-                    "kafka.bootstrap.servers", kafka,
-                    "slipway.build.store-path", store.toString(),
-                    "slipway.build.work-dir", data.resolve("builds").toString(),
-                    "slipway.build.signing.private-key", BuilderKeys.encode(builder.getPrivate()),
-                    "slipway.build.signing.public-key", publicKey)));
+            for (int i = 0; i < builders.size(); i++) {
+                // Own id, key, consumer group and work directory: each builds every request on its own.
+                String name = i == 0 ? "build-service" : "build-service-" + (i + 1);
+                services.add(ServiceProcess.start(repository, "build-service", name, ports.builders().get(i), logs,
+                        Map.of("kafka.bootstrap.servers", kafka,
+                                "slipway.build.builder-id", "build-service-" + (i + 1),
+                                "slipway.build.consumer-group", name,
+                                "slipway.build.store-path", store.toString(),
+                                "slipway.build.work-dir", data.resolve("builds").resolve(name).toString(),
+                                "slipway.build.signing.private-key", BuilderKeys.encode(builders.get(i).getPrivate()),
+                                "slipway.build.signing.public-key", builderKeys.get(i))));
+            }
             Map<String, String> release = new LinkedHashMap<>(Map.of(
                     "kafka.bootstrap.servers", kafka,
                     "quarkus.datasource.jdbc.url", infrastructure.postgres().jdbcUrl(),
@@ -119,12 +143,13 @@ public final class LocalStack implements AutoCloseable {
                                 Map.entry("slipway.agent.store-url", "http://127.0.0.1:" + ports.cas() + "/"),
                                 Map.entry("slipway.agent.store-token", tokens.get("fleet")),
                                 Map.entry("slipway.agent.trusted-builder-keys", publicKey),
+                                Map.entry("slipway.agent.required-builders", Integer.toString(builders.size())),
                                 Map.entry("slipway.agent.trusted-release-keys", releasePublicKey),
                                 Map.entry("slipway.agent.stop-service-on-exit", "true"),
                                 Map.entry("slipway.agent.service-env.PORT", Integer.toString(ports.hosts().get(i))))));
             }
             awaitReady(services);
-            return new LocalStack(infrastructure, services, tokens, data, publicKey);
+            return new LocalStack(infrastructure, services, tokens, data, builderKeys);
         } catch (Exception e) {
             for (ServiceProcess service : services) {
                 service.close();
@@ -162,9 +187,14 @@ public final class LocalStack implements AutoCloseable {
         throw new IllegalArgumentException("no service named " + name + " in " + services);
     }
 
-    /** The builder's public key (base64 X.509): what `slipway verify` and the agents trust. */
-    public String builderPublicKey() {
-        return builderPublicKey;
+    /** The builders' public keys (base64 X.509), in port order: what `slipway verify` and the agents trust. */
+    public List<String> builderPublicKeys() {
+        return builderPublicKeys;
+    }
+
+    /** The name of builder {@code i}'s key files under {@code build-key/}. */
+    private static String keyName(int i) {
+        return i == 0 ? "builder" : "builder-" + (i + 1);
     }
 
     @Override
@@ -316,9 +346,12 @@ public final class LocalStack implements AutoCloseable {
     public static Demo.Stack running(Path repository, LocalInfrastructure.Settings settings, ServicePorts ports)
             throws IOException {
         Path data = settings.dataDirectory().toAbsolutePath();
+        List<String> builderKeys = new ArrayList<>();
+        for (int i = 0; i < ports.builders().size(); i++) {
+            builderKeys.add(Files.readString(data.resolve("build-key").resolve(keyName(i) + ".pub")).trim());
+        }
         return new Demo.Stack(repository, data, "127.0.0.1:" + settings.kafkaPort(), ports.cas(), ports.release(),
-                ports.hosts(), keptTokens(data.resolve("tokens")),
-                Files.readString(data.resolve("build-key").resolve("builder.pub")).trim());
+                ports.hosts(), keptTokens(data.resolve("tokens")), builderKeys);
     }
 
     private void describe(PrintStream out, long millis) {

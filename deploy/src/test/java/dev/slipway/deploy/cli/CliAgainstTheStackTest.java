@@ -77,7 +77,7 @@ class CliAgainstTheStackTest {
         LocalInfrastructure.Settings settings = new LocalInfrastructure.Settings(work.resolve("stack"),
                 ServiceProcess.freePort(), ServiceProcess.freePort(), ServiceProcess.freePort());
         LocalStack.ServicePorts ports = new LocalStack.ServicePorts(ServiceProcess.freePort(), ServiceProcess.freePort(),
-                ServiceProcess.freePort(), List.of(ServiceProcess.freePort()), List.of(ServiceProcess.freePort()));
+                List.of(ServiceProcess.freePort(), ServiceProcess.freePort()), List.of(ServiceProcess.freePort()), List.of(ServiceProcess.freePort()));
         stack = LocalStack.start(REPOSITORY, settings, ports);
         hostPort = ports.hosts().get(0);
         repository = new FileServer();
@@ -88,7 +88,7 @@ class CliAgainstTheStackTest {
                 "SLIPWAY_RELEASE_URL", "http://127.0.0.1:" + ports.release(),
                 "SLIPWAY_RELEASE_TOKEN", stack.tokens().get("operator"),
                 "SLIPWAY_KAFKA", stack.infrastructure().kafka().bootstrapServers(),
-                "SLIPWAY_TRUSTED_BUILDER_KEYS", stack.builderPublicKey()));
+                "SLIPWAY_TRUSTED_BUILDER_KEYS", String.join(",", stack.builderPublicKeys())));
     }
 
     @AfterAll

@@ -50,7 +50,7 @@ class DemoAcrossProcessesTest {
             hosts.add(ServiceProcess.freePort());
         }
         LocalStack.ServicePorts ports = new LocalStack.ServicePorts(ServiceProcess.freePort(), ServiceProcess.freePort(),
-                ServiceProcess.freePort(), agents, hosts);
+                List.of(ServiceProcess.freePort(), ServiceProcess.freePort()), agents, hosts);
         ByteArrayOutputStream story = new ByteArrayOutputStream();
         PrintStream out = new PrintStream(story, true, StandardCharsets.UTF_8);
         try (LocalStack stack = LocalStack.start(REPOSITORY, settings, ports);

@@ -74,7 +74,7 @@ class FaultsAcrossProcessesTest {
             hosts.add(ServiceProcess.freePort());
         }
         LocalStack.ServicePorts ports = new LocalStack.ServicePorts(ServiceProcess.freePort(), ServiceProcess.freePort(),
-                ServiceProcess.freePort(), agents, hosts);
+                List.of(ServiceProcess.freePort(), ServiceProcess.freePort()), agents, hosts);
         PrintStream out = new PrintStream(story, true, StandardCharsets.UTF_8);
         try (LocalStack started = LocalStack.start(REPOSITORY, settings, ports)) {
             stack = started;

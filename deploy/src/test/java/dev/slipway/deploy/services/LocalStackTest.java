@@ -29,11 +29,11 @@ class LocalStackTest {
         LocalInfrastructure.Settings settings = new LocalInfrastructure.Settings(data, ServiceProcess.freePort(),
                 ServiceProcess.freePort(), ServiceProcess.freePort());
         LocalStack.ServicePorts ports = new LocalStack.ServicePorts(ServiceProcess.freePort(), ServiceProcess.freePort(),
-                ServiceProcess.freePort(), List.of(ServiceProcess.freePort()), List.of(ServiceProcess.freePort()));
+                List.of(ServiceProcess.freePort(), ServiceProcess.freePort()), List.of(ServiceProcess.freePort()), List.of(ServiceProcess.freePort()));
         List<Long> pids = new ArrayList<>();
         Map<String, String> tokens;
         try (LocalStack stack = LocalStack.start(REPOSITORY, settings, ports)) {
-            assertEquals(List.of("cas-service", "build-service", "release-service", "agent-0"),
+            assertEquals(List.of("cas-service", "build-service", "build-service-2", "release-service", "agent-0"),
                     stack.services().stream().map(ServiceProcess::name).toList());
             assertTrue(stack.services().stream().allMatch(ServiceProcess::ready));
             stack.services().forEach(service -> pids.add(service.pid()));

@@ -146,8 +146,9 @@ public final class Flagger implements FlaggingLoop.Handler {
             }
             next = next.withBuilt(new Flags.Built(artifact, provenance, built.deploymentSet(), event.source(),
                     event.time(), event.id()));
+            String flaggedBy = agreedBy(agreement, next, artifact);
             for (String channel : channels) {
-                next = next.withDeployable(channel, new Flags.Deployable(artifact, "auto-flag", event.time()));
+                next = next.withDeployable(channel, new Flags.Deployable(artifact, flaggedBy, event.time()));
             }
             return next;
         });
@@ -177,9 +178,25 @@ public final class Flagger implements FlaggingLoop.Handler {
         List<Announcement> announcements = new ArrayList<>();
         for (String channel : channels) {
             announcements.add(announce(event, "deployable/" + channel, Topics.DEPLOYABLES, new ArtifactDeployable(
-                    built.deploymentSet(), channel, built.recipe(), built.artifact(), "auto-flag")));
+                    built.deploymentSet(), channel, built.recipe(), built.artifact(),
+                    agreedBy(agreement, stored, artifact))));
         }
         return withState(event, built.deploymentSet(), announcements);
+    }
+
+    /**
+     * Who flagged it: {@code auto-flag}, naming the builders that agreed where more than one had to, so that the
+     * operator's view says which independent builds stand behind a release.
+     */
+    private static String agreedBy(Agreement agreement, Flags flags, Digest artifact) {
+        if (agreement.required() == 1) {
+            return "auto-flag";
+        }
+        List<String> names = flags.claims().entrySet().stream()
+                .filter(claim -> agreement.counts(claim.getKey()) && claim.getValue().artifact().equals(artifact))
+                .map(claim -> claim.getValue().builder()).sorted().toList();
+        return "auto-flag: " + String.join(", ", names) + " built the same bytes (" + agreement.required()
+                + " required)";
     }
 
     /**

@@ -82,7 +82,8 @@ class AgreementTest {
 
         Event<ArtifactBuilt> agreeing = build(BOB, "bob", artifact, recipe);
         List<Flagger.Announcement> second = flagger.handle(agreeing);
-        assertEquals(new ArtifactDeployable("payments", "staging", recipe, artifact, "auto-flag"),
+        assertEquals(new ArtifactDeployable("payments", "staging", recipe, artifact,
+                "auto-flag: alice, bob built the same bytes (2 required)"),
                 second.get(0).event().data());
         assertEquals(agreeing.id(), flagsOf(recipe).built().event());
         assertEquals(second, flagger.handle(agreeing), "handled again, the same announcements");
