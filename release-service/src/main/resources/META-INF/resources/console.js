@@ -248,6 +248,12 @@ async function showArtifact(digest) {
         .then((p) => `verified: ${p.builder} built it from ${p.recipe}, ${p.hermetic ? 'hermetic' : 'NOT hermetic'}`)
         .catch((error) => error.message),
     };
+    await api('/api/artifacts/' + encodeURIComponent(a.digest) + '/builders').then((b) => {
+      facts.agreement = b.agreement + (b.reason ? ': ' + b.reason : '');
+      facts.builders = b.builders.map((r) => `${r.builder} built ${r.artifact.slice(7, 19)}`
+        + (r.sameBytes ? ' (these bytes)' : ' (DIFFERENT bytes)')
+        + (r.verifies ? ', signature verifies' : ', does NOT verify: ' + r.problem)).join('; ') || 'none yet';
+    }).catch((error) => { facts.builders = error.message; });
     $('#artifact-detail').replaceChildren(...Object.entries(facts).flatMap(([name, value]) =>
       [element('dt', name), element('dd', value)]));
   } catch (error) {

@@ -1,9 +1,11 @@
 package dev.slipway.cli;
 
 import dev.slipway.cas.digest.Digest;
+import dev.slipway.cas.flag.Flags;
 import dev.slipway.events.Event;
 import dev.slipway.events.Topics;
 import dev.slipway.events.artifact.ArtifactBuilt;
+import dev.slipway.events.artifact.ArtifactRejected;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
@@ -38,6 +40,8 @@ import picocli.CommandLine.Parameters;
 final class BuildCommand implements Runnable {
 
     private static final Duration BROKER_PATIENCE = Duration.ofSeconds(10);
+    /** How often the recipe's flags are read while the store waits for the other builders of its set. */
+    private static final Duration LOOK_AGAIN = Duration.ofSeconds(1);
 
     @Mixin
     Context context;
@@ -49,7 +53,8 @@ final class BuildCommand implements Runnable {
             + "(default: slipway.lock beside the recipe)")
     Path lockFile;
 
-    @Option(names = "--wait", description = "Block until the build succeeds or fails")
+    @Option(names = "--wait", description = "Block until the store accepts the build (as many builders as its set "
+            + "requires built the same bytes) or the build fails or is rejected")
     boolean await;
 
     @Option(names = "--timeout", defaultValue = "PT30M", description = "How long --wait waits (ISO-8601, default PT30M)")
@@ -96,10 +101,17 @@ final class BuildCommand implements Runnable {
         partitions.forEach(consumer::position);
     }
 
+    /**
+     * Follows the build to the store's verdict, not to the first builder's outcome: where a set requires several
+     * builders to agree, the first {@code ArtifactBuilt} is only one vote. The verdict is in the recipe's flags
+     * (built once they agreed, rejected when they did not), read after each build the topics announce.
+     */
     private void follow(KafkaConsumer<String, byte[]> consumer, String recipe) {
         CloudEventCodec codec = new CloudEventCodec();
         long deadline = System.nanoTime() + timeout.toNanos();
         long started = System.nanoTime();
+        ArtifactBuilt first = null;
+        long nextLook = 0;
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                 Object data;
@@ -111,30 +123,60 @@ final class BuildCommand implements Runnable {
                 if (data instanceof BuildStarted building && building.recipe().equals(recipe)) {
                     context.say("building on " + building.builder() + (building.hermetic() ? "" : " (NOT hermetic)"));
                 } else if (data instanceof ArtifactBuilt built && built.recipe().equals(recipe)) {
-                    succeeded(built, started);
-                    return;
+                    context.say("built " + built.artifact() + " on " + built.builder()
+                            + (built.cacheHit() ? " (from its action cache)" : ""));
+                    first = first == null ? built : first;
+                    nextLook = 0;
                 } else if (data instanceof BuildFailed failed && failed.recipe().equals(recipe)) {
                     failed(failed);
+                } else if (data instanceof ArtifactRejected rejected && rejected.recipe().equals(recipe)) {
+                    rejected(recipe, rejected.reason());
                 }
             }
+            if (first != null && System.nanoTime() >= nextLook) {
+                Flags flags = context.store().flagsOf(Digest.parse(recipe));
+                if (flags.rejected() != null) {
+                    rejected(recipe, flags.rejected().reason());
+                }
+                if (flags.built() != null) {
+                    succeeded(first, flags, started);
+                    return;
+                }
+                nextLook = System.nanoTime() + LOOK_AGAIN.toNanos();
+            }
         }
-        throw new CliFailure(Exit.FAILED, "no outcome for " + recipe + " within " + timeout
-                + " (is a build-service running? raise --timeout for long builds)");
+        throw new CliFailure(Exit.FAILED, first == null
+                ? "no outcome for " + recipe + " within " + timeout
+                        + " (is a build-service running? raise --timeout for long builds)"
+                : first.builder() + " built " + first.artifact() + " but the store has not accepted it within " + timeout
+                        + ": the other builders its set requires have not built it yet ('slipway verify' shows who "
+                        + "signed)");
     }
 
-    private void succeeded(ArtifactBuilt built, long started) {
+    private void succeeded(ArtifactBuilt built, Flags flags, long started) {
+        Digest artifact = flags.built().artifact();
+        List<String> builders = flags.claims().values().stream().filter(claim -> claim.artifact().equals(artifact))
+                .map(Flags.Claim::builder).sorted().toList();
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("outcome", "built");
         result.put("recipe", built.recipe());
-        result.put("artifact", built.artifact());
-        result.put("provenance", built.provenance());
+        result.put("artifact", artifact.toString());
+        result.put("provenance", flags.built().provenance().toString());
         result.put("log", built.log());
         result.put("builder", built.builder());
+        result.put("builders", builders);
         result.put("hermetic", built.hermetic());
         result.put("cacheHit", built.cacheHit());
         long seconds = Duration.ofNanos(System.nanoTime() - started).toSeconds();
-        context.result(result, built.artifact() + (built.cacheHit() ? "  (from the action cache)" : "  (built in "
-                + seconds + " s)"));
+        context.result(result, artifact + (built.cacheHit() ? "  (from the action cache)" : "  (built in "
+                + seconds + " s)") + (builders.size() > 1 ? "  built alike by " + String.join(", ", builders) : ""));
+    }
+
+    private void rejected(String recipe, String reason) {
+        if (context.json()) {
+            context.result(Map.of("outcome", "rejected", "recipe", recipe, "reason", reason), "");
+        }
+        throw new CliFailure(Exit.FAILED, "the store rejected the build of " + recipe + ": " + reason);
     }
 
     private void failed(BuildFailed failed) {

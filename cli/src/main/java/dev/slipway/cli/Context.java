@@ -2,6 +2,7 @@ package dev.slipway.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.slipway.cas.blob.BlobStoreHttp;
+import dev.slipway.cas.flag.FlagsOverHttp;
 import dev.slipway.events.wire.EventJson;
 import java.io.PrintStream;
 import java.net.URI;
@@ -68,8 +69,9 @@ public final class Context {
 
     public Store store() {
         Settings s = settings();
-        return new Store(new BlobStoreHttp(URI.create(s.url(Settings.Key.STORE_URL)), s.get(Settings.Key.STORE_TOKEN),
-                BlobStoreHttp.Dialect.CAS_SERVICE), s.url(Settings.Key.STORE_URL));
+        URI url = URI.create(s.url(Settings.Key.STORE_URL));
+        return new Store(new BlobStoreHttp(url, s.get(Settings.Key.STORE_TOKEN), BlobStoreHttp.Dialect.CAS_SERVICE),
+                new FlagsOverHttp(url, s.get(Settings.Key.STORE_TOKEN)), s.url(Settings.Key.STORE_URL));
     }
 
     public ReleaseApi release() {

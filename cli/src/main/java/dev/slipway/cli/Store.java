@@ -4,6 +4,8 @@ import dev.slipway.cas.blob.BlobNotFoundException;
 import dev.slipway.cas.blob.BlobStoreHttp;
 import dev.slipway.cas.blob.HttpStatusException;
 import dev.slipway.cas.digest.Digest;
+import dev.slipway.cas.flag.FlagReader;
+import dev.slipway.cas.flag.Flags;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
@@ -20,11 +22,18 @@ public final class Store {
     }
 
     private final BlobStoreHttp blobs;
+    private final FlagReader flags;
     private final String url;
 
-    Store(BlobStoreHttp blobs, String url) {
+    Store(BlobStoreHttp blobs, FlagReader flags, String url) {
         this.blobs = blobs;
+        this.flags = flags;
         this.url = url;
+    }
+
+    /** The recipe's flags, with every builder's claim; the store's reader role suffices. */
+    public Flags flagsOf(Digest recipe) {
+        return call(() -> flags.flagsOf(recipe));
     }
 
     public OptionalLong size(Digest digest) {

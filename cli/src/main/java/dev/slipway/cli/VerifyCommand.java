@@ -11,16 +11,21 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.PublicKey;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "verify", description = "Fetch an artifact and its provenance, check the digest and the builder's "
-        + "signature, and print what the build says it did.")
+@Command(name = "verify", description = "Fetch an artifact and its provenance, check the digest and every builder's "
+        + "signature, print what the build says it did, and whether the agreement policy (--required) is met.")
 final class VerifyCommand implements Runnable {
 
     @Mixin
@@ -30,8 +35,19 @@ final class VerifyCommand implements Runnable {
             + "of either will do, as the other commands print them")
     String artifact;
 
+    @Option(names = "--required", paramLabel = "N", description = "How many distinct trusted builders must each have "
+            + "signed provenance of the artifact: the set's agreement policy, as its agents require it (default 1)")
+    int required = 1;
+
+    /** One builder's signed provenance of the artifact, and what checking it found. */
+    private record Signature(String builder, String key, Digest provenance, boolean verifies, String problem) {
+    }
+
     @Override
     public void run() {
+        if (required < 1) {
+            throw new CliFailure(Exit.USAGE, "--required must be at least 1, not " + required);
+        }
         // The service resolves a short or recipe digest; what is verified is the full digest it answers with.
         JsonNode known = context.release().get("api/artifacts/" + ReleaseApi.segment(artifact));
         Digest digest = parse(known.path("artifact").path("digest").asText());
@@ -50,9 +66,10 @@ final class VerifyCommand implements Runnable {
             return null;
         });
         progress.finish();
+        Map<String, PublicKey> trusted = trusted();
         Provenance provenance;
         try {
-            provenance = Provenance.verify(store.read(Digest.parse(provenanceDigest)), trusted());
+            provenance = Provenance.verify(store.read(Digest.parse(provenanceDigest)), trusted);
         } catch (UntrustedProvenanceException e) {
             throw new CliFailure(Exit.FAILED, "the provenance of " + digest + " does not verify: " + e.getMessage());
         }
@@ -81,8 +98,74 @@ final class VerifyCommand implements Runnable {
         if (provenance.chunkIndex() != null) {
             lines.append("  chunks   ").append(provenance.chunkIndex()).append(" (hosts fetch only what changed)\n");
         }
-        lines.append("  hermetic ").append(provenance.hermetic() ? "yes" : "NO (built without a sandbox)");
+        lines.append("  hermetic ").append(provenance.hermetic() ? "yes" : "NO (built without a sandbox)").append('\n');
+        List<Signature> signatures = signatures(store, provenance.recipe(), digest, Digest.parse(provenanceDigest),
+                trusted);
+        List<Map<String, Object>> signed = new ArrayList<>();
+        for (Signature signature : signatures) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("builder", signature.builder());
+            one.put("key", signature.key());
+            one.put("provenance", signature.provenance().toString());
+            one.put("verifies", signature.verifies());
+            if (signature.problem() != null) {
+                one.put("problem", signature.problem());
+            }
+            signed.add(one);
+            lines.append("  signed   ").append(signature.builder()).append(" with key ")
+                    .append(signature.key() == null ? "(none trusted)" : shortKey(signature.key())).append(": ")
+                    .append(signature.verifies() ? "verifies" : "does NOT count: " + signature.problem()).append('\n');
+        }
+        long distinct = signatures.stream().filter(Signature::verifies).map(Signature::key).distinct().count();
+        boolean met = distinct >= required;
+        summary.put("signatures", signed);
+        summary.put("policy", Map.of("required", required, "signedBy", distinct, "met", met));
+        lines.append("  policy   ").append(distinct).append(" of the ").append(required)
+                .append(" required trusted builders signed: ").append(met ? "met" : "NOT met");
         context.result(summary, lines.toString());
+        if (!met) {
+            throw new CliFailure(Exit.FAILED, "only " + distinct + " distinct trusted builders signed provenance of "
+                    + digest + ", " + required + " required: a host with this policy will not install it");
+        }
+    }
+
+    /**
+     * Every builder's provenance of the artifact that the store holds a claim for, each checked against the
+     * trusted keys: a key counts once, however many envelopes it signed.
+     */
+    private static List<Signature> signatures(Store store, Digest recipe, Digest artifact, Digest recorded,
+            Map<String, PublicKey> trusted) {
+        // Each envelope by the builder its claim names, until its signature says who it is.
+        Map<Digest, String> provenances = new LinkedHashMap<>();
+        provenances.put(recorded, "?");
+        store.flagsOf(recipe).claims().values().stream().filter(claim -> claim.artifact().equals(artifact))
+                .forEach(claim -> provenances.put(claim.provenance(), claim.builder()));
+        List<Signature> signatures = new ArrayList<>();
+        Set<String> counted = new HashSet<>();
+        for (Digest digest : provenances.keySet()) {
+            try {
+                Provenance.Signed signed = Provenance.verifySigned(store.read(digest), trusted);
+                String builder = signed.provenance().builder();
+                if (!signed.provenance().artifact().equals(artifact) || !signed.provenance().recipe().equals(recipe)) {
+                    signatures.add(new Signature(builder, signed.signers().first(), digest, false,
+                            "it is provenance of " + signed.provenance().artifact() + " from recipe "
+                                    + signed.provenance().recipe()));
+                    continue;
+                }
+                for (String key : signed.signers()) {
+                    boolean first = counted.add(key);
+                    signatures.add(new Signature(builder, key, digest, first,
+                            first ? null : "this key already signed another provenance of it"));
+                }
+            } catch (UntrustedProvenanceException e) {
+                signatures.add(new Signature(provenances.get(digest), null, digest, false, e.getMessage()));
+            }
+        }
+        return signatures;
+    }
+
+    private static String shortKey(String keyId) {
+        return keyId.substring(0, Math.min(keyId.length(), 19)) + "...";
     }
 
     private Map<String, PublicKey> trusted() {

@@ -31,6 +31,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -77,7 +78,8 @@ class CliAgainstTheStackTest {
         LocalInfrastructure.Settings settings = new LocalInfrastructure.Settings(work.resolve("stack"),
                 ServiceProcess.freePort(), ServiceProcess.freePort(), ServiceProcess.freePort());
         LocalStack.ServicePorts ports = new LocalStack.ServicePorts(ServiceProcess.freePort(), ServiceProcess.freePort(),
-                List.of(ServiceProcess.freePort(), ServiceProcess.freePort()), List.of(ServiceProcess.freePort()), List.of(ServiceProcess.freePort()));
+                List.of(ServiceProcess.freePort(), ServiceProcess.freePort()), List.of(ServiceProcess.freePort()),
+                List.of(ServiceProcess.freePort()));
         stack = LocalStack.start(REPOSITORY, settings, ports);
         hostPort = ports.hosts().get(0);
         repository = new FileServer();
@@ -169,6 +171,26 @@ class CliAgainstTheStackTest {
         assertTrue(verified.json().get("verified").asBoolean());
         assertTrue(verified.json().get("hermetic").asBoolean());
         assertEquals(built.json().get("recipe").asText(), verified.json().get("recipe").asText());
+        assertEquals(List.of("build-service-1", "build-service-2"), texts(built.json().get("builders")),
+                "--wait returns once both builders of the demo set built the same bytes: " + built.out());
+
+        Run bothSigned = slipway("verify", artifact, "--required", "2", "--json");
+        assertEquals(0, bothSigned.exit(), bothSigned.err());
+        assertEquals(2, bothSigned.json().get("policy").get("signedBy").asInt(), bothSigned.out());
+        assertEquals(List.of("build-service-1", "build-service-2"),
+                texts(bothSigned.json().get("signatures").findValues("builder")));
+        JsonNode builders = releaseApi("api/artifacts/" + artifact + "/builders");
+        assertEquals("agreed", builders.get("agreement").asText(), builders.toString());
+        assertEquals(List.of("build-service-1", "build-service-2"), texts(builders.get("builders").findValues("builder")));
+        assertEquals(List.of("true", "true"), texts(builders.get("builders").findValues("verifies")));
+        assertEquals(List.of("true", "true"), texts(builders.get("builders").findValues("sameBytes")));
+        Run oneTrusted = slipway("verify", artifact, "--required", "2", "--trusted-key",
+                work.resolve("stack/build-key/builder.pub").toString());
+        assertEquals(Exit.FAILED.code, oneTrusted.exit(), oneTrusted.out());
+        assertTrue(oneTrusted.out().contains("build-service-2 with key (none trusted): does NOT count"),
+                oneTrusted.out());
+        assertTrue(oneTrusted.out().contains("policy   1 of the 2 required trusted builders signed: NOT met"),
+                oneTrusted.out());
 
         Path stored = work.resolve("stack/cas/v1").resolve(artifact.substring(7, 9)).resolve(artifact.substring(7));
         Files.setPosixFilePermissions(stored, PosixFilePermissions.fromString("rw-r--r--"));
@@ -178,6 +200,72 @@ class CliAgainstTheStackTest {
         Run tampered = slipway("verify", artifact);
         assertEquals(Exit.FAILED.code, tampered.exit(), tampered.err());
         assertEquals(1, tampered.err().strip().lines().count(), "one line: " + tampered.err());
+    }
+
+    @Test
+    void buildersThatProduceDifferentBytesGetTheRecipeRejectedNamingBothDigests() throws Exception {
+        Path recipe = recipe("unreproducible", "cp -r /src/www www && cp /src/slipway-manifest.json . "
+                + "&& /toolchain/bin/busybox head -c 16 /dev/urandom > www/noise");
+
+        Run built = slipway("build", recipe.toString(), "--wait", "--json");
+
+        assertEquals(Exit.FAILED.code, built.exit(), built.out() + built.err());
+        assertEquals("rejected", built.json().get("outcome").asText(), built.out());
+        String reason = built.json().get("reason").asText();
+        assertTrue(reason.contains("builders disagree") && reason.contains("build-service-1")
+                && reason.contains("build-service-2"), reason);
+        assertEquals(2, reason.split("built sha256:", -1).length - 1, "both digests named: " + reason);
+        String one = reason.substring(reason.indexOf("built sha256:") + "built ".length()).substring(0, 71);
+        JsonNode builders = releaseApi("api/artifacts/" + one + "/builders");
+        assertEquals("rejected", builders.get("agreement").asText(), builders.toString());
+        assertEquals(List.of("false", "true"), texts(builders.get("builders").findValues("sameBytes")).stream()
+                .sorted().toList(), "one builder built these bytes, the other different ones: " + builders);
+    }
+
+    @Test
+    void aSetWaitsForABuilderThatIsDownAndFlagsTheRecipeOnceItCameBackAndAgreed() throws Exception {
+        Path recipe = recipe("one-builder-down", "cp -r /src/www www && cp /src/slipway-manifest.json .");
+        ServiceProcess second = stack.services().stream().filter(s -> s.name().equals("build-service-2")).findFirst()
+                .orElseThrow();
+        ProcessHandle killed = ProcessHandle.of(second.pid()).orElseThrow();
+        killed.destroyForcibly();
+        killed.onExit().get();
+        try {
+            Run pending = slipway("build", recipe.toString(), "--wait", "--timeout", "PT20S");
+            assertEquals(Exit.FAILED.code, pending.exit(), pending.out());
+            assertTrue(pending.err().contains("the store has not accepted it"), pending.err());
+            Run unmet = slipway("verify", digestOf(pending.err()), "--required", "2");
+            assertEquals(Exit.FAILED.code, unmet.exit(), "only build-service-1 signed so far: " + unmet.out());
+        } finally {
+            stack.crashAndRestart("build-service-2");
+        }
+        Run agreed = slipway("build", recipe.toString(), "--wait", "--json");
+        assertEquals(0, agreed.exit(), agreed.err());
+        assertEquals(List.of("build-service-1", "build-service-2"), texts(agreed.json().get("builders")),
+                "the builder that came back built the request it missed: " + agreed.out());
+    }
+
+    /** A GET of release-service's API with the operator's token, its JSON answer. */
+    private static JsonNode releaseApi(String path) throws Exception {
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(environment.get("SLIPWAY_RELEASE_URL") + "/" + path))
+                .header("Authorization", "Bearer " + stack.tokens().get("operator")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), path + ": " + response.body());
+        return EventJson.mapper().readTree(response.body());
+    }
+
+    /** The artifact digest of the first "built sha256:..." line. */
+    private static String digestOf(String out) {
+        int at = out.indexOf("built sha256:");
+        assertTrue(at >= 0, "no built line in: " + out);
+        return out.substring(at + "built ".length(), at + "built ".length() + 71);
+    }
+
+    private static List<String> texts(Object nodes) {
+        List<String> texts = new ArrayList<>();
+        ((Iterable<?>) nodes).forEach(node -> texts.add(((JsonNode) node).asText()));
+        return texts;
     }
 
     @Test

@@ -2,8 +2,6 @@ package dev.slipway.release.provenance;
 
 import dev.slipway.cas.blob.BlobNotFoundException;
 import dev.slipway.cas.blob.BlobStore;
-import dev.slipway.cas.blob.BlobStoreFileSystem;
-import dev.slipway.cas.blob.BlobStoreHttp;
 import dev.slipway.cas.digest.Digest;
 import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.cas.provenance.Provenance;
@@ -20,7 +18,6 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.List;
@@ -47,17 +44,8 @@ public class ProvenanceResource {
 
     public ProvenanceResource(Mutiny.SessionFactory database, ProvenanceConfig config) {
         this.database = database;
-        this.store = config.storeUrl().<BlobStore>map(url -> new BlobStoreHttp(url, config.storeToken().orElse(""),
-                BlobStoreHttp.Dialect.CAS_SERVICE)).or(() -> config.storePath().map(ProvenanceResource::onDisk));
+        this.store = TheStore.blobs(config);
         this.trusted = BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of()));
-    }
-
-    private static BlobStore onDisk(java.nio.file.Path directory) {
-        try {
-            return new BlobStoreFileSystem(directory);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot open the store at " + directory, e);
-        }
     }
 
     @GET
