@@ -79,8 +79,8 @@ class AgreementBenchmark {
             }
             Path source = Files.createDirectories(dir.resolve("source/www"));
             Files.writeString(source.resolve("index.html"), "hello\n");
-            String toolchainDigest = json(env, "toolchain", "import", toolchain.getParent().toString(), "--json")
-                    .get("digest").asText();
+            String toolchainDigest = json(env, "toolchain", "import", toolchain.getParent().toString(), "--name",
+                    "busybox", "--json").get("digest").asText();
             String sourceDigest = json(env, "push", source.getParent().toString(), "--json").get("digest").asText();
             try (KafkaConsumer<String, byte[]> outcomes = KafkaClients.consumer(
                     stack.infrastructure().kafka().bootstrapServers(), "unused", Map.of())) {
@@ -115,7 +115,8 @@ class AgreementBenchmark {
                 {"deploymentSet": "demo",
                  "inputs": {"toolchain": {"digest": "%s", "mount": "/toolchain"},
                             "src": {"digest": "%s", "mount": "/src"}},
-                 "steps": [{"name": "assemble", "argv": ["/toolchain/bin/sh", "-c", "cp -r /src/www www && echo %d > www/n"],
+                 "steps": [{"name": "assemble",
+                            "argv": ["/toolchain/bin/sh", "-c", "cp -r /src/www www && echo %d > www/n"],
                             "env": {"PATH": "/toolchain/bin"}, "timeout": "PT1M"}],
                  "outputs": ["www"],
                  "rollout": {"maxUnavailable": 1, "failureTolerance": 0, "slotDeadline": "PT2M",
