@@ -112,6 +112,10 @@ final class BuildCommand implements Runnable {
         long started = System.nanoTime();
         ArtifactBuilt first = null;
         long nextLook = 0;
+        String storeTrouble = null;
+        String refused = null;
+        List<String> refusals = new ArrayList<>();
+        Map<String, ArtifactBuilt> builds = new LinkedHashMap<>();
         while (System.nanoTime() < deadline) {
             for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
                 Object data;
@@ -126,31 +130,63 @@ final class BuildCommand implements Runnable {
                     context.say("built " + built.artifact() + " on " + built.builder()
                             + (built.cacheHit() ? " (from its action cache)" : ""));
                     first = first == null ? built : first;
+                    builds.put(built.provenance(), built);
                     nextLook = 0;
                 } else if (data instanceof BuildFailed failed && failed.recipe().equals(recipe)) {
                     failed(failed);
                 } else if (data instanceof ArtifactRejected rejected && rejected.recipe().equals(recipe)) {
-                    rejected(recipe, rejected.reason());
+                    // The verdict when the flags say so (builders disagreed, the deadline passed); otherwise only
+                    // one build was refused (a key the store does not trust), and the set's builders may agree yet.
+                    refused = rejected.reason();
+                    nextLook = 0;
                 }
             }
-            if (first != null && System.nanoTime() >= nextLook) {
-                Flags flags = context.store().flagsOf(Digest.parse(recipe));
+            if ((first != null || refused != null) && System.nanoTime() >= nextLook) {
+                nextLook = System.nanoTime() + LOOK_AGAIN.toNanos();
+                Flags flags;
+                try {
+                    flags = context.store().flagsOf(Digest.parse(recipe));
+                    storeTrouble = null;
+                } catch (CliFailure trouble) {
+                    if (!worthAskingAgain(trouble)) {
+                        throw trouble;
+                    }
+                    // A store restarting is no verdict: the build it was told about is still durable in the log.
+                    storeTrouble = trouble.getMessage();
+                    continue;
+                }
                 if (flags.rejected() != null) {
                     rejected(recipe, flags.rejected().reason());
                 }
-                if (flags.built() != null) {
-                    succeeded(first, flags, started);
+                if (flags.built() != null && first != null) {
+                    // What is reported is the build the store recorded, not whichever was announced first.
+                    succeeded(builds.getOrDefault(flags.built().provenance().toString(), first), flags, started);
                     return;
                 }
-                nextLook = System.nanoTime() + LOOK_AGAIN.toNanos();
+                if (refused != null) {
+                    context.say("the store refused a build of it: " + refused + " (it does not count; waiting for "
+                            + "the builders its set requires)");
+                    refusals.add(refused);
+                    refused = null;
+                }
             }
         }
-        throw new CliFailure(Exit.FAILED, first == null
-                ? "no outcome for " + recipe + " within " + timeout
+        String refusedToo = refusals.isEmpty() ? "" : "; the store refused " + refusals.size() + " build(s) of it: "
+                + String.join("; ", refusals);
+        throw new CliFailure(Exit.FAILED, (first == null
+                ? "no accepted build of " + recipe + " within " + timeout
                         + " (is a build-service running? raise --timeout for long builds)"
-                : first.builder() + " built " + first.artifact() + " but the store has not accepted it within " + timeout
-                        + ": the other builders its set requires have not built it yet ('slipway verify' shows who "
-                        + "signed)");
+                : storeTrouble != null
+                        ? first.builder() + " built " + first.artifact() + " but the store did not answer within "
+                                + timeout + ": " + storeTrouble
+                        : first.builder() + " built " + first.artifact() + " but the store has not accepted it within "
+                                + timeout + ": the other builders its set requires have not built it yet "
+                                + "('slipway verify' shows who signed)") + refusedToo);
+    }
+
+    /** Unreachable, a 5xx or a broken connection: worth asking again; a refusal or missing auth is not. */
+    private static boolean worthAskingAgain(CliFailure failure) {
+        return failure.exit() == Exit.UNREACHABLE || failure.exit() == Exit.FAILED;
     }
 
     private void succeeded(ArtifactBuilt built, Flags flags, long started) {

@@ -2,6 +2,7 @@ package dev.slipway.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.cas.digest.Digest;
+import dev.slipway.cas.flag.Flags;
 import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.cas.provenance.Provenance;
 import dev.slipway.cas.provenance.UntrustedProvenanceException;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -40,7 +42,11 @@ final class VerifyCommand implements Runnable {
     int required = 1;
 
     /** One builder's signed provenance of the artifact, and what checking it found. */
-    private record Signature(String builder, String key, Digest provenance, boolean verifies, String problem) {
+    private record Signature(String builder, String key, Digest envelope, Provenance provenance, String problem) {
+
+        boolean verifies() {
+            return problem == null;
+        }
     }
 
     @Override
@@ -52,7 +58,8 @@ final class VerifyCommand implements Runnable {
         JsonNode known = context.release().get("api/artifacts/" + ReleaseApi.segment(artifact));
         Digest digest = parse(known.path("artifact").path("digest").asText());
         String provenanceDigest = known.path("artifact").path("provenance").asText(null);
-        if (provenanceDigest == null) {
+        String recipe = known.path("artifact").path("recipe").asText(null);
+        if (provenanceDigest == null || recipe == null) {
             throw new CliFailure(Exit.FAILED, digest + " has no provenance on record");
         }
         Store store = context.store();
@@ -67,16 +74,15 @@ final class VerifyCommand implements Runnable {
         });
         progress.finish();
         Map<String, PublicKey> trusted = trusted();
-        Provenance provenance;
-        try {
-            provenance = Provenance.verify(store.read(Digest.parse(provenanceDigest)), trusted);
-        } catch (UntrustedProvenanceException e) {
-            throw new CliFailure(Exit.FAILED, "the provenance of " + digest + " does not verify: " + e.getMessage());
-        }
-        if (!provenance.artifact().equals(digest)) {
-            throw new CliFailure(Exit.FAILED, "the provenance " + provenanceDigest + " is about "
-                    + provenance.artifact() + ", not " + digest);
-        }
+        Digest recorded = Digest.parse(provenanceDigest);
+        // Any one verifying envelope of the artifact tells what the build did; the policy counts them all, so the
+        // envelope the store recorded first need not be one the caller trusts.
+        List<Signature> signatures = signatures(store, parse(recipe), digest, recorded, trusted);
+        Provenance provenance = signatures.stream().filter(Signature::verifies).map(Signature::provenance)
+                .findFirst().orElseThrow(() -> new CliFailure(Exit.FAILED, "no provenance of " + digest
+                        + " verifies with the trusted keys: " + signatures.stream()
+                                .map(signature -> signature.builder() + ": " + signature.problem())
+                                .reduce((a, b) -> a + "; " + b).orElse("none on record")));
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("artifact", digest.toString());
         summary.put("verified", true);
@@ -99,14 +105,12 @@ final class VerifyCommand implements Runnable {
             lines.append("  chunks   ").append(provenance.chunkIndex()).append(" (hosts fetch only what changed)\n");
         }
         lines.append("  hermetic ").append(provenance.hermetic() ? "yes" : "NO (built without a sandbox)").append('\n');
-        List<Signature> signatures = signatures(store, provenance.recipe(), digest, Digest.parse(provenanceDigest),
-                trusted);
         List<Map<String, Object>> signed = new ArrayList<>();
         for (Signature signature : signatures) {
             Map<String, Object> one = new LinkedHashMap<>();
             one.put("builder", signature.builder());
             one.put("key", signature.key());
-            one.put("provenance", signature.provenance().toString());
+            one.put("provenance", signature.envelope().toString());
             one.put("verifies", signature.verifies());
             if (signature.problem() != null) {
                 one.put("problem", signature.problem());
@@ -137,28 +141,27 @@ final class VerifyCommand implements Runnable {
             Map<String, PublicKey> trusted) {
         // Each envelope by the builder its claim names, until its signature says who it is.
         Map<Digest, String> provenances = new LinkedHashMap<>();
-        provenances.put(recorded, "?");
         store.flagsOf(recipe).claims().values().stream().filter(claim -> claim.artifact().equals(artifact))
+                .sorted(Comparator.comparing(Flags.Claim::builder))
                 .forEach(claim -> provenances.put(claim.provenance(), claim.builder()));
+        provenances.putIfAbsent(recorded, "?");
         List<Signature> signatures = new ArrayList<>();
         Set<String> counted = new HashSet<>();
         for (Digest digest : provenances.keySet()) {
             try {
                 Provenance.Signed signed = Provenance.verifySigned(store.read(digest), trusted);
-                String builder = signed.provenance().builder();
-                if (!signed.provenance().artifact().equals(artifact) || !signed.provenance().recipe().equals(recipe)) {
-                    signatures.add(new Signature(builder, signed.signers().first(), digest, false,
-                            "it is provenance of " + signed.provenance().artifact() + " from recipe "
-                                    + signed.provenance().recipe()));
+                Provenance provenance = signed.provenance();
+                if (!provenance.artifact().equals(artifact) || !provenance.recipe().equals(recipe)) {
+                    signatures.add(new Signature(provenance.builder(), signed.signers().first(), digest, null,
+                            "it is provenance of " + provenance.artifact() + " from recipe " + provenance.recipe()));
                     continue;
                 }
                 for (String key : signed.signers()) {
-                    boolean first = counted.add(key);
-                    signatures.add(new Signature(builder, key, digest, first,
-                            first ? null : "this key already signed another provenance of it"));
+                    signatures.add(new Signature(provenance.builder(), key, digest, provenance, counted.add(key)
+                            ? null : "this key already signed another provenance of it"));
                 }
             } catch (UntrustedProvenanceException e) {
-                signatures.add(new Signature(provenances.get(digest), null, digest, false, e.getMessage()));
+                signatures.add(new Signature(provenances.get(digest), null, digest, null, e.getMessage()));
             }
         }
         return signatures;

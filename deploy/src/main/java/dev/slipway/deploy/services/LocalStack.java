@@ -5,6 +5,7 @@ import dev.slipway.deploy.LocalInfrastructure;
 import dev.slipway.deploy.demo.Demo;
 import dev.slipway.deploy.demo.Narrator;
 import dev.slipway.deploy.postgres.LocalPostgres;
+import dev.slipway.events.Topics;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -14,11 +15,17 @@ import java.security.KeyPair;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
 
 /**
  * The whole pipeline on one machine: the local infrastructure, then cas-service, build-service,
@@ -59,10 +66,12 @@ public final class LocalStack implements AutoCloseable {
     private final List<ServiceProcess> services;
     private final Map<String, String> tokens;
     private final Path data;
+    private final Path repository;
     private final List<String> builderPublicKeys;
 
     private LocalStack(LocalInfrastructure infrastructure, List<ServiceProcess> services, Map<String, String> tokens,
-            Path data, List<String> builderPublicKeys) {
+            Path data, Path repository, List<String> builderPublicKeys) {
+        this.repository = repository;
         this.infrastructure = infrastructure;
         this.services = services;
         this.tokens = tokens;
@@ -108,16 +117,8 @@ public final class LocalStack implements AutoCloseable {
             });
             services.add(ServiceProcess.start(repository, "cas-service", "cas-service", ports.cas(), logs, cas));
             for (int i = 0; i < builders.size(); i++) {
-                // Own id, key, consumer group and work directory: each builds every request on its own.
-                String name = i == 0 ? "build-service" : "build-service-" + (i + 1);
-                services.add(ServiceProcess.start(repository, "build-service", name, ports.builders().get(i), logs,
-                        Map.of("kafka.bootstrap.servers", kafka,
-                                "slipway.build.builder-id", "build-service-" + (i + 1),
-                                "slipway.build.consumer-group", name,
-                                "slipway.build.store-path", store.toString(),
-                                "slipway.build.work-dir", data.resolve("builds").resolve(name).toString(),
-                                "slipway.build.signing.private-key", BuilderKeys.encode(builders.get(i).getPrivate()),
-                                "slipway.build.signing.public-key", builderKeys.get(i))));
+                services.add(builder(repository, kafka, data, i == 0 ? "build-service" : "build-service-" + (i + 1),
+                        "build-service-" + (i + 1), builders.get(i), ports.builders().get(i)));
             }
             Map<String, String> release = new LinkedHashMap<>(Map.of(
                     "kafka.bootstrap.servers", kafka,
@@ -149,7 +150,7 @@ public final class LocalStack implements AutoCloseable {
                                 Map.entry("slipway.agent.service-env.PORT", Integer.toString(ports.hosts().get(i))))));
             }
             awaitReady(services);
-            return new LocalStack(infrastructure, services, tokens, data, builderKeys);
+            return new LocalStack(infrastructure, services, tokens, data, repository, builderKeys);
         } catch (Exception e) {
             for (ServiceProcess service : services) {
                 service.close();
@@ -185,6 +186,50 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         throw new IllegalArgumentException("no service named " + name + " in " + services);
+    }
+
+    /**
+     * One more build-service beside the stack's, for what must not count towards agreement: a builder outside
+     * the policy (a key of its own) or a second builder holding one of the stack's keys. It builds every request
+     * from now on in its own consumer group, and is stopped with the stack.
+     */
+    public synchronized ServiceProcess startBuilder(String name, KeyPair keys, int port) throws IOException,
+            InterruptedException, ExecutionException {
+        // From the log's end, as a builder added to a running fleet is started (kafka-consumer-groups
+        // --reset-offsets --to-latest): its group would otherwise rebuild every request the log still holds.
+        try (Admin admin = infrastructure.kafka().admin()) {
+            Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+            admin.describeTopics(List.of(Topics.BUILDS)).allTopicNames().get().get(Topics.BUILDS).partitions()
+                    .forEach(partition -> partitions.put(new TopicPartition(Topics.BUILDS, partition.partition()),
+                            OffsetSpec.latest()));
+            Map<TopicPartition, OffsetAndMetadata> ends = new HashMap<>();
+            admin.listOffsets(partitions).all().get().forEach((partition, end) -> ends.put(partition,
+                    new OffsetAndMetadata(end.offset())));
+            admin.alterConsumerGroupOffsets(name, ends).all().get();
+        }
+        ServiceProcess builder = builder(repository, infrastructure.kafka().bootstrapServers(), data, name, name, keys,
+                port);
+        services.add(builder);
+        awaitReady(List.of(builder));
+        return builder;
+    }
+
+    /** The key pair of the stack's builder {@code i}. */
+    public KeyPair builderKeys(int i) throws IOException {
+        return keptKey(data.resolve("build-key"), keyName(i));
+    }
+
+    /** A builder with its own id, key, consumer group and work directory: it builds every request on its own. */
+    private static ServiceProcess builder(Path repository, String kafka, Path data, String name, String builderId,
+            KeyPair keys, int port) throws IOException {
+        return ServiceProcess.start(repository, "build-service", name, port, data.resolve("logs"), Map.of(
+                "kafka.bootstrap.servers", kafka,
+                "slipway.build.builder-id", builderId,
+                "slipway.build.consumer-group", name,
+                "slipway.build.store-path", data.resolve("cas").toString(),
+                "slipway.build.work-dir", data.resolve("builds").resolve(name).toString(),
+                "slipway.build.signing.private-key", BuilderKeys.encode(keys.getPrivate()),
+                "slipway.build.signing.public-key", BuilderKeys.encode(keys.getPublic())));
     }
 
     /** The builders' public keys (base64 X.509), in port order: what `slipway verify` and the agents trust. */

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.google.gson.Gson;
+import dev.slipway.cas.provenance.BuilderKeys;
 import dev.slipway.cli.Exit;
 import dev.slipway.cli.Slipway;
 import dev.slipway.deploy.LocalInfrastructure;
@@ -225,11 +226,7 @@ class CliAgainstTheStackTest {
     @Test
     void aSetWaitsForABuilderThatIsDownAndFlagsTheRecipeOnceItCameBackAndAgreed() throws Exception {
         Path recipe = recipe("one-builder-down", "cp -r /src/www www && cp /src/slipway-manifest.json .");
-        ServiceProcess second = stack.services().stream().filter(s -> s.name().equals("build-service-2")).findFirst()
-                .orElseThrow();
-        ProcessHandle killed = ProcessHandle.of(second.pid()).orElseThrow();
-        killed.destroyForcibly();
-        killed.onExit().get();
+        kill("build-service-2");
         try {
             Run pending = slipway("build", recipe.toString(), "--wait", "--timeout", "PT20S");
             assertEquals(Exit.FAILED.code, pending.exit(), pending.out());
@@ -243,6 +240,48 @@ class CliAgainstTheStackTest {
         assertEquals(0, agreed.exit(), agreed.err());
         assertEquals(List.of("build-service-1", "build-service-2"), texts(agreed.json().get("builders")),
                 "the builder that came back built the request it missed: " + agreed.out());
+    }
+
+    @Test
+    void neitherABuilderOutsideThePolicyNorASecondBuilderWithTheSameKeyCountsTowardsAgreement() throws Exception {
+        Path recipe = recipe("not-counted", "cp -r /src/www www && cp /src/slipway-manifest.json .");
+        kill("build-service-2");
+        ServiceProcess outsider = stack.startBuilder("outsider", BuilderKeys.generate(), ServiceProcess.freePort());
+        ServiceProcess twin = stack.startBuilder("twin", stack.builderKeys(0), ServiceProcess.freePort());
+        try {
+            Run pending = slipway("build", recipe.toString(), "--wait", "--timeout", "PT30S");
+
+            assertEquals(Exit.FAILED.code, pending.exit(), pending.out());
+            for (String builder : List.of("build-service-1", "twin", "outsider")) {
+                assertTrue(pending.err().contains(" on " + builder), builder + " built it too: " + pending.err());
+            }
+            assertTrue(pending.err().contains("the store refused a build of it: "), pending.err());
+            assertTrue(pending.err().contains("the store has not accepted it"), pending.err());
+            String artifact = digestOf(pending.err());
+            JsonNode builders = releaseApi("api/artifacts/" + artifact + "/builders");
+            assertEquals("pending", builders.get("agreement").asText(), builders.toString());
+            assertEquals(1, builders.get("builders").size(), "one claim, by builder-1's key, however many builders "
+                    + "hold it, and none by the outsider: " + builders);
+            Run unmet = slipway("verify", artifact, "--required", "2", "--json");
+            assertEquals(Exit.FAILED.code, unmet.exit(), unmet.out());
+            assertEquals(1, unmet.json().get("policy").get("signedBy").asInt(), unmet.out());
+        } finally {
+            outsider.close();
+            twin.close();
+            stack.crashAndRestart("build-service-2");
+        }
+        Run agreed = slipway("build", recipe.toString(), "--wait", "--json");
+        assertEquals(0, agreed.exit(), agreed.err());
+        assertTrue(texts(agreed.json().get("builders")).contains("build-service-2"), agreed.out());
+        assertEquals(2, agreed.json().get("builders").size(), "builder-1's key once, builder-2's once: " + agreed.out());
+    }
+
+    /** {@code kill -9} of one of the stack's services, once it is gone. */
+    private static void kill(String service) throws Exception {
+        ProcessHandle killed = ProcessHandle.of(stack.services().stream().filter(s -> s.name().equals(service))
+                .findFirst().orElseThrow().pid()).orElseThrow();
+        killed.destroyForcibly();
+        killed.onExit().get();
     }
 
     /** A GET of release-service's API with the operator's token, its JSON answer. */

@@ -117,12 +117,13 @@ public final class Flagger implements FlaggingLoop.Handler {
         Digest recipe = Digest.parse(built.recipe());
         Agreement agreement = agreements.of(built.deploymentSet());
         Checked checked = check(built);
-        Optional<String> recorded = recordedClaim(recipe, event);
+        Optional<Map.Entry<String, Flags.Claim>> recorded = recordedClaim(recipe, event);
         if (checked.problem() != null && recorded.isEmpty()) {
             return List.of(announce(event, "rejected", Topics.ARTIFACTS,
                     new ArtifactRejected(built.artifact(), built.recipe(), checked.problem())));
         }
-        Optional<String> builder = recorded.or(() -> checked.signers().stream().filter(agreement::counts).findFirst());
+        Optional<String> builder = recorded.map(Map.Entry::getKey)
+                .or(() -> checked.signers().stream().filter(agreement::counts).findFirst());
         if (builder.isEmpty()) {
             LOG.warnf("build of %s by %s is signed by %s, none of them a builder of set '%s': it does not count",
                     built.recipe(), built.builder(), checked.signers(), built.deploymentSet());
@@ -130,9 +131,11 @@ public final class Flagger implements FlaggingLoop.Handler {
         }
         Digest artifact = Digest.parse(built.artifact());
         Digest provenance = Digest.parse(built.provenance());
+        // Named as its signed provenance names it: the event's builder field is anyone's to write.
+        String name = recorded.map(claim -> claim.getValue().builder()).orElseGet(checked::builder);
         List<String> channels = autoFlag.sets().getOrDefault(built.deploymentSet(), autoFlag.defaultChannels());
         Flags stored = flags.update(recipe, current -> {
-            Flags next = current.withClaim(builder.get(), new Flags.Claim(artifact, provenance, built.builder(),
+            Flags next = current.withClaim(builder.get(), new Flags.Claim(artifact, provenance, name,
                     event.id(), event.time()));
             if (next.revoked() != null || next.rejected() != null || next.built() != null) {
                 return next;
@@ -315,16 +318,19 @@ public final class Flagger implements FlaggingLoop.Handler {
      * and a later doubt (a blob since scrubbed away, say) must not announce a rejection of it. Handling it
      * again re-announces what the first handling did.
      */
-    private Optional<String> recordedClaim(Digest recipe, Event<?> event) throws IOException {
+    private Optional<Map.Entry<String, Flags.Claim>> recordedClaim(Digest recipe, Event<?> event) throws IOException {
         return flags.read(recipe).flags().claims().entrySet().stream()
-                .filter(claim -> claim.getValue().event().equals(event.id())).map(Map.Entry::getKey).findFirst();
+                .filter(claim -> claim.getValue().event().equals(event.id())).findFirst();
     }
 
-    /** Why the build cannot be trusted (null when it can), and the trusted keys that signed its provenance. */
-    private record Checked(String problem, SortedSet<String> signers) {
+    /**
+     * Why the build cannot be trusted (null when it can), the trusted keys that signed its provenance, and the
+     * builder that provenance names.
+     */
+    private record Checked(String problem, SortedSet<String> signers, String builder) {
 
         static Checked refused(String problem) {
-            return new Checked(problem, new TreeSet<>());
+            return new Checked(problem, new TreeSet<>(), null);
         }
     }
 
@@ -374,7 +380,7 @@ public final class Flagger implements FlaggingLoop.Handler {
             return Checked.refused("provenance " + built.provenance() + " is signed for artifact "
                     + provenance.artifact() + " of recipe " + provenance.recipe() + ", not for this build");
         }
-        return new Checked(null, signed.signers());
+        return new Checked(null, signed.signers(), provenance.builder());
     }
 
     private Announcement announce(Event<?> cause, String what, String topic, SlipwayEvent data) {

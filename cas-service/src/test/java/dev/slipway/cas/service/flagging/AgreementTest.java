@@ -133,6 +133,20 @@ class AgreementTest {
     }
 
     @Test
+    void aClaimIsNamedAsItsSignedProvenanceNamesTheBuilderNotAsTheEventDoes() throws Exception {
+        String artifact = BuiltArtifacts.randomBlob(blobs);
+        String recipe = BuiltArtifacts.randomBlob(blobs);
+        Event<ArtifactBuilt> signed = build(ALICE, "alice", artifact, recipe);
+        ArtifactBuilt built = signed.data();
+
+        flagger.handle(new Event<>(signed.id(), signed.source(), signed.time(), new ArtifactBuilt(built.artifact(),
+                built.recipe(), built.deploymentSet(), built.inputs(), built.provenance(), built.signature(),
+                built.log(), "bob", built.hermetic(), built.cacheHit())));
+
+        assertEquals(List.of("alice"), flagsOf(recipe).claims().values().stream().map(Flags.Claim::builder).toList());
+    }
+
+    @Test
     void aRecipeStillPendingAtItsDeadlineIsRejectedOnceAndOneSettledBeforeIsForgotten() throws Exception {
         String recipe = BuiltArtifacts.randomBlob(blobs);
         String artifact = BuiltArtifacts.randomBlob(blobs);
