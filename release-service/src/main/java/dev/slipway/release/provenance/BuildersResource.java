@@ -22,6 +22,7 @@ import java.io.InputStream;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -82,6 +83,8 @@ public class BuildersResource {
         }
         List<Result> results = new ArrayList<>();
         recorded.claims().forEach((key, claim) -> results.add(checked(key, claim, Digest.parse(digest))));
+        // By builder, as people name them; the store keeps claims by key id.
+        results.sort(Comparator.comparing(Result::builder));
         String agreement = recorded.rejected() != null ? "rejected"
                 : recorded.built() != null && recorded.built().artifact().toString().equals(digest) ? "agreed"
                 : "pending";
