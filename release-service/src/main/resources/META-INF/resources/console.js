@@ -109,6 +109,11 @@ async function loadSet() {
   $('#paused-banner').textContent = set.paused
     ? `Paused by ${set.paused.by} since ${time(set.paused.since)}: ${set.paused.reason}. No host takes a new version until it is resumed.`
     : '';
+  const holds = set.holds || [];
+  $('#holds-banner').hidden = holds.length === 0;
+  $('#holds-banner').textContent = holds.map((hold) => `Held by ${hold.name} (${hold.placedBy}) until `
+    + `${time(hold.until)}, then ${hold.onExpiry === 'fail' ? 'the rollout fails' : 'it is released'}: `
+    + `${hold.reason}.`).join(' ') + (holds.length ? ' No host takes a new version while a hold is in place.' : '');
   showHosts(set.hosts);
   showDeployables(set.deployables);
   showCommands(set.commands);

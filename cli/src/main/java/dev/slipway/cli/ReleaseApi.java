@@ -45,6 +45,10 @@ public final class ReleaseApi {
                 .POST(HttpRequest.BodyPublishers.ofString(Context.toJson(body))));
     }
 
+    public JsonNode delete(String path) {
+        return send(request(path).DELETE());
+    }
+
     public static String segment(String value) {
         return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }

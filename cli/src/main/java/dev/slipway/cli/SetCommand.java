@@ -34,7 +34,15 @@ abstract class SetCommand implements Runnable {
      * refuses after the service accepted it exits {@link Exit#REFUSED} with who refused it and why.
      */
     void send(String command, Map<String, ?> body) {
-        JsonNode accepted = context.release().post("api/sets/" + ReleaseApi.segment(set) + "/" + command, body);
+        follow(context.release().post("api/sets/" + ReleaseApi.segment(set) + "/" + command, body));
+    }
+
+    /** As {@link #send}, for a command the API takes as a DELETE of what it undoes. */
+    void sendDelete(String path) {
+        follow(context.release().delete("api/sets/" + ReleaseApi.segment(set) + "/" + path));
+    }
+
+    private void follow(JsonNode accepted) {
         String what = accepted.path("type").asText().replace("dev.slipway.", "") + " " + accepted.path("id").asText();
         JsonNode outcome = waitSeconds > 0 ? outcome(accepted.path("outcome").asText(), Duration.ofSeconds(waitSeconds))
                 : null;

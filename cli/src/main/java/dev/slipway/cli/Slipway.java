@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Push sources, build them hermetically, and release them to fleets.",
         subcommands = {PushCommand.class, ImportCommand.class, ToolchainCommand.class, BuildCommand.class, PromoteCommand.class,
                 PauseCommand.class, ResumeCommand.class, RollbackCommand.class, RevokeCommand.class,
-                RemoveHostCommand.class, StatusCommand.class, VerifyCommand.class})
+                HoldCommand.class, RemoveHostCommand.class, StatusCommand.class, VerifyCommand.class})
 public final class Slipway implements Runnable {
 
     public static void main(String[] args) {

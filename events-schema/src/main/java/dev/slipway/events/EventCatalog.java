@@ -9,11 +9,16 @@ import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.command.HoldReleaseRequested;
+import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
 import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
+import dev.slipway.events.rollout.HoldOverdue;
+import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
@@ -59,6 +64,9 @@ public final class EventCatalog {
             kind(HostOverdue.TYPE, HostOverdue.class, Topics.ROLLOUTS),
             kind(RolloutPaused.TYPE, RolloutPaused.class, Topics.ROLLOUTS),
             kind(RolloutResumed.TYPE, RolloutResumed.class, Topics.ROLLOUTS),
+            kind(HoldPlaced.TYPE, HoldPlaced.class, Topics.ROLLOUTS),
+            kind(HoldReleased.TYPE, HoldReleased.class, Topics.ROLLOUTS),
+            kind(HoldOverdue.TYPE, HoldOverdue.class, Topics.ROLLOUTS),
             kind(RolloutCompleted.TYPE, RolloutCompleted.class, Topics.ROLLOUTS),
             kind(RolloutAborted.TYPE, RolloutAborted.class, Topics.ROLLOUTS),
             kind(SetCheckpointed.TYPE, SetCheckpointed.class, Topics.ROLLOUTS),
@@ -66,6 +74,8 @@ public final class EventCatalog {
             kind(AgentState.TYPE, AgentState.class, Topics.AGENTS),
             kind(PromoteRequested.TYPE, PromoteRequested.class, Topics.COMMANDS),
             kind(PauseRequested.TYPE, PauseRequested.class, Topics.COMMANDS),
+            kind(HoldRequested.TYPE, HoldRequested.class, Topics.COMMANDS),
+            kind(HoldReleaseRequested.TYPE, HoldReleaseRequested.class, Topics.COMMANDS),
             kind(RemoveHostRequested.TYPE, RemoveHostRequested.class, Topics.COMMANDS),
             kind(ResumeRequested.TYPE, ResumeRequested.class, Topics.COMMANDS),
             kind(RevokeRequested.TYPE, RevokeRequested.class, Topics.COMMANDS));

@@ -12,11 +12,16 @@ import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.command.HoldReleaseRequested;
+import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
 import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
+import dev.slipway.events.rollout.HoldOverdue;
+import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
@@ -78,6 +83,10 @@ final class EventSamples {
                 new HostOverdue(SET, ROLLOUT, "host-4", HostOverdue.PROGRESS, "did not claim within PT5M", "host-3"),
                 new RolloutPaused(SET, ROLLOUT, "operator:bob", "waiting for the database migration"),
                 new RolloutResumed(SET, ROLLOUT, "operator:bob"),
+                new HoldPlaced(SET, "db-migration", Duration.ofMinutes(30), HoldPlaced.FAIL, "service:migrator",
+                        "schema 42 migrating"),
+                new HoldReleased(SET, "db-migration", "service:migrator"),
+                new HoldOverdue(SET, "db-migration", "host-3"),
                 new RolloutCompleted(SET, ROLLOUT),
                 new RolloutAborted(SET, ROLLOUT, "2 hosts failed, tolerance is 1"),
                 new RollbackRequested(SET, null, "operator:bob", "error rate up after the release"),
@@ -85,6 +94,9 @@ final class EventSamples {
                         Instant.parse("2026-11-24T10:15:30.123456Z"), null),
                 new PromoteRequested(SET, "production", RECIPE, "operator:alice"),
                 new PauseRequested(SET, "r-1", "operator:bob", "incident 4411"),
+                new HoldRequested(SET, "db-migration", Duration.ofMinutes(30), HoldPlaced.RELEASE, "service:migrator",
+                        "schema 42 migrating"),
+                new HoldReleaseRequested(SET, "db-migration", "service:migrator"),
                 new RemoveHostRequested(SET, "host-5", "operator:bob", "decommissioned"),
                 new ResumeRequested(SET, null, "operator:bob"),
                 new RevokeRequested(SET, RECIPE, "operator:alice", "CVE-2026-1234"));

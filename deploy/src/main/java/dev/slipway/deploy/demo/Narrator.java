@@ -19,6 +19,8 @@ import dev.slipway.events.rollout.HostSwitched;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutAborted;
 import dev.slipway.events.rollout.RolloutCompleted;
+import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
@@ -212,6 +214,12 @@ public final class Narrator implements AutoCloseable {
         }
         if (data instanceof RolloutResumed e && set.equals(e.deploymentSet())) {
             return "rollout   resumed by " + e.resumedBy();
+        }
+        if (data instanceof HoldPlaced e && set.equals(e.deploymentSet())) {
+            return "hold      " + e.name() + " placed by " + e.placedBy() + " for up to " + e.until() + ": " + e.reason();
+        }
+        if (data instanceof HoldReleased e && set.equals(e.deploymentSet())) {
+            return "hold      " + e.name() + " released by " + e.releasedBy();
         }
         if (data instanceof RollbackRequested e && set.equals(e.deploymentSet())) {
             return "rollback  requested by " + e.requestedBy() + ": " + e.reason();

@@ -130,7 +130,7 @@ public final class LocalStack implements AutoCloseable {
             tokens.forEach((role, secret) -> {
                 release.put("slipway.release.auth.tokens." + role + ".secret", secret);
                 release.put("slipway.release.auth.tokens." + role + ".roles",
-                        role.equals("operator") ? "viewer,operator" : "viewer");
+                        role.equals("operator") ? "viewer,operator" : role.equals("holder") ? "viewer,holder" : "viewer");
             });
             services.add(ServiceProcess.start(repository, "release-service", "release-service", ports.release(), logs,
                     release));
@@ -298,7 +298,7 @@ public final class LocalStack implements AutoCloseable {
     private static Map<String, String> keptTokens(Path directory) throws IOException {
         Files.createDirectories(directory);
         Map<String, String> tokens = new LinkedHashMap<>();
-        for (String name : List.of("ci", "operator", "fleet")) {
+        for (String name : List.of("ci", "operator", "fleet", "holder")) {
             Path file = directory.resolve(name);
             if (!Files.exists(file)) {
                 byte[] random = new byte[24];
@@ -405,8 +405,8 @@ public final class LocalStack implements AutoCloseable {
         for (ServiceProcess service : services) {
             out.printf("  %-16s http://127.0.0.1:%d/q/health   pid %d%n", service.name(), service.port(), service.pid());
         }
-        out.printf("Tokens (bearer, kept in %s): ci=%s operator=%s fleet=%s%n", data.resolve("tokens"), tokens.get("ci"),
-                tokens.get("operator"), tokens.get("fleet"));
+        out.printf("Tokens (bearer, kept in %s): ci=%s operator=%s fleet=%s holder=%s%n", data.resolve("tokens"),
+                tokens.get("ci"), tokens.get("operator"), tokens.get("fleet"), tokens.get("holder"));
         out.printf("The demo fleet is set '%s' (host-0 is the canary), store in %s.%n", DEMO_SET, data.resolve("cas"));
     }
 }

@@ -396,6 +396,28 @@ class CliAgainstTheStackTest {
         Run notPaused = slipway("resume", "--set", "demo");
         assertEquals(Exit.REFUSED.code, notPaused.exit());
         assertTrue(notPaused.err().contains("is not paused"), notPaused.err());
+
+        Map<String, String> migrator = new HashMap<>(environment);
+        migrator.put("SLIPWAY_RELEASE_TOKEN", stack.tokens().get("holder"));
+        Run held = slipway(migrator, "hold", "add", "--set", "demo", "--name", "db-migration", "--until", "PT10M",
+                "--on-expiry", "fail", "--reason", "schema 42");
+        try {
+            assertEquals(0, held.exit(), held.err());
+            assertTrue(held.out().contains("carried out for demo"), held.out());
+            Run listed = slipway("hold", "list", "--set", "demo");
+            assertTrue(listed.out().contains("db-migration  by operator:holder until ")
+                    && listed.out().contains("then fail the rollout: schema 42"), listed.out());
+            Run notAnOperator = slipway(migrator, "pause", "--set", "demo", "--reason", "x");
+            assertEquals(Exit.AUTH.code, notAnOperator.exit(), notAnOperator.err());
+            assertTrue(notAnOperator.err().contains("lacks the operator role"), notAnOperator.err());
+        } finally {
+            Run released = slipway(migrator, "hold", "release", "--set", "demo", "--name", "db-migration");
+            assertEquals(0, released.exit(), released.err());
+        }
+        assertTrue(slipway("hold", "list", "--set", "demo").out().contains("demo is not held"));
+        Run unknown = slipway(migrator, "hold", "release", "--set", "demo", "--name", "db-migration");
+        assertEquals(Exit.REFUSED.code, unknown.exit());
+        assertTrue(unknown.err().contains("no hold named 'db-migration' in place"), unknown.err());
     }
 
     @Test

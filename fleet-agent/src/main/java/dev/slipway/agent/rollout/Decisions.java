@@ -1,6 +1,7 @@
 package dev.slipway.agent.rollout;
 
 import dev.slipway.events.SlipwayEvent;
+import dev.slipway.events.rollout.HoldOverdue;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostJoined;
@@ -193,6 +194,11 @@ public final class Decisions {
                                 "silent past its slot deadline of " + deadline, host.me()));
             }
         }
+        fold.holds().forEach((name, hold) -> {
+            if (!now.isBefore(hold.until())) {
+                report(steps, host, "hold-over/" + name + "/" + hold.since(), new HoldOverdue(set, name, host.me()));
+            }
+        });
         Rollout rollout = fold.rollout();
         if (rollout.status() != Rollout.Status.RUNNING) {
             return;

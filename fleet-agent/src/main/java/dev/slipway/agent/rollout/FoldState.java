@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Everything a {@link SetFold} knows, as plain values in the fold's own order: what a checkpoint carries. Two
@@ -18,15 +19,16 @@ import java.util.Map;
  * @param since   log time of the first record folded; null before it
  * @param seen    ids of the records folded within {@link SetFold#REMEMBER_IDS} of log time, with their time
  * @param hold    the set's pause; null when it is not paused (and in format 1, which had none)
+ * @param holds   the named holds in place by name; null in formats before 3, which had none
  */
 public record FoldState(int format, String deploymentSet, long offset, long records, Instant since, Instant time,
         int peakSlots, LinkedHashMap<String, Instant> seen, LinkedHashMap<String, Membership.Member> members,
         LinkedHashMap<String, Membership.Member> removed, List<RolloutState> rollouts, String rollout,
-        String lastCompleted, List<SlotState> slots, SetFold.Hold hold) {
+        String lastCompleted, List<SlotState> slots, SetFold.Hold hold, TreeMap<String, SetFold.NamedHold> holds) {
 
     /** Raised when what a state holds changes meaning; a reader refuses a format it does not know. */
-    public static final int FORMAT = 2;
-    /** Format 1 had no hold: a pause was the paused rollout's. Still read. */
+    public static final int FORMAT = 3;
+    /** Format 1 had no hold: a pause was the paused rollout's. Format 2 had no named holds. Both still read. */
     static final int FORMAT_BEFORE_HOLDS = 1;
 
     /** One rollout; {@code previousCompleted} names a rollout of the same state, or is null. */

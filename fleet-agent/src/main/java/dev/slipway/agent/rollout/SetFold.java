@@ -2,6 +2,8 @@ package dev.slipway.agent.rollout;
 
 import dev.slipway.events.DeploymentSetEvent;
 import dev.slipway.events.Event;
+import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostHealthy;
@@ -25,6 +27,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * The state of one deployment set, folded from its events in log order. Deterministic: every agent that
@@ -60,6 +63,13 @@ public final class SetFold {
     }
 
     /**
+     * A named hold ({@code HoldPlaced}): by whom, why, since when, until when (log time), and what its expiry does
+     * ({@link HoldPlaced#RELEASE} or {@link HoldPlaced#FAIL}).
+     */
+    public record NamedHold(String by, String reason, Instant since, Instant until, String onExpiry) {
+    }
+
+    /**
      * How long (log time) a record's id is remembered so that the same event delivered again changes nothing.
      * Repeats come from members announcing one end under one id and from a relay that sends again after a
      * crash, seconds or minutes apart; forgetting older ids keeps the fold of years of log, and its checkpoint, as
@@ -75,6 +85,7 @@ public final class SetFold {
     private Rollout rollout;
     private Rollout lastCompleted;
     private Hold hold;
+    private final Map<String, NamedHold> holds = new TreeMap<>();
     private Instant time;
     private Instant since;
     private long offset = -1;
@@ -141,6 +152,12 @@ public final class SetFold {
         if (data instanceof RolloutResumed) {
             return release();
         }
+        if (data instanceof HoldPlaced placed) {
+            return place(placed);
+        }
+        if (data instanceof HoldReleased released) {
+            return lift(released.name());
+        }
         if (data instanceof RollbackRequested rollback) {
             return isCurrent(rollback.rolloutId()) && rollout.status != Rollout.Status.SUPERSEDED
                     && abort("rollback requested by " + rollback.requestedBy() + ": " + rollback.reason());
@@ -166,6 +183,11 @@ public final class SetFold {
     /** The set's pause, or null when it is not paused. */
     public Hold hold() {
         return hold;
+    }
+
+    /** The named holds in place, by name. */
+    public Map<String, NamedHold> holds() {
+        return Collections.unmodifiableMap(holds);
     }
 
     /** What this set's hosts should run: the artifact of the last completed rollout, or null. */
@@ -261,7 +283,7 @@ public final class SetFold {
         return new FoldState(FoldState.FORMAT, deploymentSet, offset, records, since, time, peakSlots,
                 new LinkedHashMap<>(seenIds), new LinkedHashMap<>(members.members()),
                 new LinkedHashMap<>(members.removedMembers()), rollouts, rollout == null ? null : rollout.id(),
-                lastCompleted == null ? null : lastCompleted.id(), held, hold);
+                lastCompleted == null ? null : lastCompleted.id(), held, hold, new TreeMap<>(holds));
     }
 
     /**
@@ -271,7 +293,7 @@ public final class SetFold {
      *                                  does not hold
      */
     public static SetFold restore(FoldState state) {
-        if (state.format() != FoldState.FORMAT && state.format() != FoldState.FORMAT_BEFORE_HOLDS) {
+        if (state.format() > FoldState.FORMAT || state.format() < FoldState.FORMAT_BEFORE_HOLDS) {
             throw new IllegalArgumentException("checkpoint format " + state.format() + " is not " + FoldState.FORMAT
                     + ": written by a newer agent; start from the log instead");
         }
@@ -291,7 +313,10 @@ public final class SetFold {
         fold.since = state.since();
         fold.time = state.time();
         fold.peakSlots = state.peakSlots();
-        fold.hold = state.format() == FoldState.FORMAT ? state.hold() : heldBefore(fold.rollout);
+        fold.hold = state.format() > FoldState.FORMAT_BEFORE_HOLDS ? state.hold() : heldBefore(fold.rollout);
+        if (state.holds() != null) {
+            fold.holds.putAll(state.holds());
+        }
         return fold;
     }
 
@@ -371,7 +396,7 @@ public final class SetFold {
         }
         rollout = new Rollout(started.rolloutId(), started.recipe(), started.artifact(), started.policy(), offset,
                 time, lastCompleted);
-        if (hold != null) {
+        if (held()) {
             holdRollout();
         }
         return true;
@@ -469,9 +494,25 @@ public final class SetFold {
         return true;
     }
 
+    /** Paused by an operator, or held by any named hold. */
+    private boolean held() {
+        return hold != null || !holds.isEmpty();
+    }
+
     private void holdRollout() {
         rollout.status = Rollout.Status.PAUSED;
-        rollout.reason = hold.reason();
+        rollout.reason = heldBecause();
+    }
+
+    /** What holds the set, in words: the pause's reason, then each named hold. */
+    private String heldBecause() {
+        List<String> why = new ArrayList<>();
+        if (hold != null) {
+            why.add(hold.reason());
+        }
+        holds.forEach((name, named) -> why.add("held by " + name + " (" + named.by() + ": " + named.reason()
+                + ", until " + named.until() + ")"));
+        return String.join("; ", why);
     }
 
     private boolean release() {
@@ -479,12 +520,46 @@ public final class SetFold {
             return false;
         }
         hold = null;
-        if (rollout != null && rollout.status == Rollout.Status.PAUSED) {
-            rollout.status = Rollout.Status.RUNNING;
-            rollout.reason = null;
-            rollout.waitingSince = time;
+        goOnUnlessHeld();
+        return true;
+    }
+
+    /**
+     * A named hold: a rollout in progress holds from this record on, and so does any that starts before it ends.
+     * The same name again renews it, its deadline counted from the renewal.
+     */
+    private boolean place(HoldPlaced placed) {
+        if (placed.until() == null || placed.until().isNegative() || placed.until().isZero()) {
+            return false;
+        }
+        holds.put(placed.name(), new NamedHold(placed.placedBy(), placed.reason(), time, time.plus(placed.until()),
+                HoldPlaced.FAIL.equals(placed.onExpiry()) ? HoldPlaced.FAIL : HoldPlaced.RELEASE));
+        if (rollout != null && (rollout.status == Rollout.Status.RUNNING || rollout.status == Rollout.Status.PAUSED)) {
+            holdRollout();
         }
         return true;
+    }
+
+    private boolean lift(String name) {
+        if (holds.remove(name) == null) {
+            return false;
+        }
+        goOnUnlessHeld();
+        return true;
+    }
+
+    /** A paused rollout that nothing holds any more runs again, waiting for its members from now. */
+    private void goOnUnlessHeld() {
+        if (rollout == null || rollout.status != Rollout.Status.PAUSED) {
+            return;
+        }
+        if (held()) {
+            rollout.reason = heldBecause();
+            return;
+        }
+        rollout.status = Rollout.Status.RUNNING;
+        rollout.reason = null;
+        rollout.waitingSince = time;
     }
 
     private boolean abort(String reason) {
@@ -515,12 +590,12 @@ public final class SetFold {
         return rollout.status.takesClaims();
     }
 
-    /** Slots past their deadline and members past the progress deadline, at the log's time. */
+    /** Holds, slots past their deadline and members past the progress deadline, at the log's time. */
     private boolean expire() {
         if (time == null) {
             return false;
         }
-        boolean changed = false;
+        boolean changed = expireHolds();
         for (Map.Entry<String, Slot> held : new ArrayList<>(slots.entrySet())) {
             Slot slot = held.getValue();
             if (slot.grantedAt().plus(slot.rollout().policy().slotDeadline()).isBefore(time)) {
@@ -546,6 +621,23 @@ public final class SetFold {
             }
         }
         return changed;
+    }
+
+    /** Named holds past their deadline end: released, or failing the rollout they held. */
+    private boolean expireHolds() {
+        List<String> ended = holds.entrySet().stream().filter(named -> !time.isBefore(named.getValue().until()))
+                .map(Map.Entry::getKey).toList();
+        for (String name : ended) {
+            NamedHold named = holds.remove(name);
+            if (HoldPlaced.FAIL.equals(named.onExpiry()) && rollout != null && rollout.status.underway()) {
+                abort("hold " + name + " (" + named.by() + ": " + named.reason() + ") was not released by its "
+                        + "deadline " + named.until());
+            }
+        }
+        if (!ended.isEmpty()) {
+            goOnUnlessHeld();
+        }
+        return !ended.isEmpty();
     }
 
     private void settle() {

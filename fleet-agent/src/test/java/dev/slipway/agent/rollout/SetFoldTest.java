@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
+import dev.slipway.events.rollout.HoldOverdue;
+import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostHealthy;
@@ -22,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -227,13 +231,81 @@ class SetFoldTest {
         FoldState now = fold.state();
         FoldState before = new FoldState(1, now.deploymentSet(), now.offset(), now.records(), now.since(), now.time(),
                 now.peakSlots(), now.seen(), now.members(), now.removed(), now.rollouts(), now.rollout(),
-                now.lastCompleted(), now.slots(), null);
+                now.lastCompleted(), now.slots(), null, null);
 
         SetFold restored = SetFold.restore(before);
         apply(restored, T0, new HostClaimed(SET, "r1", "a"));
         assertTrue(restored.rollout().holding().isEmpty());
         apply(restored, T0, new RolloutResumed(SET, "r1", "alice"));
         assertTrue(restored.rollout().holds("a"));
+    }
+
+    @Test
+    void namedHoldsGrantNothingForwardUntilTheLastIsReleasedAndAResumeDoesNotLiftThem() {
+        RolloutPolicy policy = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(5));
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "a", false), new HostJoined(SET, "b", false),
+                new HoldPlaced(SET, "db-migration", Duration.ofMinutes(30), HoldPlaced.FAIL, "migrator", "schema 42"),
+                started("r1", policy), new HostClaimed(SET, "r1", "a"));
+        assertEquals(Rollout.Status.PAUSED, fold.rollout().status(), "started under a hold: held from its start");
+        assertTrue(fold.rollout().holding().isEmpty());
+        assertTrue(fold.rollout().reason().contains("held by db-migration (migrator: schema 42"),
+                fold.rollout().reason());
+
+        apply(fold, T0.plusSeconds(1), new HoldPlaced(SET, "lb", Duration.ofMinutes(5), HoldPlaced.RELEASE, "lb",
+                "draining"), new RolloutPaused(SET, "r1", "bob", "looking"), new HoldReleased(SET, "db-migration", "m"),
+                new RolloutResumed(SET, "r1", "bob"));
+        assertEquals(Rollout.Status.PAUSED, fold.rollout().status(), "lb still holds it");
+        assertTrue(fold.rollout().holding().isEmpty());
+
+        apply(fold, T0.plusSeconds(2), new HoldReleased(SET, "lb", "lb"));
+        assertEquals(Rollout.Status.RUNNING, fold.rollout().status());
+        assertTrue(fold.rollout().holds("a"), "the claim made while held is granted once nothing holds");
+        assertEquals(T0.plusSeconds(2), fold.rollout().waitingSince(), "members are waited for from the release");
+    }
+
+    @Test
+    void aHoldEndsAtItsDeadlineInLogTimeReleasingOrFailingTheRolloutAsItSays() {
+        RolloutPolicy policy = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(5));
+        for (String onExpiry : List.of(HoldPlaced.RELEASE, HoldPlaced.FAIL)) {
+            SetFold fold = new SetFold(SET);
+            apply(fold, T0, new HostJoined(SET, "a", false), new HostJoined(SET, "b", false), started("r1", policy),
+                    new HostClaimed(SET, "r1", "a"), new HostSwitched(SET, "r1", "a", OLD, NEW, 1));
+            apply(fold, T0.plusSeconds(1), new HoldPlaced(SET, "gate", Duration.ofSeconds(30), onExpiry, "ops", "wait"),
+                    new HostHealthy(SET, "r1", "a"), new HostClaimed(SET, "r1", "b"));
+            assertTrue(fold.rollout().holding().isEmpty(), onExpiry);
+
+            apply(fold, T0.plusSeconds(30), new HoldOverdue(SET, "gate", "a"));
+            assertEquals(Rollout.Status.PAUSED, fold.rollout().status(), onExpiry + ": a second before the deadline");
+            apply(fold, T0.plusSeconds(31), new HoldOverdue(SET, "gate", "a"));
+
+            assertEquals(Map.of(), fold.holds(), onExpiry);
+            if (onExpiry.equals(HoldPlaced.RELEASE)) {
+                assertEquals(Rollout.Status.RUNNING, fold.rollout().status());
+                assertTrue(fold.rollout().holds("b"));
+            } else {
+                assertEquals(Rollout.Status.ABORTED, fold.rollout().status());
+                assertTrue(fold.rollout().reason().contains("hold gate (ops: wait) was not released by its deadline"),
+                        fold.rollout().reason());
+                assertTrue(fold.mustGoBack(fold.rollout(), "a"), "the host that switched goes back");
+            }
+        }
+    }
+
+    @Test
+    void aFoldWithHoldsRestoresFromItsStateAndGoesOnTheSame() {
+        RolloutPolicy policy = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(5));
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "a", false), started("r1", policy),
+                new HoldPlaced(SET, "gate", Duration.ofSeconds(30), HoldPlaced.FAIL, "ops", "wait"));
+        SetFold restored = SetFold.restore(EventJson.mapper().convertValue(
+                EventJson.mapper().valueToTree(fold.state()), FoldState.class));
+        assertEquals(fold.summary(), restored.summary());
+
+        apply(fold, T0.plusSeconds(31), new HoldOverdue(SET, "gate", "a"));
+        apply(restored, T0.plusSeconds(31), new HoldOverdue(SET, "gate", "a"));
+        assertEquals(Rollout.Status.ABORTED, restored.rollout().status());
+        assertEquals(fold.rollout().reason(), restored.rollout().reason());
     }
 
     @Test

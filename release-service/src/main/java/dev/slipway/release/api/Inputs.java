@@ -60,7 +60,7 @@ public final class Inputs {
     }
 
     /** The value for a message: quoted, control characters escaped, cut short. */
-    private static String quoted(String value) {
+    public static String quoted(String value) {
         if (value == null) {
             return "nothing";
         }

@@ -1,11 +1,13 @@
 package dev.slipway.release.api;
 
 import dev.slipway.release.command.CommandOutcomes;
+import dev.slipway.release.projection.Projector;
 import dev.slipway.release.readmodel.Artifact;
 import dev.slipway.release.readmodel.AuditEntry;
 import dev.slipway.release.readmodel.Build;
 import dev.slipway.release.readmodel.Deployable;
 import dev.slipway.release.readmodel.DeploymentSet;
+import dev.slipway.release.readmodel.SetHold;
 import dev.slipway.release.readmodel.Host;
 import dev.slipway.release.readmodel.Rollout;
 import dev.slipway.release.readmodel.RolloutHost;
@@ -51,8 +53,8 @@ public class ReadModelResource {
         }
     }
 
-    public record SetView(String name, Instant firstSeen, Pause paused, List<Host> hosts, List<Rollout> rollouts,
-            List<Deployable> deployables, List<CommandOutcomes.Outcome> commands) {
+    public record SetView(String name, Instant firstSeen, Pause paused, List<SetHold> holds, List<Host> hosts,
+            List<Rollout> rollouts, List<Deployable> deployables, List<CommandOutcomes.Outcome> commands) {
     }
 
     public record RolloutView(Rollout rollout, List<RolloutHost> hosts) {
@@ -145,8 +147,9 @@ public class ReadModelResource {
                                             Deployable.class)
                                     .setParameter("set", name).getResultList()
                                     .chain(flags -> CommandOutcomes.recent(s, name, RECENT_COMMANDS)
-                                            .map(commands -> new SetView(set.name, set.firstSeen, Pause.of(set),
-                                                    hosts, rollouts, flags, commands)))));
+                                            .chain(commands -> Projector.holdsOf(s, name)
+                                                    .map(holds -> new SetView(set.name, set.firstSeen, Pause.of(set),
+                                                            holds, hosts, rollouts, flags, commands))))));
         }));
     }
 

@@ -5,15 +5,19 @@ import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.Response;
+import java.util.regex.Pattern;
 import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
- * Every {@code /api} request needs a bearer token: reading needs {@code viewer}, anything else {@code operator}.
+ * Every {@code /api} request needs a bearer token: reading needs {@code viewer}, placing or releasing a hold
+ * {@code holder} (or {@code operator}), anything else {@code operator}.
  * The granted token's name is left on the request as {@link #TOKEN_NAME}, to be recorded as who asked.
  */
 public class TokenFilter {
 
     public static final String TOKEN_NAME = "slipway.token";
+    /** Placing and releasing a set's holds: what a holder token may do. */
+    private static final Pattern HOLDS = Pattern.compile("/api/sets/[^/]+/holds(/[^/]+)?");
 
     private final Tokens tokens;
 
@@ -28,8 +32,9 @@ public class TokenFilter {
             return null;
         }
         boolean reading = HttpMethod.GET.equals(request.getMethod()) || HttpMethod.HEAD.equals(request.getMethod());
-        Tokens.Decision decision = tokens.decide(request.getHeaderString(HttpHeaders.AUTHORIZATION),
-                reading ? Role.VIEWER : Role.OPERATOR, reading ? "read " + path : request.getMethod() + " " + path);
+        Role needed = reading ? Role.VIEWER : HOLDS.matcher(path).matches() ? Role.HOLDER : Role.OPERATOR;
+        Tokens.Decision decision = tokens.decide(request.getHeaderString(HttpHeaders.AUTHORIZATION), needed,
+                reading ? "read " + path : request.getMethod() + " " + path);
         if (decision.granted()) {
             request.setProperty(TOKEN_NAME, decision.tokenName());
             return null;

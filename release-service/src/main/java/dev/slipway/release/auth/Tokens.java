@@ -46,7 +46,7 @@ public class Tokens {
         for (Map.Entry<String, AuthConfig.Token> token : config.tokens().entrySet()) {
             // Constant-time comparison: the response time must not tell how much of a guess was right.
             if (MessageDigest.isEqual(offered, token.getValue().secret().getBytes(UTF_8))) {
-                return token.getValue().roles().contains(needed)
+                return token.getValue().roles().stream().anyMatch(role -> role.grants(needed))
                         ? new Decision(token.getKey(), 200, "")
                         : new Decision(null, 403, "token '" + token.getKey() + "' lacks the " + role(needed)
                                 + " role needed to " + action + "; it has " + token.getValue().roles());

@@ -4,9 +4,13 @@ import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.Topics;
 import dev.slipway.events.command.CommandEffects;
+import dev.slipway.events.command.HoldReleaseRequested;
+import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
 import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.ResumeRequested;
+import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.HostLeft;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutPaused;
@@ -37,7 +41,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Carries the commands the agents act on from {@code slipway.commands} to the set's coordination log on
- * {@code slipway.rollouts}: pause, resume and roll back a named rollout, and take a host out of its set. (Promote and revoke are the store's:
+ * {@code slipway.rollouts}: pause, resume and roll back a named rollout, place and release a named hold, and take
+ * a host out of its set. (Promote and revoke are the store's:
  * cas-service reads them itself.) Each relayed entry's id is derived from the command's, so a command relayed
  * twice after a crash is one entry to every fold. Offsets are committed after the broker acknowledged the
  * entry; a command that names no rollout is dead-lettered.
@@ -77,6 +82,13 @@ public class CommandRelay {
         }
         if (command instanceof ResumeRequested resume) {
             return Optional.of(new RolloutResumed(resume.deploymentSet(), named(resume.rolloutId()), resume.requestedBy()));
+        }
+        if (command instanceof HoldRequested hold) {
+            return Optional.of(new HoldPlaced(hold.deploymentSet(), hold.name(), hold.until(), hold.onExpiry(),
+                    hold.requestedBy(), hold.reason()));
+        }
+        if (command instanceof HoldReleaseRequested release) {
+            return Optional.of(new HoldReleased(release.deploymentSet(), release.name(), release.requestedBy()));
         }
         if (command instanceof RemoveHostRequested removal) {
             return Optional.of(new HostLeft(removal.deploymentSet(), removal.hostId()));

@@ -6,13 +6,17 @@ import static dev.slipway.release.api.Inputs.text;
 import dev.slipway.events.DeploymentSetEvent;
 import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
+import dev.slipway.events.command.HoldReleaseRequested;
+import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
+import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.release.api.Digests;
+import dev.slipway.release.api.Inputs;
 import dev.slipway.release.api.ProblemException;
 import dev.slipway.release.auth.TokenFilter;
 import dev.slipway.release.projection.Projector;
@@ -22,6 +26,7 @@ import dev.slipway.release.readmodel.Host;
 import dev.slipway.release.readmodel.Rollout;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -31,6 +36,8 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.net.URI;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.hibernate.reactive.mutiny.Mutiny;
 
@@ -57,6 +64,13 @@ public class CommandsResource {
     /** For pause and roll back; the reason is optional for resume. */
     public record Reason(String reason) {
     }
+
+    /** A named hold: until is ISO-8601 (PT30M), onExpiry {@code release} (the default) or {@code fail}. */
+    public record Hold(String name, String until, String onExpiry, String reason) {
+    }
+
+    /** The longest hold: the set's log keeps a week of records, and a hold meant to outlast that is a freeze. */
+    static final Duration LONGEST_HOLD = Duration.ofDays(7);
 
     /** What the API answers: the command event as published, and where to follow what becomes of it. */
     public record Accepted(String id, String type, String deploymentSet, Object command, String outcome) {
@@ -127,6 +141,60 @@ public class CommandsResource {
                     return latest;
                 })))
                 .chain(latest -> publish(new ResumeRequested(set, latest.id, who(request))));
+    }
+
+    @POST
+    @Path("/sets/{set}/holds")
+    @Operation(summary = "Place a named hold on the set (or renew it): no rollout grants a slot forward until it is "
+            + "released or its deadline passes, which releases it or fails the rollout as onExpiry says; needs a "
+            + "holder or operator token")
+    public Uni<Response> hold(@PathParam("set") String set, Hold body, @Context ContainerRequestContext request) {
+        Hold hold = required(body, "{\"name\": \"db-migration\", \"until\": \"PT30M\", \"onExpiry\": \"fail\", "
+                + "\"reason\": \"schema 42\"}");
+        String name = name(hold.name(), "name");
+        Duration until = until(hold.until());
+        String onExpiry = hold.onExpiry() == null ? HoldPlaced.RELEASE : hold.onExpiry();
+        if (!onExpiry.equals(HoldPlaced.RELEASE) && !onExpiry.equals(HoldPlaced.FAIL)) {
+            throw new ProblemException(400, "onExpiry must be \"release\" (the rollout goes on) or \"fail\" (the "
+                    + "rollout in progress is aborted), not " + Inputs.quoted(onExpiry));
+        }
+        String reason = text(hold.reason(), "reason");
+        return database.withSession(s -> knownSet(s, set))
+                .chain(() -> publish(new HoldRequested(set, name, until, onExpiry, who(request), reason)));
+    }
+
+    @DELETE
+    @Path("/sets/{set}/holds/{name}")
+    @Operation(summary = "Release the set's named hold: a rollout held by nothing else goes on; needs a holder or "
+            + "operator token")
+    public Uni<Response> releaseHold(@PathParam("set") String set, @PathParam("name") String name,
+            @Context ContainerRequestContext request) {
+        name(name, "hold name");
+        return database.withSession(s -> knownSet(s, set).chain(() -> Projector.holdsOf(s, set))).chain(holds -> {
+            if (holds.stream().noneMatch(hold -> hold.name.equals(name))) {
+                return conflict("set '" + set + "' has no hold named '" + name + "' in place; its holds: "
+                        + (holds.isEmpty() ? "none" : String.join(", ", holds.stream().map(h -> h.name).toList())));
+            }
+            return publish(new HoldReleaseRequested(set, name, who(request)));
+        });
+    }
+
+    private static Duration until(String text) {
+        if (text == null) {
+            throw new ProblemException(400, "until is required: how long the hold may last at most, ISO-8601 (PT30M)");
+        }
+        Duration until;
+        try {
+            until = Duration.parse(text);
+        } catch (DateTimeParseException e) {
+            throw new ProblemException(400, "until must be an ISO-8601 duration such as PT30M, not "
+                    + Inputs.quoted(text));
+        }
+        if (until.isNegative() || until.isZero() || until.compareTo(LONGEST_HOLD) > 0) {
+            throw new ProblemException(400, "until must be more than nothing and at most " + LONGEST_HOLD + ", not "
+                    + until);
+        }
+        return until;
     }
 
     @POST

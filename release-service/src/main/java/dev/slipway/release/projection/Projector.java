@@ -25,6 +25,8 @@ import dev.slipway.events.rollout.HostSwitched;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutAborted;
 import dev.slipway.events.rollout.RolloutCompleted;
+import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
@@ -39,8 +41,10 @@ import dev.slipway.release.readmodel.DeploymentSet;
 import dev.slipway.release.readmodel.Host;
 import dev.slipway.release.readmodel.Rollout;
 import dev.slipway.release.readmodel.RolloutHost;
+import dev.slipway.release.readmodel.SetHold;
 import io.smallrye.mutiny.Uni;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -111,37 +115,108 @@ public final class Projector {
      * refused, under the id of the entry, which is the id of the command's effect.
      */
     private Uni<Void> onTheSetsLog(Mutiny.Session s, Event<?> event, Instant at) {
-        if (event.data() instanceof RolloutPaused paused) {
-            return s.find(DeploymentSet.class, paused.deploymentSet()).chain(set -> {
-                if (set == null || set.paused()) {
-                    return NOTHING;
-                }
-                set.pausedBy = paused.pausedBy();
-                set.pauseReason = paused.reason();
-                set.pausedAt = at;
-                return rolloutsOf(s, set.name, Rollout.Status.RUNNING).invoke(running -> running.forEach(r -> {
-                    r.status = Rollout.Status.PAUSED.name();
-                    r.reason = pauseOf(set);
-                    r.updatedAt = at;
-                })).replaceWithVoid();
-            });
+        if (!(event.data() instanceof DeploymentSetEvent about)) {
+            return NOTHING;
         }
-        if (event.data() instanceof RolloutResumed resumed) {
-            return s.find(DeploymentSet.class, resumed.deploymentSet()).chain(set -> {
-                if (set == null || !set.paused()) {
-                    return moot(s, event, resumed.deploymentSet(), at, "the set was not paused when the resume reached "
-                            + "its log");
-                }
-                set.pausedBy = null;
-                set.pauseReason = null;
-                set.pausedAt = null;
-                return rolloutsOf(s, set.name, Rollout.Status.PAUSED).invoke(held -> held.forEach(r -> {
-                    r.status = Rollout.Status.RUNNING.name();
-                    r.reason = null;
-                    r.updatedAt = at;
-                })).replaceWithVoid();
-            });
+        return s.find(DeploymentSet.class, about.deploymentSet()).chain(set -> set == null ? NOTHING
+                : holdsOf(s, set.name).chain(holds -> {
+                    // The fold ends holds at the first record at or past their deadline; so does the read model.
+                    List<SetHold> ended = holds.stream().filter(hold -> !at.isBefore(hold.until)).toList();
+                    holds.removeAll(ended);
+                    Uni<Void> removed = NOTHING;
+                    for (SetHold hold : ended) {
+                        removed = removed.chain(() -> s.remove(hold));
+                    }
+                    Object data = event.data();
+                    boolean holding = !ended.isEmpty() || data instanceof RolloutPaused
+                            || data instanceof RolloutResumed || data instanceof HoldPlaced
+                            || data instanceof HoldReleased;
+                    return removed.chain(() -> held(s, event, set, holds, at))
+                            .chain(() -> holding ? reconcile(s, set, holds, at) : NOTHING);
+                }))
+                .chain(() -> rolledBack(s, event, at));
+    }
+
+    /** A pause, resume, hold or release, applied to the set's row and its holds as the fold applies it. */
+    private Uni<Void> held(Mutiny.Session s, Event<?> event, DeploymentSet set, List<SetHold> holds, Instant at) {
+        if (event.data() instanceof RolloutPaused paused && !set.paused()) {
+            set.pausedBy = paused.pausedBy();
+            set.pauseReason = paused.reason();
+            set.pausedAt = at;
         }
+        if (event.data() instanceof RolloutResumed) {
+            if (!set.paused()) {
+                return moot(s, event, set.name, at, "the set was not paused when the resume reached its log");
+            }
+            set.pausedBy = null;
+            set.pauseReason = null;
+            set.pausedAt = null;
+        }
+        if (event.data() instanceof HoldPlaced placed && placed.until() != null && !placed.until().isNegative() && !placed.until().isZero()) {
+            SetHold hold = holds.stream().filter(h -> h.name.equals(placed.name())).findFirst().orElse(null);
+            boolean isNew = hold == null;
+            if (isNew) {
+                hold = new SetHold();
+                hold.id = SetHold.idOf(set.name, placed.name());
+                hold.deploymentSet = set.name;
+                hold.name = placed.name();
+                holds.add(hold);
+            }
+            hold.placedBy = placed.placedBy();
+            hold.reason = placed.reason();
+            hold.placedAt = at;
+            hold.until = at.plus(placed.until());
+            hold.onExpiry = HoldPlaced.FAIL.equals(placed.onExpiry()) ? HoldPlaced.FAIL : HoldPlaced.RELEASE;
+            return isNew ? s.persist(hold) : NOTHING;
+        }
+        if (event.data() instanceof HoldReleased released) {
+            SetHold hold = holds.stream().filter(h -> h.name.equals(released.name())).findFirst().orElse(null);
+            if (hold == null) {
+                return moot(s, event, set.name, at, "the set had no hold named " + released.name() + " in place when "
+                        + "the release reached its log (released before, or past its deadline)");
+            }
+            holds.remove(hold);
+            return s.remove(hold);
+        }
+        return NOTHING;
+    }
+
+    /** The set's holds in place, by name. */
+    public static Uni<List<SetHold>> holdsOf(Mutiny.Session s, String set) {
+        return s.createSelectionQuery("from SetHold where deploymentSet = :set order by name", SetHold.class)
+                .setParameter("set", set).getResultList().map(ArrayList::new);
+    }
+
+    /** Its rollouts underway paused while anything holds the set, running once nothing does. */
+    private static Uni<Void> reconcile(Mutiny.Session s, DeploymentSet set, List<SetHold> holds, Instant at) {
+        String held = heldBecause(set, holds);
+        return s.createSelectionQuery("from Rollout where deploymentSet = :set and status in (:running, :paused)",
+                        Rollout.class)
+                .setParameter("set", set.name)
+                .setParameter("running", Rollout.Status.RUNNING.name())
+                .setParameter("paused", Rollout.Status.PAUSED.name())
+                .getResultList().invoke(underway -> underway.forEach(r -> {
+                    String status = (held == null ? Rollout.Status.RUNNING : Rollout.Status.PAUSED).name();
+                    if (!status.equals(r.status) || !Objects.equals(held, r.reason)) {
+                        r.status = status;
+                        r.reason = held;
+                        r.updatedAt = at;
+                    }
+                })).replaceWithVoid();
+    }
+
+    /** What holds the set, in words, as the fold says it; null when nothing does. */
+    private static String heldBecause(DeploymentSet set, List<SetHold> holds) {
+        List<String> why = new ArrayList<>();
+        if (set.paused()) {
+            why.add(pauseOf(set));
+        }
+        holds.forEach(hold -> why.add("held by " + hold.name + " (" + hold.placedBy + ": " + hold.reason + ", until "
+                + hold.until + ")"));
+        return why.isEmpty() ? null : String.join("; ", why);
+    }
+
+    private Uni<Void> rolledBack(Mutiny.Session s, Event<?> event, Instant at) {
         if (event.data() instanceof RollbackRequested rollback) {
             return latestRollout(s, rollback.deploymentSet()).chain(latest -> {
                 if (latest == null || !latest.id.equals(rollback.rolloutId())) {
@@ -162,11 +237,6 @@ public final class Projector {
 
     private static String pauseOf(DeploymentSet set) {
         return "paused by " + set.pausedBy + ": " + set.pauseReason;
-    }
-
-    private static Uni<List<Rollout>> rolloutsOf(Mutiny.Session s, String set, Rollout.Status status) {
-        return s.createSelectionQuery("from Rollout where deploymentSet = :set and status = :status", Rollout.class)
-                .setParameter("set", set).setParameter("status", status.name()).getResultList();
     }
 
     /** The set's latest rollout by start, as the set's log orders them; null before the first. */
@@ -354,7 +424,9 @@ public final class Projector {
                         r.reason = "superseded by rollout " + started.rolloutId();
                         r.updatedAt = at;
                         r.endedAt = at;
-                    })).chain(() -> s.find(DeploymentSet.class, started.deploymentSet())).chain(set -> {
+                    })).chain(() -> s.find(DeploymentSet.class, started.deploymentSet())).chain(set -> (set == null
+                            ? Uni.createFrom().item(List.<SetHold>of()) : holdsOf(s, set.name)).chain(holds -> {
+                        String held = set == null ? null : heldBecause(set, holds);
                         Rollout r = new Rollout();
                         r.id = started.rolloutId();
                         r.deploymentSet = started.deploymentSet();
@@ -362,13 +434,13 @@ public final class Projector {
                         r.recipe = started.recipe();
                         r.artifact = started.artifact();
                         r.policy = json(started.policy());
-                        // A rollout that starts while the set is paused holds from its start, as the agents' fold has it.
-                        r.status = (set != null && set.paused() ? Rollout.Status.PAUSED : Rollout.Status.RUNNING).name();
-                        r.reason = set != null && set.paused() ? pauseOf(set) : null;
+                        // A rollout that starts while the set is held holds from its start, as the agents' fold has it.
+                        r.status = (held != null ? Rollout.Status.PAUSED : Rollout.Status.RUNNING).name();
+                        r.reason = held;
                         r.startedAt = at;
                         r.updatedAt = at;
                         return s.persist(r);
-                    });
+                    }));
         });
     }
 

@@ -9,6 +9,8 @@ import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.command.HoldReleaseRequested;
+import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.RemoveHostRequested;
@@ -25,6 +27,9 @@ import dev.slipway.events.rollout.HostSwitched;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutAborted;
 import dev.slipway.events.rollout.RolloutCompleted;
+import dev.slipway.events.rollout.HoldOverdue;
+import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
@@ -98,6 +103,17 @@ final class Summaries {
         if (data instanceof RolloutResumed e) {
             return e.deploymentSet() + " resumed by " + e.resumedBy();
         }
+        if (data instanceof HoldPlaced e) {
+            return e.deploymentSet() + " held by " + e.name() + " (" + e.placedBy() + ": " + e.reason() + ") for up to "
+                    + e.until() + ", then " + (HoldPlaced.FAIL.equals(e.onExpiry()) ? "the rollout fails"
+                            : "it is released");
+        }
+        if (data instanceof HoldReleased e) {
+            return e.deploymentSet() + "'s hold " + e.name() + " released by " + e.releasedBy();
+        }
+        if (data instanceof HoldOverdue e) {
+            return e.deploymentSet() + "'s hold " + e.name() + " is past its deadline by " + e.reportedBy() + "'s clock";
+        }
         if (data instanceof RolloutCompleted e) {
             return "rollout " + e.rolloutId() + " completed";
         }
@@ -115,6 +131,12 @@ final class Summaries {
         }
         if (data instanceof ResumeRequested e) {
             return e.requestedBy() + " asked to resume " + e.deploymentSet();
+        }
+        if (data instanceof HoldRequested e) {
+            return e.requestedBy() + " asked to hold " + e.deploymentSet() + " as " + e.name() + ": " + e.reason();
+        }
+        if (data instanceof HoldReleaseRequested e) {
+            return e.requestedBy() + " asked to release " + e.deploymentSet() + "'s hold " + e.name();
         }
         if (data instanceof RemoveHostRequested e) {
             return e.requestedBy() + " asked to take " + e.hostId() + " out of " + e.deploymentSet() + ": " + e.reason();

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
@@ -16,6 +17,8 @@ import dev.slipway.events.artifact.ArtifactDeployable;
 import dev.slipway.events.artifact.ArtifactRevoked;
 import dev.slipway.events.agent.Health;
 import dev.slipway.events.command.CommandEffects;
+import dev.slipway.events.command.HoldReleaseRequested;
+import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.RemoveHostRequested;
@@ -23,6 +26,8 @@ import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
 import dev.slipway.events.rollout.RollbackRequested;
+import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
@@ -56,6 +61,11 @@ class CommandsTest {
 
     private static RequestSpecification operator() {
         return given().header("Authorization", "Bearer operator-secret").contentType(ContentType.JSON);
+    }
+
+    /** A service's token that may place and release holds, and nothing else. */
+    private static RequestSpecification holder() {
+        return given().header("Authorization", "Bearer holder-secret").contentType(ContentType.JSON);
     }
 
     /** A set whose rollout is running, two hosts on it, both able to go back. */
@@ -139,6 +149,58 @@ class CommandsTest {
         operator().get("/api/commands/" + resume).then().body("status", is("APPLIED"));
         operator().post("/api/sets/" + story.set + "/resume").then().statusCode(409)
                 .body("message", containsString("is not paused"));
+    }
+
+    @Test
+    void aServiceWithAHolderTokenHoldsTheSetAndReleasesItButCanDoNothingElse() {
+        SetStory story = running();
+        String holds = "/api/sets/" + story.set + "/holds";
+        String id = holder().body(Map.of("name", "db-migration", "until", "PT30M", "onExpiry", "fail",
+                        "reason", "schema 42")).post(holds)
+                .then().statusCode(202).body("type", is(HoldRequested.TYPE)).extract().path("id");
+        assertEquals(new HoldRequested(story.set, "db-migration", Duration.ofMinutes(30), HoldPlaced.FAIL,
+                "operator:migrator", "schema 42"), command(Topics.COMMANDS, id).data());
+        assertEquals(new HoldPlaced(story.set, "db-migration", Duration.ofMinutes(30), HoldPlaced.FAIL,
+                "operator:migrator", "schema 42"), relayed(story.set, HoldPlaced.class).data());
+        await("the rollout to show as held").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/sets/" + story.set).then().body("rollouts[0].status", is("PAUSED"))
+                .body("rollouts[0].reason", containsString("held by db-migration (operator:migrator: schema 42"))
+                .body("holds[0].name", is("db-migration")).body("holds[0].onExpiry", is("fail")));
+        await("the hold to be carried out").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/commands/" + id).then().statusCode(200).body("status", is("APPLIED")));
+
+        holder().body(Map.of("reason", "x")).post("/api/sets/" + story.set + "/pause").then().statusCode(403)
+                .body("message", containsString("lacks the operator role"));
+        holder().delete(holds + "/lb").then().statusCode(409)
+                .body("message", containsString("no hold named 'lb' in place; its holds: db-migration"));
+
+        String release = holder().delete(holds + "/db-migration").then().statusCode(202)
+                .body("type", is(HoldReleaseRequested.TYPE)).extract().path("id");
+        assertEquals(new HoldReleased(story.set, "db-migration", "operator:migrator"),
+                relayed(story.set, HoldReleased.class).data());
+        await("the rollout to run again").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/sets/" + story.set).then().body("rollouts[0].status", is("RUNNING"))
+                .body("holds", hasSize(0)));
+        operator().get("/api/commands/" + release).then().body("status", is("APPLIED"));
+    }
+
+    @Test
+    void aHoldThatIsNotOneGetsA400ThatSaysWhatToFix() {
+        SetStory story = running();
+        String holds = "/api/sets/" + story.set + "/holds";
+        operator().body(Map.of("name", "m", "until", "30 minutes", "reason", "x")).post(holds).then().statusCode(400)
+                .body("message", containsString("ISO-8601 duration such as PT30M"));
+        operator().body(Map.of("name", "m", "until", "P30D", "reason", "x")).post(holds).then().statusCode(400)
+                .body("message", containsString("at most PT168H"));
+        operator().body(Map.of("name", "m", "until", "-PT1M", "reason", "x")).post(holds).then().statusCode(400);
+        operator().body(Map.of("name", "m", "until", "PT1M", "onExpiry", "explode", "reason", "x")).post(holds)
+                .then().statusCode(400).body("message", containsString("onExpiry must be"));
+        operator().body(Map.of("name", "../m", "until", "PT1M", "reason", "x")).post(holds).then().statusCode(400);
+        operator().body(Map.of("name", "m", "until", "PT1M")).post(holds).then().statusCode(400);
+        operator().body(Map.of("name", "m", "until", "PT1M", "reason", "x")).post("/api/sets/nosuchset/holds")
+                .then().statusCode(404);
+        given().contentType(ContentType.JSON).body(Map.of("name", "m", "until", "PT1M", "reason", "x")).post(holds)
+                .then().statusCode(401);
     }
 
     @Test

@@ -10,6 +10,7 @@ import dev.slipway.events.agent.Health;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostSwitched;
+import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.DeadLetters;
@@ -108,6 +109,13 @@ class ConsoleInABrowserTest {
         assertEquals("holds a slot", text(slot + " td:nth-child(2)"));
         assertEquals("SWITCHED", text(slot + " td:nth-child(3)"));
         assertEquals("waits", text("#rollout-hosts tr[data-host='" + story.host(2) + "'] td:nth-child(2)"));
+        assertEquals("", text("#holds-banner"), "no hold yet");
+
+        story.add(new HoldPlaced(story.set, "db-migration", Duration.ofMinutes(30), HoldPlaced.FAIL,
+                "operator:migrator", "schema 42")).publish(kafka);
+        await("the hold to show").atMost(DEADLINE).until(() -> text("#holds-banner").contains("db-migration"));
+        assertTrue(text("#holds-banner").contains("Held by db-migration (operator:migrator) until ")
+                && text("#holds-banner").contains("then the rollout fails: schema 42."), text("#holds-banner"));
         screenshot("console-rollout.png");
     }
 

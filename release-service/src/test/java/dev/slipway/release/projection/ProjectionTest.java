@@ -17,6 +17,8 @@ import dev.slipway.events.Topics;
 import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.agent.Health;
 import dev.slipway.events.build.BuildRequested;
+import dev.slipway.events.rollout.HoldOverdue;
+import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
@@ -238,6 +240,27 @@ class ProjectionTest {
         await("the resume to release the set").atMost(DEADLINE).untilAsserted(() -> viewer()
                 .get("/api/sets/" + story.set).then().body("paused", nullValue())
                 .body("rollouts.find { it.id == '" + story.set + "-r2' }.status", is("RUNNING")));
+    }
+
+    @Test
+    void aNamedHoldPausesTheRolloutAndEndsAtTheFirstRecordOfTheSetPastItsDeadlineAsTheFoldHasIt() {
+        SetStory story = new SetStory("named-hold").builtFlaggedAndStarted(2);
+        story.add(new HoldPlaced(story.set, "lb", Duration.ofSeconds(3), HoldPlaced.RELEASE, "operator:lb", "draining"));
+        story.publish(kafka);
+        await("the hold to be projected").atMost(DEADLINE).untilAsserted(() -> viewer()
+                .get("/api/sets/" + story.set).then().statusCode(200).body("holds[0].name", is("lb"))
+                .body("holds[0].onExpiry", is("release"))
+                .body("rollouts[0].status", is("PAUSED"))
+                .body("rollouts[0].reason", containsString("held by lb (operator:lb: draining")));
+
+        // Each record of the story is a second after the one before: the third is at the hold's deadline.
+        for (int i = 0; i < 3; i++) {
+            story.add(new HoldOverdue(story.set, "lb", story.host(0)));
+        }
+        story.publish(kafka);
+        await("the hold to end at its deadline").atMost(DEADLINE).untilAsserted(() -> viewer()
+                .get("/api/sets/" + story.set).then().body("holds.size()", is(0))
+                .body("rollouts[0].status", is("RUNNING")).body("rollouts[0].reason", nullValue()));
     }
 
     @Test

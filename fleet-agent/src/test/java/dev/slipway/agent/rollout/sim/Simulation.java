@@ -8,6 +8,8 @@ import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.agent.rollout.SetFold;
 import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
+import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
@@ -198,7 +200,7 @@ public final class Simulation {
         int faults = random.nextInt(12);
         for (int i = 0; i < faults; i++) {
             Instant at = T0.plusMillis(2000 + random.nextLong(window - 2000));
-            int kind = random.nextInt(10);
+            int kind = random.nextInt(11);
             at(at, () -> fault(kind));
         }
         if (random.nextInt(3) > 0) {
@@ -278,6 +280,16 @@ public final class Simulation {
                 tell(time + " joins " + late.id);
                 late.start();
             }
+            case 9 -> {
+                // A service around the set holds it (a migration, a load balancer) and lets go, or forgets to.
+                String name = random.nextBoolean() ? "migration" : "load-balancer";
+                if (oracle.holds().containsKey(name) && random.nextBoolean()) {
+                    operator(new HoldReleased(SET, name, "service"));
+                } else {
+                    operator(new HoldPlaced(SET, name, Duration.ofSeconds(1 + random.nextInt(20)),
+                            random.nextBoolean() ? HoldPlaced.RELEASE : HoldPlaced.FAIL, "service", "busy"));
+                }
+            }
             case 8 -> {
                 String artifact = latestArtifact();
                 if (artifact != null) {
@@ -344,6 +356,14 @@ public final class Simulation {
         log.add(new Entry(event, time));
         oracle.apply(event, time, log.size() - 1);
         states.add(oracle.state());
+        if (oracle.hold() != null || !oracle.holds().isEmpty()) {
+            oracle.slots().forEach((host, slot) -> {
+                if (!slotsBefore.containsKey(host) && !slot.back() && slot.rollout().status() != Rollout.Status.COMPLETED) {
+                    throw violation(host + " was granted a slot forward while the set is held (" + oracle.hold() + ", "
+                            + oracle.holds() + ")");
+                }
+            });
+        }
         if (event.data() instanceof SetCheckpointed checkpoint
                 && !Checkpointer.restore(checkpoint, SET).state().equals(states.get((int) checkpoint.offset()))) {
             throw violation("a checkpoint of offset " + checkpoint.offset() + " by " + event.source()

@@ -1,0 +1,9 @@
+package dev.slipway.events.command;
+
+import dev.slipway.events.DeploymentSetEvent;
+
+/** Someone asks for the named hold on the set to be lifted. */
+public record HoldReleaseRequested(String deploymentSet, String name, String requestedBy)
+        implements DeploymentSetEvent {
+    public static final String TYPE = "dev.slipway.holdrelease.requested.v1";
+}

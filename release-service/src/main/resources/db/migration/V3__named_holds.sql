@@ -1,0 +1,13 @@
+-- Named holds on a set (HoldPlaced on its log), as the agents' fold has them; a row goes when the hold is
+-- released or a record of the set's log comes at or after its deadline.
+CREATE TABLE set_holds (
+    id              VARCHAR(300) PRIMARY KEY,
+    deployment_set  VARCHAR(128) NOT NULL,
+    name            VARCHAR(128) NOT NULL,
+    placed_by       VARCHAR(4096) NOT NULL,
+    reason          VARCHAR(4096) NOT NULL,
+    placed_at       TIMESTAMP WITH TIME ZONE NOT NULL,
+    until           TIMESTAMP WITH TIME ZONE NOT NULL,
+    on_expiry       VARCHAR(16) NOT NULL
+);
+CREATE INDEX set_holds_set ON set_holds (deployment_set, name);
