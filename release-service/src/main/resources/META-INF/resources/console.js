@@ -206,7 +206,8 @@ async function showRollout(set) {
     row.dataset.host = name;
     row.className = where.replace(' ', '-');
     row.append(textCell(name), textCell(where), textCell(step ? step.step : '', step ? step.step : ''),
-      textCell(step ? time(step.updatedAt) : ''), textCell(step && step.reason ? step.reason : ''));
+      textCell(step ? time(step.updatedAt) : ''),
+      textCell([step && step.reason, step && step.hooks].filter(Boolean).join('\n'), 'detail'));
     return row;
   }));
 }

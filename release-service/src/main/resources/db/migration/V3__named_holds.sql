@@ -11,3 +11,6 @@ CREATE TABLE set_holds (
     on_expiry       VARCHAR(16) NOT NULL
 );
 CREATE INDEX set_holds_set ON set_holds (deployment_set, name);
+
+-- What a host's switch hooks (before-drain, after-healthy) did in a rollout, one entry per run.
+ALTER TABLE rollout_hosts ADD COLUMN hooks TEXT;

@@ -19,6 +19,7 @@ import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.HoldOverdue;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
+import dev.slipway.events.rollout.HookRan;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
@@ -62,6 +63,7 @@ public final class EventCatalog {
             kind(HostHealthy.TYPE, HostHealthy.class, Topics.ROLLOUTS),
             kind(HostFailed.TYPE, HostFailed.class, Topics.ROLLOUTS),
             kind(HostOverdue.TYPE, HostOverdue.class, Topics.ROLLOUTS),
+            kind(HookRan.TYPE, HookRan.class, Topics.ROLLOUTS),
             kind(RolloutPaused.TYPE, RolloutPaused.class, Topics.ROLLOUTS),
             kind(RolloutResumed.TYPE, RolloutResumed.class, Topics.ROLLOUTS),
             kind(HoldPlaced.TYPE, HoldPlaced.class, Topics.ROLLOUTS),

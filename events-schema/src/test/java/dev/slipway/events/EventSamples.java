@@ -22,6 +22,7 @@ import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.HoldOverdue;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
+import dev.slipway.events.rollout.HookRan;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
@@ -79,6 +80,7 @@ final class EventSamples {
                 new HostDrained(SET, ROLLOUT, "host-1", true),
                 new HostSwitched(SET, ROLLOUT, "host-1", PREVIOUS, ARTIFACT, 7),
                 new HostHealthy(SET, ROLLOUT, "host-1"),
+                new HookRan(SET, ROLLOUT, "host-1", HookRan.BEFORE_DRAIN, 0, "deregistered from lb-3\n", 412),
                 new HostFailed(SET, ROLLOUT, "host-2", "slot held past its deadline", "host-3"),
                 new HostOverdue(SET, ROLLOUT, "host-4", HostOverdue.PROGRESS, "did not claim within PT5M", "host-3"),
                 new RolloutPaused(SET, ROLLOUT, "operator:bob", "waiting for the database migration"),

@@ -3,6 +3,7 @@ package dev.slipway.agent;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -91,6 +92,22 @@ public interface AgentConfig {
         Optional<List<String>> drain();
 
         Optional<List<String>> stop();
+    }
+
+    /**
+     * The operator's commands around each switch (argv, comma separated), for what else must know of it:
+     * {@code before-drain} (take the host out of a load balancer) and {@code after-healthy} (put it back), each
+     * within {@code timeout}. A failure fails the host as a failed health check does.
+     */
+    SwitchHookCommands switchHooks();
+
+    interface SwitchHookCommands {
+        Optional<List<String>> beforeDrain();
+
+        Optional<List<String>> afterHealthy();
+
+        @WithDefault("PT1M")
+        Duration timeout();
     }
 
     /** The service's environment (nothing of the agent's leaks into it); also fills ${NAME} in health URLs. */

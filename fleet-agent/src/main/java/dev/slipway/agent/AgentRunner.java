@@ -1,6 +1,7 @@
 package dev.slipway.agent;
 
 import dev.slipway.agent.host.Hooks;
+import dev.slipway.agent.host.SwitchHooks;
 import dev.slipway.agent.run.Agent;
 import dev.slipway.agent.run.AgentSettings;
 import dev.slipway.cas.blob.BlobStore;
@@ -48,7 +49,7 @@ public final class AgentRunner {
                 config.canary(), config.keepGenerations(), config.serviceEnv(),
                 BuilderKeys.trusted(config.trustedBuilderKeys().orElse(List.of())),
                 BuilderKeys.trusted(config.trustedReleaseKeys().orElse(List.of())), hooks(), config.rejoin(),
-                config.checkpointRecords(), config.requiredBuilders()),
+                config.checkpointRecords(), config.requiredBuilders(), switchHooks()),
                 blobs(), flags(), bootstrapServers);
         thread = new Thread(agent, "agent");
         thread.setDaemon(true);
@@ -61,6 +62,16 @@ public final class AgentRunner {
     private Hooks.Commands hooks() {
         return config.hooks().start().map(start -> new Hooks.Commands(start,
                 config.hooks().drain().orElse(List.of()), config.hooks().stop().orElse(List.of()))).orElse(null);
+    }
+
+    /** The commands around each switch, when either is configured. */
+    private SwitchHooks.Commands switchHooks() {
+        AgentConfig.SwitchHookCommands hooks = config.switchHooks();
+        if (hooks.beforeDrain().isEmpty() && hooks.afterHealthy().isEmpty()) {
+            return null;
+        }
+        return new SwitchHooks.Commands(hooks.beforeDrain().orElse(List.of()), hooks.afterHealthy().orElse(List.of()),
+                hooks.timeout());
     }
 
     private BlobStore blobs() throws IOException {

@@ -4,6 +4,7 @@ import dev.slipway.agent.host.Activation;
 import dev.slipway.agent.host.Generations;
 import dev.slipway.agent.host.HealthCheck;
 import dev.slipway.agent.host.Hooks;
+import dev.slipway.agent.host.SwitchHooks;
 import dev.slipway.agent.host.Supervisor;
 import dev.slipway.agent.rollout.Checkpointer;
 import dev.slipway.agent.rollout.Decisions;
@@ -21,6 +22,7 @@ import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.agent.Health;
 import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.recipe.Recipe;
+import dev.slipway.events.rollout.HookRan;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostHealthy;
@@ -106,6 +108,8 @@ public final class Agent implements Runnable, AutoCloseable {
     private volatile boolean stopServiceOnExit;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
+    /** The operator's commands around a switch; null when none are configured. */
+    private final SwitchHooks switchHooks;
 
     public Agent(AgentSettings settings, BlobStore store, FlagReader flags, String bootstrapServers) throws IOException {
         this.settings = settings;
@@ -118,6 +122,8 @@ public final class Agent implements Runnable, AutoCloseable {
                 ? new Hooks(settings.hooks(), settings.serviceEnvironment(), settings.root().resolve("service.log"))
                 : new Supervisor(settings.serviceEnvironment(), settings.root().resolve("service.log"),
                         settings.root().resolve("service.pid"));
+        this.switchHooks = settings.switchHooks() == null ? null : new SwitchHooks(settings.switchHooks(),
+                settings.serviceEnvironment(), settings.root().resolve("hook.log"));
         this.health = new HealthCheck(settings.serviceEnvironment());
         this.preparation = new Preparation(store, flags, generations, settings.trustedBuilders(),
                 settings.requiredBuilders());
@@ -439,6 +445,15 @@ public final class Agent implements Runnable, AutoCloseable {
                 return;
             }
         } else {
+            Optional<String> refused = hook(HookRan.BEFORE_DRAIN, rollout, from.map(Digest::toString).orElse(null),
+                    rollout.artifact());
+            if (refused.isPresent()) {
+                // Nothing drained or switched: the host keeps its version, failed as a failed health check fails it.
+                problem = rollout.artifact() + " not taken: " + refused.get();
+                append(new HostFailed(set, rollout.id(), me, refused.get(), me), null);
+                publishState();
+                return;
+            }
             boolean clean = service.drainAndStop(rollout.policy().drainTimeout());
             append(new HostDrained(set, rollout.id(), me, clean), null);
             Digest to = Digest.parse(rollout.artifact());
@@ -447,6 +462,10 @@ public final class Agent implements Runnable, AutoCloseable {
                     generations.nextNumber()), null);
             generations.switchTo(to, pinned());
             sick = startAndCheck(check);
+            if (sick.isEmpty()) {
+                sick = hook(HookRan.AFTER_HEALTHY, rollout, from.map(Digest::toString).orElse(null),
+                        rollout.artifact());
+            }
         }
         if (sick.isEmpty()) {
             problem = null;
@@ -523,6 +542,8 @@ public final class Agent implements Runnable, AutoCloseable {
         if (previous.isPresent() && !whole(previous.get())) {
             return Optional.of("the version to go back to, " + previous.get() + ", is damaged on disk");
         }
+        // Going back is the safe direction: a before-drain hook that fails is said, and the host goes back anyway.
+        hook(HookRan.BEFORE_DRAIN, rollout, rollout.artifact(), previous.map(Digest::toString).orElse(null));
         boolean clean = service.drainAndStop(rollout.policy().drainTimeout());
         append(new HostDrained(settings.deploymentSet(), rollout.id(), settings.agentId(), clean), null);
         if (previous.isEmpty()) {
@@ -535,7 +556,28 @@ public final class Agent implements Runnable, AutoCloseable {
                 previous.get().toString(), generations.nextNumber()), null);
         generations.switchTo(previous.get(), pinned());
         LOG.infof("agent %s went back to %s from %s", settings.agentId(), previous.get(), rollout.artifact());
-        return startAndCheck(healthCheckOf(previous.get(), rollout));
+        Optional<String> sick = startAndCheck(healthCheckOf(previous.get(), rollout));
+        return sick.isPresent() ? sick
+                : hook(HookRan.AFTER_HEALTHY, rollout, rollout.artifact(), previous.get().toString());
+    }
+
+    /**
+     * Runs the switch hook, if one is configured, and puts what it did on the set's log (its output in the
+     * host's step and the audit trail); why it failed, or empty.
+     */
+    private Optional<String> hook(String name, Rollout rollout, String from, String to)
+            throws InterruptedException, ExecutionException {
+        SwitchHooks.Ran ran = switchHooks == null ? null : switchHooks.run(name, rollout.id(), settings.agentId(),
+                from, to);
+        if (ran == null) {
+            return Optional.empty();
+        }
+        append(new HookRan(settings.deploymentSet(), rollout.id(), settings.agentId(), name, ran.exitCode(),
+                ran.output(), ran.millis()), null);
+        if (!ran.ok()) {
+            LOG.warnf("agent %s: %s", settings.agentId(), ran.why());
+        }
+        return ran.ok() ? Optional.empty() : Optional.of(ran.why());
     }
 
     private Optional<String> startAndCheck(Recipe.HealthCheck check)

@@ -1,6 +1,7 @@
 package dev.slipway.agent.run;
 
 import dev.slipway.agent.host.Hooks;
+import dev.slipway.agent.host.SwitchHooks;
 import java.nio.file.Path;
 import java.security.PublicKey;
 import java.util.Map;
@@ -18,11 +19,12 @@ import java.util.Map;
  *                           from the artifact's manifest
  * @param rejoin             join the set again although it removed this host (the operator adds it back)
  * @param checkpointRecords  the fewest records of the set between two of its checkpoints
+ * @param switchHooks        the operator's commands before draining and after a healthy switch; null for none
  */
 public record AgentSettings(String agentId, String deploymentSet, String channel, Path root, boolean canary,
         int keepGenerations, Map<String, String> serviceEnvironment, Map<String, PublicKey> trustedBuilders,
         Map<String, PublicKey> releaseKeys, Hooks.Commands hooks, boolean rejoin, long checkpointRecords,
-        int requiredBuilders) {
+        int requiredBuilders, SwitchHooks.Commands switchHooks) {
 
     /** As {@code slipway.agent.checkpoint-records} defaults. */
     public static final long CHECKPOINT_RECORDS = 1_000;
@@ -37,6 +39,6 @@ public record AgentSettings(String agentId, String deploymentSet, String channel
             int keepGenerations, Map<String, String> serviceEnvironment, Map<String, PublicKey> trustedBuilders,
             Map<String, PublicKey> releaseKeys, Hooks.Commands hooks) {
         this(agentId, deploymentSet, channel, root, canary, keepGenerations, serviceEnvironment, trustedBuilders,
-                releaseKeys, hooks, false, CHECKPOINT_RECORDS, 1);
+                releaseKeys, hooks, false, CHECKPOINT_RECORDS, 1, null);
     }
 }

@@ -3,6 +3,7 @@ package dev.slipway.agent.run;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.slipway.agent.host.Hooks;
+import dev.slipway.agent.host.SwitchHooks;
 import dev.slipway.cas.archive.ReproducibleTar;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
 import dev.slipway.cas.blob.CountingBlobStore;
@@ -68,6 +69,8 @@ final class FleetFixture implements AutoCloseable {
     final List<Integer> ports = new ArrayList<>();
     /** How the next agents activate their service: null, the agent supervises it; else these commands. */
     Hooks.Commands hooks;
+    /** The next agents' commands around each switch; null for none. */
+    SwitchHooks.Commands switchHooks;
     /** Records of the set between checkpoints, for the agents started next. */
     long checkpointRecords = AgentSettings.CHECKPOINT_RECORDS;
     /** Bytes the next releases carry in {@code www/payload}; none when null. */
@@ -135,7 +138,7 @@ final class FleetFixture implements AutoCloseable {
                 canary.get(i), 3, Map.of("PORT", Integer.toString(ports.get(i)), "HOST", "host-" + i),
                 BuilderKeys.trusted(List.of(BuilderKeys.encode(BUILDER.getPublic()))),
                 BuilderKeys.trusted(List.of(BuilderKeys.encode(RELEASE.getPublic()))), hooks, false,
-                checkpointRecords, 1),
+                checkpointRecords, 1, switchHooks),
                 reads, flags, kafka.bootstrapServers());
         Thread thread = new Thread(agent, "agent-" + i);
         agents.set(i, agent);

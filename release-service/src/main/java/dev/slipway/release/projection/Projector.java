@@ -15,6 +15,9 @@ import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
 import dev.slipway.events.command.CommandEffects;
+import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HoldReleased;
+import dev.slipway.events.rollout.HookRan;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
@@ -25,8 +28,6 @@ import dev.slipway.events.rollout.HostSwitched;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutAborted;
 import dev.slipway.events.rollout.RolloutCompleted;
-import dev.slipway.events.rollout.HoldPlaced;
-import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
@@ -463,6 +464,11 @@ public final class Projector {
         }
         if (data instanceof HostHealthy healthy) {
             return hostStep(s, healthy.rolloutId(), healthy.hostId(), at, (r, h) -> h.step = RolloutHost.Step.HEALTHY.name());
+        }
+        if (data instanceof HookRan ran) {
+            return hostStep(s, ran.rolloutId(), ran.hostId(), at, (r, h) -> h.hooks = (h.hooks == null ? ""
+                    : h.hooks + "\n") + ran.hook() + " exited " + ran.exitCode() + " in " + ran.millis() + " ms"
+                    + (ran.output().isBlank() ? "" : ": " + ran.output().strip()));
         }
         if (data instanceof HostFailed failed) {
             return hostStep(s, failed.rolloutId(), failed.hostId(), at, (r, h) -> {

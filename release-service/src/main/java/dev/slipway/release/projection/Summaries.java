@@ -16,20 +16,21 @@ import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
+import dev.slipway.events.rollout.HoldOverdue;
+import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HoldReleased;
+import dev.slipway.events.rollout.HookRan;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
-import dev.slipway.events.rollout.HostOverdue;
 import dev.slipway.events.rollout.HostHealthy;
 import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
+import dev.slipway.events.rollout.HostOverdue;
 import dev.slipway.events.rollout.HostSwitched;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutAborted;
 import dev.slipway.events.rollout.RolloutCompleted;
-import dev.slipway.events.rollout.HoldOverdue;
-import dev.slipway.events.rollout.HoldPlaced;
-import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
@@ -92,6 +93,10 @@ final class Summaries {
         }
         if (data instanceof HostFailed e) {
             return e.hostId() + " failed in " + e.rolloutId() + ": " + e.reason() + " (reported by " + e.reportedBy() + ")";
+        }
+        if (data instanceof HookRan e) {
+            return e.hostId() + " ran its " + e.hook() + " hook in " + e.rolloutId() + ": exit " + e.exitCode() + " in "
+                    + e.millis() + " ms";
         }
         if (data instanceof HostOverdue e) {
             return e.hostId() + " is overdue in " + e.rolloutId() + " by " + e.reportedBy() + "'s clock: " + e.reason();

@@ -28,6 +28,8 @@ public class RolloutHost {
     public String reportedBy;
     @Column(name = "updated_at")
     public Instant updatedAt;
+    /** Each switch hook the host ran, in order: its name, exit code, time taken, then its output. */
+    public String hooks;
 
     public static String idOf(String rolloutId, String host) {
         return rolloutId + "|" + host;

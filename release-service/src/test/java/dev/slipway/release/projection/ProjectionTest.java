@@ -19,6 +19,8 @@ import dev.slipway.events.agent.Health;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.rollout.HoldOverdue;
 import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HookRan;
+import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
@@ -261,6 +263,24 @@ class ProjectionTest {
         await("the hold to end at its deadline").atMost(DEADLINE).untilAsserted(() -> viewer()
                 .get("/api/sets/" + story.set).then().body("holds.size()", is(0))
                 .body("rollouts[0].status", is("RUNNING")).body("rollouts[0].reason", nullValue()));
+    }
+
+    @Test
+    void whatEachSwitchHookDidIsInTheHostsStepAndTheAuditTrail() {
+        SetStory story = new SetStory("hooks").builtFlaggedAndStarted(1);
+        story.add(new HostClaimed(story.set, story.rolloutId(), story.host(0)))
+                .add(new HookRan(story.set, story.rolloutId(), story.host(0), HookRan.BEFORE_DRAIN, 0, "lb: out\n", 12))
+                .add(new HookRan(story.set, story.rolloutId(), story.host(0), HookRan.AFTER_HEALTHY, 3, "lb refused\n",
+                        40));
+        story.publish(kafka);
+
+        await("the hooks to be projected").atMost(DEADLINE).untilAsserted(() -> viewer()
+                .get("/api/rollouts/" + story.rolloutId()).then().statusCode(200)
+                .body("hosts[0].hooks", is("before-drain exited 0 in 12 ms: lb: out\n"
+                        + "after-healthy exited 3 in 40 ms: lb refused")));
+        viewer().get("/api/audit?set=" + story.set).then()
+                .body("items.summary", hasItem(story.host(0) + " ran its after-healthy hook in " + story.rolloutId()
+                        + ": exit 3 in 40 ms"));
     }
 
     @Test
