@@ -12,7 +12,7 @@ import java.util.List;
 public final class ReadModelDump {
 
     public static final List<String> TABLES = List.of("audit_log", "deployment_sets", "builds", "artifacts",
-            "deployables", "hosts", "rollouts", "rollout_hosts");
+            "deployables", "hosts", "rollouts", "rollout_hosts", "set_holds");
 
     private ReadModelDump() {
     }
