@@ -179,12 +179,17 @@ async function showRollout(set) {
   $('#rollout-status').textContent = latest ? latest.status : 'none';
   $('#rollout-status').className = 'status ' + (latest ? latest.status : '');
   if (!latest) {
+    $('#gate-banner').hidden = true;
     $('#rollout-summary').textContent = '';
     $('#rollout-origin').textContent = '';
     $('#rollout-progress').style.width = '0';
     $('#rollout-hosts tbody').replaceChildren();
     return;
   }
+  const gated = latest.gateSince && !latest.approvedBy && ['RUNNING', 'PAUSED'].includes(latest.status);
+  $('#gate-banner').hidden = !gated;
+  $('#gate-banner').textContent = gated ? `Rollout ${latest.id} waits for an operator's approval since `
+    + `${time(latest.gateSince)}: its canaries are done; the other hosts take it once someone approves.` : '';
   const view = await api('/api/rollouts/' + encodeURIComponent(latest.id));
   const steps = new Map(view.hosts.map((host) => [host.host, host]));
   const members = set.hosts.filter((host) => host.member);
@@ -343,6 +348,8 @@ $('#audit-older').onclick = () => { state.audit.page += 1; loadAudit(); };
 $('#pause').onclick = () => command('pause', { reason: prompt('Why pause?') || 'paused from the console' },
   `Pause ${state.set}? Its rollout in progress, and any that starts, holds until resumed.`);
 $('#resume').onclick = () => command('resume', {}, `Resume ${state.set}?`);
+$('#approve').onclick = () => command('approve', { reason: prompt('Why approve?') || 'approved from the console' },
+  `Approve ${state.set}'s rollout past its gate? The hosts after the canaries take the version.`);
 $('#rollback').onclick = () => command('rollback', { reason: prompt('Why roll back?') || 'rolled back from the console' },
   `Roll ${state.set} back to its previous version on every host?`);
 $('#promote').onclick = () => {

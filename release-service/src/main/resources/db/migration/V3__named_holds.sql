@@ -14,3 +14,8 @@ CREATE INDEX set_holds_set ON set_holds (deployment_set, name);
 
 -- What a host's switch hooks (before-drain, after-healthy) did in a rollout, one entry per run.
 ALTER TABLE rollout_hosts ADD COLUMN hooks TEXT;
+
+-- A gated rollout: since when it waits for an approval after its canaries (a member's GateReached), and who
+-- approved it (GateApproved).
+ALTER TABLE rollouts ADD COLUMN gate_since TIMESTAMP WITH TIME ZONE;
+ALTER TABLE rollouts ADD COLUMN approved_by VARCHAR(4096);

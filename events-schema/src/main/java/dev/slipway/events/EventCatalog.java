@@ -9,6 +9,7 @@ import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.command.ApprovalRequested;
 import dev.slipway.events.command.HoldReleaseRequested;
 import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
@@ -16,6 +17,9 @@ import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
+import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.GateOverdue;
+import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldOverdue;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
@@ -69,6 +73,9 @@ public final class EventCatalog {
             kind(HoldPlaced.TYPE, HoldPlaced.class, Topics.ROLLOUTS),
             kind(HoldReleased.TYPE, HoldReleased.class, Topics.ROLLOUTS),
             kind(HoldOverdue.TYPE, HoldOverdue.class, Topics.ROLLOUTS),
+            kind(GateReached.TYPE, GateReached.class, Topics.ROLLOUTS),
+            kind(GateApproved.TYPE, GateApproved.class, Topics.ROLLOUTS),
+            kind(GateOverdue.TYPE, GateOverdue.class, Topics.ROLLOUTS),
             kind(RolloutCompleted.TYPE, RolloutCompleted.class, Topics.ROLLOUTS),
             kind(RolloutAborted.TYPE, RolloutAborted.class, Topics.ROLLOUTS),
             kind(SetCheckpointed.TYPE, SetCheckpointed.class, Topics.ROLLOUTS),
@@ -78,6 +85,7 @@ public final class EventCatalog {
             kind(PauseRequested.TYPE, PauseRequested.class, Topics.COMMANDS),
             kind(HoldRequested.TYPE, HoldRequested.class, Topics.COMMANDS),
             kind(HoldReleaseRequested.TYPE, HoldReleaseRequested.class, Topics.COMMANDS),
+            kind(ApprovalRequested.TYPE, ApprovalRequested.class, Topics.COMMANDS),
             kind(RemoveHostRequested.TYPE, RemoveHostRequested.class, Topics.COMMANDS),
             kind(ResumeRequested.TYPE, ResumeRequested.class, Topics.COMMANDS),
             kind(RevokeRequested.TYPE, RevokeRequested.class, Topics.COMMANDS));

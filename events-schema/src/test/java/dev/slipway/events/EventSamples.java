@@ -12,6 +12,7 @@ import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.command.ApprovalRequested;
 import dev.slipway.events.command.HoldReleaseRequested;
 import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
@@ -19,6 +20,9 @@ import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
+import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.GateOverdue;
+import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldOverdue;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
@@ -89,6 +93,9 @@ final class EventSamples {
                         "schema 42 migrating"),
                 new HoldReleased(SET, "db-migration", "service:migrator"),
                 new HoldOverdue(SET, "db-migration", "host-3"),
+                new GateReached(SET, ROLLOUT, "host-1"),
+                new GateApproved(SET, ROLLOUT, "operator:bob", "canary looks good"),
+                new GateOverdue(SET, ROLLOUT, "host-2"),
                 new RolloutCompleted(SET, ROLLOUT),
                 new RolloutAborted(SET, ROLLOUT, "2 hosts failed, tolerance is 1"),
                 new RollbackRequested(SET, null, "operator:bob", "error rate up after the release"),
@@ -99,6 +106,7 @@ final class EventSamples {
                 new HoldRequested(SET, "db-migration", Duration.ofMinutes(30), HoldPlaced.RELEASE, "service:migrator",
                         "schema 42 migrating"),
                 new HoldReleaseRequested(SET, "db-migration", "service:migrator"),
+                new ApprovalRequested(SET, ROLLOUT, "operator:bob", "canary looks good"),
                 new RemoveHostRequested(SET, "host-5", "operator:bob", "decommissioned"),
                 new ResumeRequested(SET, null, "operator:bob"),
                 new RevokeRequested(SET, RECIPE, "operator:alice", "CVE-2026-1234"));

@@ -62,9 +62,11 @@ public record Recipe(String deploymentSet, Map<String, Input> inputs, List<Step>
      * @param health           how an agent decides the new version works
      * @param progressDeadline how long a rollout waits for a member to claim before counting it lost; absent:
      *                         the slot deadline
+     * @param approvalWithin   absent: no gate; else the other hosts wait for an operator's approval once the
+     *                         canaries are done, and the rollout aborts when none comes within this long
      */
     public record Rollout(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
-            List<String> canaryHosts, HealthCheck health, Duration progressDeadline) {
+            List<String> canaryHosts, HealthCheck health, Duration progressDeadline, Duration approvalWithin) {
 
         public Rollout {
             canaryHosts = List.copyOf(canaryHosts);
@@ -73,13 +75,13 @@ public record Recipe(String deploymentSet, Map<String, Input> inputs, List<Step>
 
         public Rollout(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
                 List<String> canaryHosts, HealthCheck health) {
-            this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, canaryHosts, health, null);
+            this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, canaryHosts, health, null, null);
         }
 
         /** The part of it that travels to the agents in {@code RolloutStarted}. */
         public RolloutPolicy policy() {
             return new RolloutPolicy(maxUnavailable, failureTolerance, slotDeadline,
-                    drainTimeout, progressDeadline);
+                    drainTimeout, progressDeadline, approvalWithin);
         }
     }
 

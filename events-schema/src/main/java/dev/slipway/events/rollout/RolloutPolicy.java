@@ -13,12 +13,20 @@ import java.time.Duration;
  * @param progressDeadline how long the rollout waits for a member to claim before it counts that member as lost
  *                         (skipped, not failed), judged on the log's time; absent in older events: the slot
  *                         deadline
+ * @param approvalWithin   null: no gate; else, once the canaries are done (at once in a set without any), the
+ *                         other hosts wait for an operator's approval ({@code GateApproved}), which must come
+ *                         within this long, judged on the log's time, or the rollout aborts
  */
 public record RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
-        Duration progressDeadline) {
+        Duration progressDeadline, Duration approvalWithin) {
 
     public RolloutPolicy {
         progressDeadline = progressDeadline == null ? slotDeadline : progressDeadline;
+    }
+
+    public RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
+            Duration progressDeadline) {
+        this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, progressDeadline, null);
     }
 
     public RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout) {

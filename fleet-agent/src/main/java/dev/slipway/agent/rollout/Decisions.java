@@ -1,6 +1,8 @@
 package dev.slipway.agent.rollout;
 
 import dev.slipway.events.SlipwayEvent;
+import dev.slipway.events.rollout.GateOverdue;
+import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldOverdue;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostFailed;
@@ -112,6 +114,7 @@ public final class Decisions {
             // past, in which case the rollout of the newer one supersedes it): wait.
         }
         reportDeadlines(steps, fold, host);
+        announceGate(steps, fold, host);
         announceEnd(steps, fold, host);
         return steps;
     }
@@ -200,6 +203,9 @@ public final class Decisions {
             }
         });
         Rollout rollout = fold.rollout();
+        if (rollout.atGate() && now.isAfter(rollout.gateDeadline())) {
+            report(steps, host, "gate-over/" + rollout.id(), new GateOverdue(set, rollout.id(), host.me()));
+        }
         if (rollout.status() != Rollout.Status.RUNNING) {
             return;
         }
@@ -216,6 +222,25 @@ public final class Decisions {
                                 + ": counted as lost, not failed; it may still claim", host.me()));
             }
         }
+    }
+
+    /** Says the rollout waits at its gate, for the operator's view: first member first, all under one id. */
+    private static void announceGate(List<Step> steps, SetFold fold, HostView host) {
+        Rollout rollout = fold.rollout();
+        if (!rollout.atGate() || rollout.status() != Rollout.Status.RUNNING) {
+            return;
+        }
+        int rank = rank(fold, host.me());
+        if (rank < 0 || host.now().isBefore(rollout.gateSince().plus(ANNOUNCE_STAGGER.multipliedBy(rank)))) {
+            return;
+        }
+        once(steps, host, new Step.Append("gate/" + rollout.id(), new GateReached(fold.deploymentSet(), rollout.id(),
+                host.me()), gateIdOf(rollout.id())));
+    }
+
+    /** The id every agent gives the announcement that a rollout waits at its gate. */
+    public static String gateIdOf(String rolloutId) {
+        return UUID.nameUUIDFromBytes(("gate/" + rolloutId).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     private static void announceEnd(List<Step> steps, SetFold fold, HostView host) {

@@ -37,7 +37,7 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
             Instant waitingSince, boolean announced, List<String> claims, LinkedHashMap<String, Instant> holding,
             List<String> revertClaims, List<String> healthy, List<String> failed, List<String> lost,
             List<String> switched, List<String> reverted, List<String> standIns, int peakHolding,
-            LinkedHashMap<String, Instant> expired) {
+            LinkedHashMap<String, Instant> expired, Instant gateSince, String approvedBy) {
 
         static RolloutState of(Rollout r, Map<Rollout, String> kept) {
             return new RolloutState(r.id(), r.recipe(), r.artifact(), r.policy(), r.deployableOffset, r.startedAt,
@@ -45,7 +45,7 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
                     r.waitingSince, r.announced, List.copyOf(r.claims), new LinkedHashMap<>(r.holding),
                     List.copyOf(r.revertClaims), List.copyOf(r.healthy), List.copyOf(r.failed), List.copyOf(r.lost),
                     List.copyOf(r.switched), List.copyOf(r.reverted), List.copyOf(r.standIns), r.peakHolding,
-                    new LinkedHashMap<>(r.expired));
+                    new LinkedHashMap<>(r.expired), r.gateSince, r.approvedBy);
         }
 
         Rollout toRollout() {
@@ -66,6 +66,8 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
             r.standIns.addAll(standIns);
             r.peakHolding = peakHolding;
             r.expired.putAll(expired);
+            r.gateSince = gateSince;
+            r.approvedBy = approvedBy;
             return r;
         }
     }

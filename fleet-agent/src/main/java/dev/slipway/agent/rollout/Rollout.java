@@ -63,6 +63,10 @@ public final class Rollout {
     int peakHolding;
     /** Hosts whose slot expired, with the log time that expired it: the deadline's witness. */
     final Map<String, Instant> expired = new LinkedHashMap<>();
+    /** Log time its canaries were done and its gate began waiting for an approval; null before, or without one. */
+    Instant gateSince;
+    /** Who approved it past its gate; null until someone did. */
+    String approvedBy;
 
     Rollout(String id, String recipe, String artifact, RolloutPolicy policy, long deployableOffset, Instant startedAt,
             Rollout previousCompleted) {
@@ -112,6 +116,26 @@ public final class Rollout {
 
     public Instant waitingSince() {
         return waitingSince;
+    }
+
+    /** When its gate began waiting for an approval; null before its canaries were done, or without a gate. */
+    public Instant gateSince() {
+        return gateSince;
+    }
+
+    /** Who approved it past its gate; null until someone did. */
+    public String approvedBy() {
+        return approvedBy;
+    }
+
+    /** Waiting at its gate: the canaries are done, the policy wants an approval and none came yet. */
+    public boolean atGate() {
+        return gateSince != null && approvedBy == null && status.underway();
+    }
+
+    /** When its gate stops waiting: the rollout aborts at this log time unless approved; null when not at it. */
+    public Instant gateDeadline() {
+        return atGate() ? gateSince.plus(policy.approvalWithin()) : null;
     }
 
     /** True once a {@code RolloutCompleted} or {@code RolloutAborted} for it is on the log. */

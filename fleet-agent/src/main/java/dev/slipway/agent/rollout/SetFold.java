@@ -2,6 +2,7 @@ package dev.slipway.agent.rollout;
 
 import dev.slipway.events.DeploymentSetEvent;
 import dev.slipway.events.Event;
+import dev.slipway.events.rollout.GateApproved;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.HostClaimed;
@@ -151,6 +152,9 @@ public final class SetFold {
         }
         if (data instanceof RolloutResumed) {
             return release();
+        }
+        if (data instanceof GateApproved approved) {
+            return isCurrent(approved.rolloutId()) && approve(approved);
         }
         if (data instanceof HoldPlaced placed) {
             return place(placed);
@@ -540,6 +544,18 @@ public final class SetFold {
         return true;
     }
 
+    /** Past its gate (or, approved early, it never waits at it). */
+    private boolean approve(GateApproved approved) {
+        if (!rollout.status.underway() || rollout.approvedBy != null) {
+            return false;
+        }
+        rollout.approvedBy = approved.approvedBy();
+        if (rollout.status == Rollout.Status.RUNNING && rollout.gateSince != null) {
+            rollout.reason = null;
+        }
+        return true;
+    }
+
     private boolean lift(String name) {
         if (holds.remove(name) == null) {
             return false;
@@ -558,8 +574,12 @@ public final class SetFold {
             return;
         }
         rollout.status = Rollout.Status.RUNNING;
-        rollout.reason = null;
+        rollout.reason = rollout.atGate() ? gateReason() : null;
         rollout.waitingSince = time;
+    }
+
+    private String gateReason() {
+        return "waiting for an operator's approval since " + rollout.gateSince + " (until " + rollout.gateDeadline() + ")";
     }
 
     private boolean abort(String reason) {
@@ -596,6 +616,9 @@ public final class SetFold {
             return false;
         }
         boolean changed = expireHolds();
+        if (rollout != null && rollout.atGate() && !time.isBefore(rollout.gateDeadline())) {
+            changed |= abort("not approved within " + rollout.policy().approvalWithin() + " of its canaries being done");
+        }
         for (Map.Entry<String, Slot> held : new ArrayList<>(slots.entrySet())) {
             Slot slot = held.getValue();
             if (slot.grantedAt().plus(slot.rollout().policy().slotDeadline()).isBefore(time)) {
@@ -684,6 +707,12 @@ public final class SetFold {
                 || rollout.standIns.stream().anyMatch(rollout.healthy::contains);
         boolean canariesLost = canaries.stream().filter(c -> !rollout.done(c))
                 .allMatch(c -> rollout.lost.contains(c) && !rollout.claims.contains(c) && !rollout.holds(c));
+        boolean approved = rollout.policy().approvalWithin() == null || rollout.approvedBy != null
+                || rollout.status != Rollout.Status.RUNNING;
+        if (gateOpen && !approved && rollout.gateSince == null) {
+            rollout.gateSince = time;
+            rollout.reason = gateReason();
+        }
         Iterator<String> waiting = rollout.claims.iterator();
         while (waiting.hasNext() && slots.size() < rollout.policy().maxUnavailable()) {
             String host = waiting.next();
@@ -693,7 +722,7 @@ public final class SetFold {
             boolean canary = members.member(host).canary();
             boolean standIn = !gateOpen && !canary && canariesLost
                     && rollout.standIns.stream().noneMatch(rollout::holds);
-            if (gateOpen || canary || standIn) {
+            if ((gateOpen && approved) || canary || standIn) {
                 waiting.remove();
                 if (standIn) {
                     rollout.standIns.add(host);

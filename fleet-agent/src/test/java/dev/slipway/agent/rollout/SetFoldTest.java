@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
+import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.GateOverdue;
 import dev.slipway.events.rollout.HoldOverdue;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
@@ -306,6 +308,55 @@ class SetFoldTest {
         apply(restored, T0.plusSeconds(31), new HoldOverdue(SET, "gate", "a"));
         assertEquals(Rollout.Status.ABORTED, restored.rollout().status());
         assertEquals(fold.rollout().reason(), restored.rollout().reason());
+    }
+
+    @Test
+    void aGateHoldsTheHostsAfterTheCanaryUntilAnApprovalAndAbortsAtItsDeadlineWithoutOne() {
+        RolloutPolicy gated = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(5), null,
+                Duration.ofMinutes(10));
+        for (boolean approve : List.of(true, false)) {
+            SetFold fold = new SetFold(SET);
+            apply(fold, T0, new HostJoined(SET, "canary", true), new HostJoined(SET, "b", false), started("r1", gated),
+                    new HostClaimed(SET, "r1", "canary"), new HostClaimed(SET, "r1", "b"),
+                    new HostSwitched(SET, "r1", "canary", OLD, NEW, 1), new HostHealthy(SET, "r1", "canary"));
+            Rollout r = fold.rollout();
+            assertTrue(r.atGate(), "the canary is done: the gate waits");
+            assertEquals(T0.plus(Duration.ofMinutes(10)), r.gateDeadline());
+            assertTrue(r.holding().isEmpty(), "b claimed but waits for the approval");
+            assertTrue(r.reason().startsWith("waiting for an operator's approval since " + T0), r.reason());
+
+            if (approve) {
+                apply(fold, T0.plusSeconds(60), new GateApproved(SET, "r1", "operator:bob", "canary looks good"));
+                assertTrue(fold.rollout().holds("b"));
+                assertNull(fold.rollout().reason());
+                apply(fold, T0.plusSeconds(61), new HostSwitched(SET, "r1", "b", OLD, NEW, 1),
+                        new HostHealthy(SET, "r1", "b"));
+                assertEquals(Rollout.Status.COMPLETED, fold.rollout().status());
+            } else {
+                apply(fold, T0.plus(Duration.ofMinutes(10)).minusMillis(1), new GateOverdue(SET, "r1", "b"));
+                assertEquals(Rollout.Status.RUNNING, fold.rollout().status(), "a fast clock reports early: nothing");
+                apply(fold, T0.plus(Duration.ofMinutes(10)), new GateOverdue(SET, "r1", "b"));
+                assertEquals(Rollout.Status.ABORTED, fold.rollout().status());
+                assertTrue(fold.rollout().reason().contains("not approved within PT10M"), fold.rollout().reason());
+                assertTrue(fold.mustGoBack(fold.rollout(), "canary"));
+            }
+        }
+    }
+
+    @Test
+    void anApprovalGivenBeforeTheCanaryIsDoneOpensTheGateAtOnceAndOneForAnotherRolloutIsIgnored() {
+        RolloutPolicy gated = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(5), null,
+                Duration.ofMinutes(10));
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "canary", true), new HostJoined(SET, "b", false), started("r1", gated),
+                new GateApproved(SET, "r0", "operator:bob", "an older rollout"));
+        assertNull(fold.rollout().approvedBy());
+        apply(fold, T0, new GateApproved(SET, "r1", "operator:bob", "go"), new HostClaimed(SET, "r1", "canary"),
+                new HostClaimed(SET, "r1", "b"), new HostSwitched(SET, "r1", "canary", OLD, NEW, 1),
+                new HostHealthy(SET, "r1", "canary"));
+
+        assertTrue(fold.rollout().holds("b"));
+        assertEquals(false, fold.rollout().atGate());
     }
 
     @Test

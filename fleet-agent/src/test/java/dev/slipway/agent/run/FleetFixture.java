@@ -3,6 +3,7 @@ package dev.slipway.agent.run;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import dev.slipway.agent.host.Hooks;
+import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.agent.host.SwitchHooks;
 import dev.slipway.cas.archive.ReproducibleTar;
 import dev.slipway.cas.blob.BlobStoreFileSystem;
@@ -69,6 +70,8 @@ final class FleetFixture implements AutoCloseable {
     final List<Integer> ports = new ArrayList<>();
     /** How the next agents activate their service: null, the agent supervises it; else these commands. */
     Hooks.Commands hooks;
+    /** How long the next releases' gate waits for an approval after the canaries (ISO-8601); null: no gate. */
+    String approvalWithin;
     /** The next agents' commands around each switch; null for none. */
     SwitchHooks.Commands switchHooks;
     /** Records of the set between checkpoints, for the agents started next. */
@@ -204,11 +207,12 @@ final class FleetFixture implements AutoCloseable {
                 {"deploymentSet": "%s", "inputs": {}, "outputs": ["www"],
                  "steps": [{"name": "none", "argv": ["/bin/true", "%s"], "env": {}, "timeout": "PT1M"}],
                  "rollout": {"maxUnavailable": %d, "failureTolerance": %d, "slotDeadline": "%s",
-                             "drainTimeout": "%s", "canaryHosts": [],%s
+                             "drainTimeout": "%s", "canaryHosts": [],%s%s
                              "health": %s}}
                 """.formatted(set, version, policy.maxUnavailable(), policy.failureTolerance(), policy.slotDeadline(),
                 policy.drainTimeout(), policy.progressDeadline() == null ? ""
-                        : " \"progressDeadline\": \"" + policy.progressDeadline() + "\",", healthCheck);
+                        : " \"progressDeadline\": \"" + policy.progressDeadline() + "\",",
+                approvalWithin == null ? "" : " \"approvalWithin\": \"" + approvalWithin + "\",", healthCheck);
         Digest recipe;
         try {
             recipe = put(RecipeJson.canonical(recipeJson.getBytes(UTF_8)));
@@ -250,6 +254,31 @@ final class FleetFixture implements AutoCloseable {
                 new String(SignedChannelState.sign(channelState, RELEASE), UTF_8));
         send(Event.of("/cas-service/test", signed));
         return signed;
+    }
+
+    /** Every agent's fold has the release's rollout completed and announced, and every host runs it. */
+    boolean completed(Release release) {
+        return agents.stream().allMatch(a -> {
+            Rollout r = a.fold().rollout();
+            return r != null && r.artifact().equals(release.artifact().toString())
+                    && r.status() == Rollout.Status.COMPLETED && r.announced() && runs(a, release.artifact());
+        });
+    }
+
+    /** The set's records of {@code type} on its log so far, in log order. */
+    <T> List<T> onTheLog(Class<T> type) {
+        List<T> found = new ArrayList<>();
+        for (ConsumerRecord<String, byte[]> record : kafka.readToEnd(Topics.ROLLOUTS, r -> set.equals(r.key()))) {
+            try {
+                Object data = codec.decode(record).data();
+                if (type.isInstance(data)) {
+                    found.add(type.cast(data));
+                }
+            } catch (EventDecodingException unreadable) {
+                throw new AssertionError(unreadable);
+            }
+        }
+        return found;
     }
 
     void send(Event<?> event) throws Exception {

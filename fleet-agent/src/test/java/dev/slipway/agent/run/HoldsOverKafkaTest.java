@@ -26,7 +26,7 @@ class HoldsOverKafkaTest {
             fleet.startAgents(3, 1);
             FleetFixture.Release v1 = fleet.release("v1", true, 1, "PT60S");
             fleet.deploy(v1);
-            await("v1 everywhere", () -> completed(fleet, v1));
+            await("v1 everywhere", () -> fleet.completed(v1));
 
             append(fleet, new HoldPlaced(fleet.set, "db-migration", Duration.ofMinutes(5), HoldPlaced.FAIL,
                     "service:migrator", "schema 42"));
@@ -46,7 +46,7 @@ class HoldsOverKafkaTest {
             }
 
             append(fleet, new HoldReleased(fleet.set, "db-migration", "service:migrator"));
-            await("v2 everywhere once released", () -> completed(fleet, v2));
+            await("v2 everywhere once released", () -> fleet.completed(v2));
 
             append(fleet, new HoldPlaced(fleet.set, "lb", Duration.ofSeconds(3), HoldPlaced.FAIL, "service:lb",
                     "deregistering"));
@@ -71,13 +71,5 @@ class HoldsOverKafkaTest {
     /** As the release service's relay appends a command to the set's log. */
     private static void append(FleetFixture fleet, SlipwayEvent entry) throws Exception {
         fleet.send(Event.of("/release-service/relay", entry));
-    }
-
-    private static boolean completed(FleetFixture fleet, FleetFixture.Release release) {
-        return fleet.agents.stream().allMatch(a -> {
-            Rollout r = a.fold().rollout();
-            return r != null && r.artifact().equals(release.artifact().toString())
-                    && r.status() == Rollout.Status.COMPLETED && r.announced() && runs(a, release.artifact());
-        });
     }
 }

@@ -8,16 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.agent.host.SwitchHooks;
 import dev.slipway.agent.rollout.Rollout;
-import dev.slipway.events.Topics;
 import dev.slipway.events.rollout.HookRan;
-import dev.slipway.events.wire.CloudEventCodec;
-import dev.slipway.events.wire.EventDecodingException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,7 +47,7 @@ class SwitchHooksOverKafkaTest {
                 int after = lines.indexOf("after-healthy host-" + i + " " + v1.artifact());
                 assertTrue(before >= 0 && after > before, "host-" + i + ": before-drain, then after-healthy: " + lines);
             }
-            List<HookRan> ran = hooksRan(fleet);
+            List<HookRan> ran = fleet.onTheLog(HookRan.class);
             assertEquals(6, ran.size(), ran.toString());
             assertTrue(ran.stream().allMatch(r -> r.exitCode() == 0
                     && r.output().equals("lb: " + r.hook() + " done for " + r.hostId() + "\n")), ran.toString());
@@ -77,21 +72,5 @@ class SwitchHooksOverKafkaTest {
                     .filter(line -> line.endsWith(v2.artifact().toString()) && !line.contains(" host-0 ")).toList(),
                     "no other host took v2");
         }
-    }
-
-    private static List<HookRan> hooksRan(FleetFixture fleet) {
-        CloudEventCodec codec = new CloudEventCodec();
-        List<HookRan> ran = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : fleet.kafka.readToEnd(Topics.ROLLOUTS,
-                r -> fleet.set.equals(r.key()))) {
-            try {
-                if (codec.decode(record).data() instanceof HookRan hook) {
-                    ran.add(hook);
-                }
-            } catch (EventDecodingException unreadable) {
-                throw new AssertionError(unreadable);
-            }
-        }
-        return ran;
     }
 }

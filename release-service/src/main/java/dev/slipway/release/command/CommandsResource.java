@@ -6,6 +6,7 @@ import static dev.slipway.release.api.Inputs.text;
 import dev.slipway.events.DeploymentSetEvent;
 import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
+import dev.slipway.events.command.ApprovalRequested;
 import dev.slipway.events.command.HoldReleaseRequested;
 import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
@@ -141,6 +142,24 @@ public class CommandsResource {
                     return latest;
                 })))
                 .chain(latest -> publish(new ResumeRequested(set, latest.id, who(request))));
+    }
+
+    @POST
+    @Path("/sets/{set}/approve")
+    @Operation(summary = "Let the set's latest rollout past its gate: the hosts after the canaries take the version")
+    public Uni<Response> approve(@PathParam("set") String set, Reason body, @Context ContainerRequestContext request) {
+        String reason = text(required(body, "{\"reason\": \"canary looks good\"}").reason(), "reason");
+        return database.withSession(s -> knownSet(s, set).chain(() -> Projector.latestRollout(s, set)))
+                .chain(latest -> {
+                    if (latest == null || !(latest.is(Rollout.Status.RUNNING) || latest.is(Rollout.Status.PAUSED))) {
+                        return conflict("set '" + set + "' has no rollout under way to approve"
+                                + (latest == null ? "" : " (latest: " + latest.id + ", " + latest.status + ")"));
+                    }
+                    if (latest.approvedBy != null) {
+                        return conflict("rollout " + latest.id + " was already approved by " + latest.approvedBy);
+                    }
+                    return publish(new ApprovalRequested(set, latest.id, who(request), reason));
+                });
     }
 
     @POST

@@ -15,6 +15,8 @@ import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
 import dev.slipway.events.command.CommandEffects;
+import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.HookRan;
@@ -464,6 +466,20 @@ public final class Projector {
         }
         if (data instanceof HostHealthy healthy) {
             return hostStep(s, healthy.rolloutId(), healthy.hostId(), at, (r, h) -> h.step = RolloutHost.Step.HEALTHY.name());
+        }
+        if (data instanceof GateReached gate) {
+            return rollout(s, gate.rolloutId(), at, r -> {
+                if (r.approvedBy == null && r.gateSince == null) {
+                    r.gateSince = at;
+                }
+            });
+        }
+        if (data instanceof GateApproved approved) {
+            return rollout(s, approved.rolloutId(), at, r -> {
+                if (r.approvedBy == null) {
+                    r.approvedBy = approved.approvedBy();
+                }
+            });
         }
         if (data instanceof HookRan ran) {
             return hostStep(s, ran.rolloutId(), ran.hostId(), at, (r, h) -> h.hooks = (h.hooks == null ? ""

@@ -9,6 +9,7 @@ import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.command.ApprovalRequested;
 import dev.slipway.events.command.HoldReleaseRequested;
 import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
@@ -16,6 +17,9 @@ import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
+import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.GateOverdue;
+import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldOverdue;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
@@ -93,6 +97,19 @@ final class Summaries {
         }
         if (data instanceof HostFailed e) {
             return e.hostId() + " failed in " + e.rolloutId() + ": " + e.reason() + " (reported by " + e.reportedBy() + ")";
+        }
+        if (data instanceof GateReached e) {
+            return "rollout " + e.rolloutId() + " waits at its gate for an operator's approval (its canaries are done)";
+        }
+        if (data instanceof GateApproved e) {
+            return "rollout " + e.rolloutId() + " approved past its gate by " + e.approvedBy() + ": " + e.reason();
+        }
+        if (data instanceof GateOverdue e) {
+            return "rollout " + e.rolloutId() + " is past its approval deadline by " + e.reportedBy() + "'s clock";
+        }
+        if (data instanceof ApprovalRequested e) {
+            return e.requestedBy() + " asked to approve " + e.deploymentSet() + "'s rollout " + e.rolloutId() + ": "
+                    + e.reason();
         }
         if (data instanceof HookRan e) {
             return e.hostId() + " ran its " + e.hook() + " hook in " + e.rolloutId() + ": exit " + e.exitCode() + " in "

@@ -26,6 +26,11 @@ public class Rollout {
     public int failures;
     @Column(name = "started_at")
     public Instant startedAt;
+    /** Since when it waits at its gate for an approval (a member said so); null when it does not. */
+    @Column(name = "gate_since")
+    public Instant gateSince;
+    @Column(name = "approved_by")
+    public String approvedBy;
     @Column(name = "updated_at")
     public Instant updatedAt;
     @Column(name = "ended_at")

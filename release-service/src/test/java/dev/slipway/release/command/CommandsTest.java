@@ -17,6 +17,7 @@ import dev.slipway.events.artifact.ArtifactDeployable;
 import dev.slipway.events.artifact.ArtifactRevoked;
 import dev.slipway.events.agent.Health;
 import dev.slipway.events.command.CommandEffects;
+import dev.slipway.events.command.ApprovalRequested;
 import dev.slipway.events.command.HoldReleaseRequested;
 import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
@@ -26,6 +27,8 @@ import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
 import dev.slipway.events.rollout.RollbackRequested;
+import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.RolloutPaused;
@@ -182,6 +185,29 @@ class CommandsTest {
                 .get("/api/sets/" + story.set).then().body("rollouts[0].status", is("RUNNING"))
                 .body("holds", hasSize(0)));
         operator().get("/api/commands/" + release).then().body("status", is("APPLIED"));
+    }
+
+    @Test
+    void anApprovalOfARolloutAtItsGateIsRelayedAndRecordedOnce() {
+        SetStory story = running();
+        story.add(new GateReached(story.set, story.rolloutId(), story.host(0))).publish(kafka);
+        await("the gate to be projected").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/sets/" + story.set).then().body("rollouts[0].gateSince", notNullValue())
+                .body("rollouts[0].approvedBy", nullValue()));
+
+        String id = operator().body(Map.of("reason", "canary looks good")).post("/api/sets/" + story.set + "/approve")
+                .then().statusCode(202).body("type", is(ApprovalRequested.TYPE)).extract().path("id");
+        assertEquals(new ApprovalRequested(story.set, story.rolloutId(), "operator:alice", "canary looks good"),
+                command(Topics.COMMANDS, id).data());
+        assertEquals(new GateApproved(story.set, story.rolloutId(), "operator:alice", "canary looks good"),
+                relayed(story.set, GateApproved.class).data());
+        await("the approval to be projected").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/sets/" + story.set).then().body("rollouts[0].approvedBy", is("operator:alice")));
+        operator().get("/api/commands/" + id).then().body("status", is("APPLIED"));
+
+        operator().body(Map.of("reason", "again")).post("/api/sets/" + story.set + "/approve").then().statusCode(409)
+                .body("message", containsString("already approved by operator:alice"));
+        holder().body(Map.of("reason", "x")).post("/api/sets/" + story.set + "/approve").then().statusCode(403);
     }
 
     @Test

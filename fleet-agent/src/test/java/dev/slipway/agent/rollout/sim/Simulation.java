@@ -8,6 +8,8 @@ import dev.slipway.agent.rollout.Rollout;
 import dev.slipway.agent.rollout.SetFold;
 import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
+import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.HostFailed;
@@ -106,7 +108,8 @@ public final class Simulation {
         int maxUnavailable = 1 + random.nextInt(3);
         Duration slot = Duration.ofSeconds(10 + random.nextInt(20));
         this.policy = new RolloutPolicy(maxUnavailable, random.nextInt(3), slot, Duration.ofSeconds(1),
-                Duration.ofSeconds(10 + random.nextInt(30)));
+                Duration.ofSeconds(10 + random.nextInt(30)),
+                random.nextInt(4) == 0 ? Duration.ofSeconds(5 + random.nextInt(30)) : null);
         this.faultsEnd = T0.plusSeconds(60 + random.nextInt(120));
         this.faulty = true;
     }
@@ -378,7 +381,20 @@ public final class Simulation {
                 expiredSlots.add(host + "@" + slot.rollout().id());
             }
         });
+        if (event.data() instanceof GateReached gate && random.nextInt(3) > 0) {
+            // An operator looks at the canary and approves, in time or not.
+            after(Duration.ofMillis(random.nextInt(40_000)),
+                    () -> operator(new GateApproved(SET, gate.rolloutId(), "operator", "canary looks good")));
+        }
         Rollout r = oracle.rollout();
+        if (r != null && r.atGate()) {
+            oracle.slots().forEach((host, slot) -> {
+                if (!slotsBefore.containsKey(host) && !slot.back() && slot.rollout() == r
+                        && !oracle.members().getOrDefault(host, false) && !r.standIns().contains(host)) {
+                    throw violation(host + " was granted a slot forward while rollout " + r.id() + " waits at its gate");
+                }
+            });
+        }
         if (r != null && r.id().equals(before)) {
             for (String host : r.failed()) {
                 SetFold.Slot slot = slotsBefore.get(host);
