@@ -471,6 +471,10 @@ public final class Simulation {
         long removals;
         long checkpoints;
         long startsFromCheckpoint;
+        long holdsPlaced;
+        long gatesReached;
+        long gatesApproved;
+        long abortedByHoldOrGate;
 
         synchronized void record(Simulation sim) {
             runs++;
@@ -486,6 +490,13 @@ public final class Simulation {
             removals += sim.removed.size();
             checkpoints += sim.log.stream().filter(e -> e.event().data() instanceof SetCheckpointed).count();
             startsFromCheckpoint += sim.startsFromCheckpoint;
+            holdsPlaced += sim.log.stream().filter(e -> e.event().data() instanceof HoldPlaced).count();
+            gatesReached += sim.log.stream().map(e -> e.event().data()).filter(GateReached.class::isInstance)
+                    .map(gate -> ((GateReached) gate).rolloutId()).distinct().count();
+            gatesApproved += sim.log.stream().map(e -> e.event().data()).filter(GateApproved.class::isInstance)
+                    .map(gate -> ((GateApproved) gate).rolloutId()).distinct().count();
+            abortedByHoldOrGate += r != null && r.status() == Rollout.Status.ABORTED && r.reason() != null
+                    && (r.reason().startsWith("hold ") || r.reason().startsWith("not approved")) ? 1 : 0;
         }
 
         @Override
@@ -493,7 +504,9 @@ public final class Simulation {
             return runs + " runs: latest rollout completed " + completed + ", aborted " + aborted + "; members lost "
                     + lost + ", canary stand-ins " + standIns + ", slots expired " + expired + ", agent crashes "
                     + crashes + ", hosts removed " + removals + ", checkpoints " + checkpoints
-                    + ", agent starts from a checkpoint " + startsFromCheckpoint;
+                    + ", agent starts from a checkpoint " + startsFromCheckpoint + ", holds placed " + holdsPlaced
+                    + ", gated rollouts " + gatesReached + " (approved " + gatesApproved + "), latest rollout aborted by "
+                    + "a hold or a gate " + abortedByHoldOrGate;
         }
     }
 
