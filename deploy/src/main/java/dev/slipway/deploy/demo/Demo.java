@@ -105,8 +105,10 @@ public final class Demo {
             out.println("\n  Every host of 'demo' runs " + Narrator.shortDigest(artifact) + ": "
                     + stack.hostPorts().stream().map(port -> "http://127.0.0.1:" + port + "/").toList());
         } else {
-            out.println("\n  The canary caught it (" + outcome.get().reason() + "); every host is back on the "
-                    + "previous version. The audit trail at http://127.0.0.1:" + stack.releasePort() + "/ shows why.");
+            // Said as it ended: a failed canary, or a hold or gate that ended it, or an operator's rollback.
+            out.println("\n  The rollout of " + Narrator.shortDigest(artifact) + " aborted (" + outcome.get().reason()
+                    + "); every host that switched is back on the previous version. The audit trail at "
+                    + "http://127.0.0.1:" + stack.releasePort() + "/ shows why.");
         }
         return new Shipped(artifact, true, outcome);
     }
