@@ -2,7 +2,9 @@ package dev.slipway.agent.host;
 
 import dev.slipway.cas.archive.SafeUntar;
 import dev.slipway.cas.archive.Trees;
+import dev.slipway.cas.archive.UnsafeArchiveException;
 import dev.slipway.cas.digest.Digest;
+import dev.slipway.cas.digest.DigestMismatchException;
 import java.io.BufferedOutputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
@@ -125,7 +127,11 @@ public final class Generations {
         Path archive = archives.resolve(INCOMING + UUID.randomUUID());
         try (OutputStream copy = new BufferedOutputStream(Files.newOutputStream(archive));
                 InputStream in = new TeeInputStream(verified, copy)) {
-            untar.unpack(in, incoming);
+            try {
+                untar.unpack(in, incoming);
+            } catch (IOException unpacking) {
+                throw judged(in, unpacking);
+            }
             in.transferTo(OutputStream.nullOutputStream());
             copy.flush();
             readOnly(incoming);
@@ -141,6 +147,23 @@ public final class Generations {
             }
             Files.deleteIfExists(archive);
         }
+    }
+
+    /**
+     * Why bytes did not unpack, judged by their digest first: bytes damaged in the store or on the way say so,
+     * whatever they broke in the tar; the store failing while the rest is read is the store's failure; verified
+     * bytes that still do not unpack are the artifact's own fault.
+     */
+    private static IOException judged(InputStream verified, IOException unpacking) {
+        if (unpacking instanceof DigestMismatchException) {
+            return unpacking;
+        }
+        try {
+            verified.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException reading) {
+            return reading;
+        }
+        return unpacking instanceof UnsafeArchiveException ? unpacking : UnsafeArchiveException.unreadable(unpacking);
     }
 
     /** The archive of each installed artifact this host still has, newest generation's first. */

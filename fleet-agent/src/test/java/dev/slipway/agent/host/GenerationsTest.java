@@ -2,12 +2,15 @@ package dev.slipway.agent.host;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.slipway.cas.archive.ReproducibleTar;
 import dev.slipway.cas.archive.SafeUntar;
+import dev.slipway.cas.archive.UnsafeArchiveException;
 import dev.slipway.cas.digest.Digest;
+import dev.slipway.cas.digest.DigestMismatchException;
 import dev.slipway.cas.digest.VerifyingInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -106,6 +109,32 @@ class GenerationsTest {
             assertEquals(List.of(), left.toList());
         }
         assertFalse(generations.installed(claimed));
+    }
+
+    @Test
+    void damagedBytesThatBreakTheTarSayTheyAreDamagedAndVerifiedBytesThatAreNoTarSaySo() throws IOException {
+        Generations generations = new Generations(root, 2);
+        byte[] tar = tarOf("v1");
+        Digest digest = Digest.of(tar);
+        byte[] damaged = tar.clone();
+        for (int i = 0; i < 512; i++) {
+            damaged[i] ^= 1; // the first header: the tar reader gives up long before the digest is known
+        }
+        byte[] notATar = "not a tar archive, but exactly the artifact's bytes".repeat(20).getBytes();
+        Digest notATarDigest = Digest.of(notATar);
+
+        IOException wrong = assertThrows(IOException.class, () -> generations.install(digest,
+                VerifyingInputStream.ofUpload(new ByteArrayInputStream(damaged), digest),
+                new SafeUntar(SafeUntar.Limits.DEFAULT)));
+        IOException unreadable = assertThrows(IOException.class, () -> generations.install(notATarDigest,
+                VerifyingInputStream.ofUpload(new ByteArrayInputStream(notATar), notATarDigest),
+                new SafeUntar(SafeUntar.Limits.DEFAULT)));
+
+        assertInstanceOf(DigestMismatchException.class, wrong, wrong.toString());
+        assertInstanceOf(UnsafeArchiveException.class, unreadable, unreadable.toString());
+        assertTrue(unreadable.getMessage().contains("not a readable tar archive"), unreadable.getMessage());
+        assertFalse(generations.installed(digest));
+        assertFalse(generations.installed(notATarDigest));
     }
 
     @Test
