@@ -10,6 +10,7 @@ import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
 import dev.slipway.events.command.ApprovalRequested;
+import dev.slipway.events.command.WindowOverrideRequested;
 import dev.slipway.events.command.HoldReleaseRequested;
 import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
@@ -18,6 +19,8 @@ import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.WindowOpened;
+import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.rollout.GateOverdue;
 import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldOverdue;
@@ -76,6 +79,8 @@ public final class EventCatalog {
             kind(GateReached.TYPE, GateReached.class, Topics.ROLLOUTS),
             kind(GateApproved.TYPE, GateApproved.class, Topics.ROLLOUTS),
             kind(GateOverdue.TYPE, GateOverdue.class, Topics.ROLLOUTS),
+            kind(WindowOverridden.TYPE, WindowOverridden.class, Topics.ROLLOUTS),
+            kind(WindowOpened.TYPE, WindowOpened.class, Topics.ROLLOUTS),
             kind(RolloutCompleted.TYPE, RolloutCompleted.class, Topics.ROLLOUTS),
             kind(RolloutAborted.TYPE, RolloutAborted.class, Topics.ROLLOUTS),
             kind(SetCheckpointed.TYPE, SetCheckpointed.class, Topics.ROLLOUTS),
@@ -86,6 +91,7 @@ public final class EventCatalog {
             kind(HoldRequested.TYPE, HoldRequested.class, Topics.COMMANDS),
             kind(HoldReleaseRequested.TYPE, HoldReleaseRequested.class, Topics.COMMANDS),
             kind(ApprovalRequested.TYPE, ApprovalRequested.class, Topics.COMMANDS),
+            kind(WindowOverrideRequested.TYPE, WindowOverrideRequested.class, Topics.COMMANDS),
             kind(RemoveHostRequested.TYPE, RemoveHostRequested.class, Topics.COMMANDS),
             kind(ResumeRequested.TYPE, ResumeRequested.class, Topics.COMMANDS),
             kind(RevokeRequested.TYPE, RevokeRequested.class, Topics.COMMANDS));

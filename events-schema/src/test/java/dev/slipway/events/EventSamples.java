@@ -13,6 +13,7 @@ import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
 import dev.slipway.events.command.ApprovalRequested;
+import dev.slipway.events.command.WindowOverrideRequested;
 import dev.slipway.events.command.HoldReleaseRequested;
 import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
@@ -21,6 +22,8 @@ import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.WindowOpened;
+import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.rollout.GateOverdue;
 import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldOverdue;
@@ -65,7 +68,8 @@ final class EventSamples {
     }
 
     static List<SlipwayEvent> all() {
-        RolloutPolicy policy = new RolloutPolicy(2, 1, Duration.ofMinutes(5), Duration.ofSeconds(30));
+        RolloutPolicy policy = new RolloutPolicy(2, 1, Duration.ofMinutes(5), Duration.ofSeconds(30),
+                Duration.ofMinutes(5), Duration.ofHours(2), List.of("Mon-Fri 09:00-17:00 Europe/Berlin"));
         return List.of(
                 new BuildRequested(RECIPE, "ci:payments#1842"),
                 new BuildStarted(RECIPE, "builder-1", true),
@@ -96,6 +100,8 @@ final class EventSamples {
                 new GateReached(SET, ROLLOUT, "host-1"),
                 new GateApproved(SET, ROLLOUT, "operator:bob", "canary looks good"),
                 new GateOverdue(SET, ROLLOUT, "host-2"),
+                new WindowOverridden(SET, ROLLOUT, "operator:bob", "hotfix for incident 4411"),
+                new WindowOpened(SET, ROLLOUT, "host-2"),
                 new RolloutCompleted(SET, ROLLOUT),
                 new RolloutAborted(SET, ROLLOUT, "2 hosts failed, tolerance is 1"),
                 new RollbackRequested(SET, null, "operator:bob", "error rate up after the release"),
@@ -107,6 +113,7 @@ final class EventSamples {
                         "schema 42 migrating"),
                 new HoldReleaseRequested(SET, "db-migration", "service:migrator"),
                 new ApprovalRequested(SET, ROLLOUT, "operator:bob", "canary looks good"),
+                new WindowOverrideRequested(SET, ROLLOUT, "operator:bob", "hotfix for incident 4411"),
                 new RemoveHostRequested(SET, "host-5", "operator:bob", "decommissioned"),
                 new ResumeRequested(SET, null, "operator:bob"),
                 new RevokeRequested(SET, RECIPE, "operator:alice", "CVE-2026-1234"));

@@ -64,24 +64,28 @@ public record Recipe(String deploymentSet, Map<String, Input> inputs, List<Step>
      *                         the slot deadline
      * @param approvalWithin   absent: no gate; else the other hosts wait for an operator's approval once the
      *                         canaries are done, and the rollout aborts when none comes within this long
+     * @param windows          absent: any time; else the weekly ranges (see {@code DeploymentWindows}) in which the
+     *                         rollout may grant slots forward
      */
     public record Rollout(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
-            List<String> canaryHosts, HealthCheck health, Duration progressDeadline, Duration approvalWithin) {
+            List<String> canaryHosts, HealthCheck health, Duration progressDeadline, Duration approvalWithin,
+            List<String> windows) {
 
         public Rollout {
             canaryHosts = List.copyOf(canaryHosts);
+            windows = windows == null ? List.of() : List.copyOf(windows);
             progressDeadline = progressDeadline == null ? slotDeadline : progressDeadline;
         }
 
         public Rollout(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
                 List<String> canaryHosts, HealthCheck health) {
-            this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, canaryHosts, health, null, null);
+            this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, canaryHosts, health, null, null, null);
         }
 
         /** The part of it that travels to the agents in {@code RolloutStarted}. */
         public RolloutPolicy policy() {
             return new RolloutPolicy(maxUnavailable, failureTolerance, slotDeadline,
-                    drainTimeout, progressDeadline, approvalWithin);
+                    drainTimeout, progressDeadline, approvalWithin, windows);
         }
     }
 

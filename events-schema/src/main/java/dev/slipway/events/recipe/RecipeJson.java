@@ -10,6 +10,7 @@ import com.networknt.schema.SchemaValidatorsConfig;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
 import dev.slipway.events.wire.EventJson;
+import dev.slipway.events.rollout.DeploymentWindows;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -47,6 +48,7 @@ public final class RecipeJson {
             Recipe recipe = EventJson.mapper().readValue(canonical, Recipe.class);
             checkMounts(recipe);
             checkOutputs(recipe);
+            checkWindows(recipe);
             return canonical;
         } catch (IOException e) {
             throw new InvalidRecipeException(List.of(e.getMessage()));
@@ -63,6 +65,17 @@ public final class RecipeJson {
             return EventJson.mapper().readValue(stored, Recipe.class);
         } catch (IOException e) {
             throw new InvalidRecipeException(List.of(e.getMessage()));
+        }
+    }
+
+    private static void checkWindows(Recipe recipe) throws InvalidRecipeException {
+        if (recipe.rollout() == null) {
+            return;
+        }
+        try {
+            DeploymentWindows.of(recipe.rollout().windows());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRecipeException(List.of("rollout.windows: " + e.getMessage()));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.slipway.events.rollout;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * How a set takes a new version; it travels from the recipe to the agents inside {@link RolloutStarted}.
@@ -16,12 +17,21 @@ import java.time.Duration;
  * @param approvalWithin   null: no gate; else, once the canaries are done (at once in a set without any), the
  *                         other hosts wait for an operator's approval ({@code GateApproved}), which must come
  *                         within this long, judged on the log's time, or the rollout aborts
+ * @param windows          the {@link DeploymentWindows} in which the rollout grants slots forward, judged on the
+ *                         log's time; outside them it waits (held) for the next, unless an operator overrides
+ *                         ({@code WindowOverridden}); empty (or absent in older events): any time
  */
 public record RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
-        Duration progressDeadline, Duration approvalWithin) {
+        Duration progressDeadline, Duration approvalWithin, List<String> windows) {
 
     public RolloutPolicy {
         progressDeadline = progressDeadline == null ? slotDeadline : progressDeadline;
+        windows = windows == null ? List.of() : List.copyOf(windows);
+    }
+
+    public RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
+            Duration progressDeadline, Duration approvalWithin) {
+        this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, progressDeadline, approvalWithin, null);
     }
 
     public RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,

@@ -83,6 +83,20 @@ class RecipeJsonTest {
     }
 
     @Test
+    void readsDeploymentWindowsAndRefusesOneThatIsNotBeforeItIsStored() throws Exception {
+        String windowed = RECIPE.replace("\"canaryHosts\"", "\"windows\": [\"Mon-Fri 09:00-17:00 Europe/Berlin\"], "
+                + "\"canaryHosts\"");
+        assertEquals(List.of("Mon-Fri 09:00-17:00 Europe/Berlin"),
+                RecipeJson.read(RecipeJson.canonical(windowed.getBytes(UTF_8))).rollout().policy().windows());
+
+        byte[] wrong = windowed.replace("Europe/Berlin", "Europe/Atlantis").getBytes(UTF_8);
+        InvalidRecipeException error = assertThrows(InvalidRecipeException.class, () -> RecipeJson.canonical(wrong));
+
+        assertTrue(error.getMessage().contains("rollout.windows: deployment window 'Mon-Fri 09:00-17:00 Europe/Atlantis'"),
+                error.getMessage());
+    }
+
+    @Test
     void refusesOutputsThatNameWorkItselfOrLeaveIt() {
         for (String output : List.of("..", "../etc", "out/../../x", ".", "./out")) {
             byte[] recipe = RECIPE.replace("\"outputs\": [\"out\"]", "\"outputs\": [\"" + output + "\"]")

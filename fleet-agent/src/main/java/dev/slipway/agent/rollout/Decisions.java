@@ -4,6 +4,7 @@ import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.rollout.GateOverdue;
 import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldOverdue;
+import dev.slipway.events.rollout.WindowOpened;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostJoined;
@@ -205,6 +206,10 @@ public final class Decisions {
         Rollout rollout = fold.rollout();
         if (rollout.atGate() && now.isAfter(rollout.gateDeadline())) {
             report(steps, host, "gate-over/" + rollout.id(), new GateOverdue(set, rollout.id(), host.me()));
+        }
+        Instant opens = fold.windowOpensAt();
+        if (opens != null && !now.isBefore(opens)) {
+            report(steps, host, "window/" + rollout.id() + "/" + opens, new WindowOpened(set, rollout.id(), host.me()));
         }
         if (rollout.status() != Rollout.Status.RUNNING) {
             return;

@@ -27,8 +27,11 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
         String lastCompleted, List<SlotState> slots, SetFold.Hold hold, TreeMap<String, SetFold.NamedHold> holds) {
 
     /** Raised when what a state holds changes meaning; a reader refuses a format it does not know. */
-    public static final int FORMAT = 3;
-    /** Format 1 had no hold: a pause was the paused rollout's. Format 2 had no named holds. Both still read. */
+    public static final int FORMAT = 4;
+    /**
+     * Format 1 had no hold: a pause was the paused rollout's. Format 2 had no named holds, format 3 no window
+     * overrides. All still read.
+     */
     static final int FORMAT_BEFORE_HOLDS = 1;
 
     /** One rollout; {@code previousCompleted} names a rollout of the same state, or is null. */
@@ -37,7 +40,7 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
             Instant waitingSince, boolean announced, List<String> claims, LinkedHashMap<String, Instant> holding,
             List<String> revertClaims, List<String> healthy, List<String> failed, List<String> lost,
             List<String> switched, List<String> reverted, List<String> standIns, int peakHolding,
-            LinkedHashMap<String, Instant> expired, Instant gateSince, String approvedBy) {
+            LinkedHashMap<String, Instant> expired, Instant gateSince, String approvedBy, String windowOverriddenBy) {
 
         static RolloutState of(Rollout r, Map<Rollout, String> kept) {
             return new RolloutState(r.id(), r.recipe(), r.artifact(), r.policy(), r.deployableOffset, r.startedAt,
@@ -45,7 +48,7 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
                     r.waitingSince, r.announced, List.copyOf(r.claims), new LinkedHashMap<>(r.holding),
                     List.copyOf(r.revertClaims), List.copyOf(r.healthy), List.copyOf(r.failed), List.copyOf(r.lost),
                     List.copyOf(r.switched), List.copyOf(r.reverted), List.copyOf(r.standIns), r.peakHolding,
-                    new LinkedHashMap<>(r.expired), r.gateSince, r.approvedBy);
+                    new LinkedHashMap<>(r.expired), r.gateSince, r.approvedBy, r.windowOverriddenBy);
         }
 
         Rollout toRollout() {
@@ -68,6 +71,7 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
             r.expired.putAll(expired);
             r.gateSince = gateSince;
             r.approvedBy = approvedBy;
+            r.windowOverriddenBy = windowOverriddenBy;
             return r;
         }
     }

@@ -1,5 +1,6 @@
 package dev.slipway.agent.rollout;
 
+import dev.slipway.events.rollout.DeploymentWindows;
 import dev.slipway.events.rollout.RolloutPolicy;
 import java.time.Instant;
 import java.util.Collections;
@@ -67,6 +68,10 @@ public final class Rollout {
     Instant gateSince;
     /** Who approved it past its gate; null until someone did. */
     String approvedBy;
+    /** Who let it go on outside its deployment windows; null unless someone did. */
+    String windowOverriddenBy;
+    /** Its policy's deployment windows; null when the policy names one that is not a window (none ever opens). */
+    private final DeploymentWindows windows;
 
     Rollout(String id, String recipe, String artifact, RolloutPolicy policy, long deployableOffset, Instant startedAt,
             Rollout previousCompleted) {
@@ -78,6 +83,16 @@ public final class Rollout {
         this.startedAt = startedAt;
         this.waitingSince = startedAt;
         this.previousCompleted = previousCompleted;
+        this.windows = windowsOf(policy);
+    }
+
+    private static DeploymentWindows windowsOf(RolloutPolicy policy) {
+        try {
+            return DeploymentWindows.of(policy.windows());
+        } catch (IllegalArgumentException e) {
+            // The recipe's check refuses such a policy before it is stored: only a forged record has one.
+            return null;
+        }
     }
 
     public String id() {
@@ -136,6 +151,21 @@ public final class Rollout {
     /** When its gate stops waiting: the rollout aborts at this log time unless approved; null when not at it. */
     public Instant gateDeadline() {
         return atGate() ? gateSince.plus(policy.approvalWithin()) : null;
+    }
+
+    /** Who let it go on outside its deployment windows; null unless someone did. */
+    public String windowOverriddenBy() {
+        return windowOverriddenBy;
+    }
+
+    /** True when, at log time {@code at}, its windows keep it from granting slots forward (and nobody overrode). */
+    public boolean outsideWindows(Instant at) {
+        return windowOverriddenBy == null && (windows == null || !windows.contains(at));
+    }
+
+    /** The next opening of its windows at or after {@code at}; null when none ever opens. */
+    public Instant windowOpensAt(Instant at) {
+        return windows == null ? null : windows.nextOpening(at);
     }
 
     /** True once a {@code RolloutCompleted} or {@code RolloutAborted} for it is on the log. */

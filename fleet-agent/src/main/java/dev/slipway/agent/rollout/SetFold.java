@@ -18,6 +18,7 @@ import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
 import dev.slipway.events.rollout.SetCheckpointed;
+import dev.slipway.events.rollout.WindowOverridden;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -27,6 +28,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -40,7 +42,9 @@ import java.util.TreeMap;
  * older deployable changes nothing). Slots belong to the set, not to a rollout: at most the current policy's
  * {@code maxUnavailable} hosts hold one at once, whether they take a new version, finish a superseded one, or
  * go back after an abort. A pause holds the set until it is resumed: the rollout in progress, and any that starts
- * meanwhile, grants no slot forward (going back goes on). Claims are granted in claim order, going back first, and forward only to canary
+ * meanwhile, grants no slot forward (going back goes on); so does a named hold, and so does a rollout outside its
+ * policy's deployment windows, from the first record past a window's end to the first at or past the next one's
+ * start (agents append {@code WindowOpened} only so that a record arrives), unless an operator overrode them. Claims are granted in claim order, going back first, and forward only to canary
  * members until every canary member is done; when every canary member that is not done is lost, one other
  * claimant at a time stands in as canary, and the rest wait until a stand-in is healthy.
  *
@@ -155,6 +159,9 @@ public final class SetFold {
         }
         if (data instanceof GateApproved approved) {
             return isCurrent(approved.rolloutId()) && approve(approved);
+        }
+        if (data instanceof WindowOverridden overridden) {
+            return isCurrent(overridden.rolloutId()) && override(overridden);
         }
         if (data instanceof HoldPlaced placed) {
             return place(placed);
@@ -492,15 +499,24 @@ public final class SetFold {
             return false;
         }
         hold = new Hold(paused.pausedBy(), paused.reason(), time);
-        if (rollout != null && rollout.status == Rollout.Status.RUNNING) {
+        if (rollout != null && rollout.status.underway()) {
             holdRollout();
         }
         return true;
     }
 
-    /** Paused by an operator, or held by any named hold. */
+    /** Paused by an operator, held by any named hold, or outside the rollout's deployment windows. */
     private boolean held() {
-        return hold != null || !holds.isEmpty();
+        return hold != null || !holds.isEmpty() || outsideWindows();
+    }
+
+    private boolean outsideWindows() {
+        return rollout != null && rollout.status.underway() && rollout.outsideWindows(time);
+    }
+
+    /** When the rollout held outside its deployment windows may go on; null when windows do not hold it. */
+    public Instant windowOpensAt() {
+        return outsideWindows() ? rollout.windowOpensAt(time) : null;
     }
 
     private void holdRollout() {
@@ -516,6 +532,12 @@ public final class SetFold {
         }
         holds.forEach((name, named) -> why.add("held by " + name + " (" + named.by() + ": " + named.reason()
                 + ", until " + named.until() + ")"));
+        if (outsideWindows()) {
+            Instant opens = rollout.windowOpensAt(time);
+            why.add("outside its deployment windows " + rollout.policy().windows() + (opens == null
+                    ? ", which are not windows: override them, or release a recipe that names valid ones"
+                    : "; waiting for the next, which opens at " + opens));
+        }
         return String.join("; ", why);
     }
 
@@ -553,6 +575,16 @@ public final class SetFold {
         if (rollout.status == Rollout.Status.RUNNING && rollout.gateSince != null) {
             rollout.reason = null;
         }
+        return true;
+    }
+
+    /** From this record on, the rollout's windows hold it no more. */
+    private boolean override(WindowOverridden overridden) {
+        if (!rollout.status.underway() || rollout.windowOverriddenBy != null) {
+            return false;
+        }
+        rollout.windowOverriddenBy = overridden.overriddenBy();
+        goOnUnlessHeld();
         return true;
     }
 
@@ -616,6 +648,7 @@ public final class SetFold {
             return false;
         }
         boolean changed = expireHolds();
+        changed |= turnWindows();
         if (rollout != null && rollout.atGate() && !time.isBefore(rollout.gateDeadline())) {
             changed |= abort("not approved within " + rollout.policy().approvalWithin() + " of its canaries being done");
         }
@@ -661,6 +694,21 @@ public final class SetFold {
             goOnUnlessHeld();
         }
         return !ended.isEmpty();
+    }
+
+    /** A window that ended holds the rollout from this record on; one that began lets it go on, unless held. */
+    private boolean turnWindows() {
+        if (rollout == null || rollout.policy().windows().isEmpty() || !rollout.status.underway()) {
+            return false;
+        }
+        Rollout.Status before = rollout.status;
+        String why = rollout.reason;
+        if (rollout.status == Rollout.Status.RUNNING && outsideWindows()) {
+            holdRollout();
+        } else {
+            goOnUnlessHeld();
+        }
+        return before != rollout.status || !Objects.equals(why, rollout.reason);
     }
 
     private void settle() {

@@ -22,6 +22,8 @@ import dev.slipway.events.rollout.RolloutPolicy;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
 import dev.slipway.events.rollout.SetCheckpointed;
+import dev.slipway.events.rollout.WindowOpened;
+import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.wire.EventJson;
 import java.time.Duration;
 import java.time.Instant;
@@ -357,6 +359,72 @@ class SetFoldTest {
 
         assertTrue(fold.rollout().holds("b"));
         assertEquals(false, fold.rollout().atGate());
+    }
+
+    @Test
+    void aRolloutOutsideItsWindowWaitsForItsStartInLogTimeStopsAtItsEndAndGoesOnWhenOverridden() {
+        // T0 is Tuesday 12:00 UTC.
+        RolloutPolicy windowed = new RolloutPolicy(1, 0, Duration.ofMinutes(30), Duration.ofSeconds(5), null, null,
+                List.of("Tue 12:10-12:20 UTC"));
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "a", false), new HostJoined(SET, "b", false), started("r1", windowed),
+                new HostClaimed(SET, "r1", "a"));
+        assertEquals(Rollout.Status.PAUSED, fold.rollout().status());
+        assertTrue(fold.rollout().holding().isEmpty());
+        assertTrue(fold.rollout().reason().contains("outside its deployment windows [Tue 12:10-12:20 UTC]; waiting for "
+                + "the next, which opens at 2026-11-24T12:10:00Z"), fold.rollout().reason());
+        assertEquals(Instant.parse("2026-11-24T12:10:00Z"), fold.windowOpensAt());
+        SetFold restored = SetFold.restore(EventJson.mapper().convertValue(
+                EventJson.mapper().valueToTree(fold.state()), FoldState.class));
+
+        for (SetFold f : List.of(fold, restored)) {
+            apply(f, Instant.parse("2026-11-24T12:09:59.999Z"), new WindowOpened(SET, "r1", "b"));
+            assertEquals(Rollout.Status.PAUSED, f.rollout().status(), "a fast clock reports early: nothing");
+            apply(f, Instant.parse("2026-11-24T12:10:00Z"), new WindowOpened(SET, "r1", "b"));
+            assertEquals(Rollout.Status.RUNNING, f.rollout().status(), "open from its first instant");
+            assertTrue(f.rollout().holds("a"), "the claim made outside the window is granted once it opens");
+            assertEquals(Instant.parse("2026-11-24T12:10:00Z"), f.rollout().waitingSince());
+            assertNull(f.windowOpensAt());
+
+            apply(f, Instant.parse("2026-11-24T12:20:00Z"), new HostSwitched(SET, "r1", "a", OLD, NEW, 1),
+                    new HostHealthy(SET, "r1", "a"), new HostClaimed(SET, "r1", "b"));
+            assertEquals(Rollout.Status.PAUSED, f.rollout().status(), "its end is outside: no new slot");
+            assertTrue(f.rollout().holding().isEmpty());
+            assertEquals(Instant.parse("2026-12-01T12:10:00Z"), f.windowOpensAt(), "next Tuesday's");
+
+            apply(f, Instant.parse("2026-11-24T12:21:00Z"), new WindowOverridden(SET, "r0", "operator:bob", "older"));
+            assertEquals(Rollout.Status.PAUSED, f.rollout().status(), "an override of another rollout: nothing");
+            apply(f, Instant.parse("2026-11-24T12:21:00Z"), new WindowOverridden(SET, "r1", "operator:bob", "hotfix"));
+            assertEquals(Rollout.Status.RUNNING, f.rollout().status());
+            assertEquals("operator:bob", f.rollout().windowOverriddenBy());
+            assertTrue(f.rollout().holds("b"));
+        }
+        assertEquals(fold.state().rollouts(), restored.state().rollouts(), "the records' ids differ, not the rollout");
+        assertEquals(fold.state().slots(), restored.state().slots());
+    }
+
+    @Test
+    void aPauseStillHoldsWhenTheWindowOpensAndAnInvalidWindowNeverOpensUntilOverridden() {
+        RolloutPolicy windowed = new RolloutPolicy(1, 0, Duration.ofMinutes(30), Duration.ofSeconds(5), null, null,
+                List.of("Tue 12:10-12:20 UTC"));
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "a", false), started("r1", windowed),
+                new RolloutPaused(SET, "r1", "bob", "incident 4411"), new HostClaimed(SET, "r1", "a"));
+        apply(fold, T0.plus(Duration.ofMinutes(10)), new WindowOpened(SET, "r1", "a"));
+        assertEquals(Rollout.Status.PAUSED, fold.rollout().status());
+        assertEquals("incident 4411", fold.rollout().reason(), "only the pause holds it now");
+        apply(fold, T0.plus(Duration.ofMinutes(11)), new RolloutResumed(SET, "r1", "bob"));
+        assertTrue(fold.rollout().holds("a"));
+
+        RolloutPolicy forged = new RolloutPolicy(1, 0, Duration.ofMinutes(30), Duration.ofSeconds(5), null, null,
+                List.of("whenever"));
+        SetFold never = new SetFold(SET);
+        apply(never, T0, new HostJoined(SET, "a", false), started("r1", forged), new HostClaimed(SET, "r1", "a"));
+        assertEquals(Rollout.Status.PAUSED, never.rollout().status());
+        assertTrue(never.rollout().reason().contains("which are not windows"), never.rollout().reason());
+        assertNull(never.windowOpensAt(), "no record can open it");
+        apply(never, T0.plusSeconds(1), new WindowOverridden(SET, "r1", "operator:bob", "the policy is broken"));
+        assertTrue(never.rollout().holds("a"));
     }
 
     @Test

@@ -10,6 +10,8 @@ import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.rollout.GateApproved;
 import dev.slipway.events.rollout.GateReached;
+import dev.slipway.events.rollout.WindowOpened;
+import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.HostFailed;
@@ -109,9 +111,22 @@ public final class Simulation {
         Duration slot = Duration.ofSeconds(10 + random.nextInt(20));
         this.policy = new RolloutPolicy(maxUnavailable, random.nextInt(3), slot, Duration.ofSeconds(1),
                 Duration.ofSeconds(10 + random.nextInt(30)),
-                random.nextInt(4) == 0 ? Duration.ofSeconds(5 + random.nextInt(30)) : null);
+                random.nextInt(4) == 0 ? Duration.ofSeconds(5 + random.nextInt(30)) : null, windows(random));
         this.faultsEnd = T0.plusSeconds(60 + random.nextInt(120));
         this.faulty = true;
+    }
+
+    /**
+     * One run in four has deployment windows, closed for a few seconds to a minute inside the faults' period (so
+     * the liveness bound, counted from its end, still holds): T0 is midnight, UTC.
+     */
+    private static List<String> windows(SplittableRandom random) {
+        if (random.nextInt(4) > 0) {
+            return null;
+        }
+        int closes = 3 + random.nextInt(25);
+        int opens = closes + 5 + random.nextInt(25);
+        return List.of(String.format("* 00:00-00:00:%02d UTC", closes), String.format("* 00:00:%02d-24:00 UTC", opens));
     }
 
     private Simulation(long seed, RolloutPolicy policy) {
@@ -208,6 +223,15 @@ public final class Simulation {
         }
         if (random.nextInt(3) > 0) {
             at(T0.plusMillis(4000 + random.nextLong(window)), this::deploy);
+        }
+        if (!policy.windows().isEmpty() && random.nextInt(3) == 0) {
+            // An operator with a hotfix does not wait for the window.
+            at(T0.plusMillis(3000 + random.nextInt(50_000)), () -> {
+                Rollout r = oracle.rollout();
+                if (r != null && r.status().underway() && r.outsideWindows(time)) {
+                    operator(new WindowOverridden(SET, r.id(), "operator", "hotfix"));
+                }
+            });
         }
         at(faultsEnd, () -> {
             tell(time + " faults stop");
@@ -387,6 +411,14 @@ public final class Simulation {
                     () -> operator(new GateApproved(SET, gate.rolloutId(), "operator", "canary looks good")));
         }
         Rollout r = oracle.rollout();
+        if (r != null && r.status().underway() && r.outsideWindows(time)) {
+            oracle.slots().forEach((host, slot) -> {
+                if (!slotsBefore.containsKey(host) && !slot.back() && slot.rollout() == r) {
+                    throw violation(host + " was granted a slot forward at " + time + ", outside rollout " + r.id()
+                            + "'s deployment windows " + r.policy().windows());
+                }
+            });
+        }
         if (r != null && r.atGate()) {
             oracle.slots().forEach((host, slot) -> {
                 if (!slotsBefore.containsKey(host) && !slot.back() && slot.rollout() == r
@@ -475,6 +507,9 @@ public final class Simulation {
         long gatesReached;
         long gatesApproved;
         long abortedByHoldOrGate;
+        long windowed;
+        long windowsOpened;
+        long windowsOverridden;
 
         synchronized void record(Simulation sim) {
             runs++;
@@ -495,6 +530,10 @@ public final class Simulation {
                     .map(gate -> ((GateReached) gate).rolloutId()).distinct().count();
             gatesApproved += sim.log.stream().map(e -> e.event().data()).filter(GateApproved.class::isInstance)
                     .map(gate -> ((GateApproved) gate).rolloutId()).distinct().count();
+            windowed += sim.policy.windows().isEmpty() ? 0 : 1;
+            windowsOpened += sim.log.stream().map(e -> e.event().data()).filter(WindowOpened.class::isInstance)
+                    .map(opened -> ((WindowOpened) opened).rolloutId()).distinct().count();
+            windowsOverridden += sim.log.stream().filter(e -> e.event().data() instanceof WindowOverridden).count();
             abortedByHoldOrGate += r != null && r.status() == Rollout.Status.ABORTED && r.reason() != null
                     && (r.reason().startsWith("hold ") || r.reason().startsWith("not approved")) ? 1 : 0;
         }
@@ -506,7 +545,8 @@ public final class Simulation {
                     + crashes + ", hosts removed " + removals + ", checkpoints " + checkpoints
                     + ", agent starts from a checkpoint " + startsFromCheckpoint + ", holds placed " + holdsPlaced
                     + ", gated rollouts " + gatesReached + " (approved " + gatesApproved + "), latest rollout aborted by "
-                    + "a hold or a gate " + abortedByHoldOrGate;
+                    + "a hold or a gate " + abortedByHoldOrGate + ", runs with deployment windows " + windowed
+                    + " (rollouts a window opened for " + windowsOpened + ", overridden " + windowsOverridden + ")";
         }
     }
 

@@ -1,0 +1,9 @@
+package dev.slipway.events.command;
+
+import dev.slipway.events.DeploymentSetEvent;
+
+/** An operator asks to let the set's rollout go on outside its deployment windows; see WindowOverridden. */
+public record WindowOverrideRequested(String deploymentSet, String rolloutId, String requestedBy, String reason)
+        implements DeploymentSetEvent {
+    public static final String TYPE = "dev.slipway.windowoverride.requested.v1";
+}
