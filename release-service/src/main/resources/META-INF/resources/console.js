@@ -180,6 +180,7 @@ async function showRollout(set) {
   $('#rollout-status').className = 'status ' + (latest ? latest.status : '');
   if (!latest) {
     $('#gate-banner').hidden = true;
+    $('#window-banner').hidden = true;
     $('#rollout-summary').textContent = '';
     $('#rollout-origin').textContent = '';
     $('#rollout-progress').style.width = '0';
@@ -190,6 +191,9 @@ async function showRollout(set) {
   $('#gate-banner').hidden = !gated;
   $('#gate-banner').textContent = gated ? `Rollout ${latest.id} waits for an operator's approval since `
     + `${time(latest.gateSince)}: its canaries are done; the other hosts take it once someone approves.` : '';
+  $('#window-banner').hidden = !latest.windowOpensAt;
+  $('#window-banner').textContent = latest.windowOpensAt ? `Rollout ${latest.id} waits outside its deployment windows `
+    + `(${latest.windows.join('; ')}): the next opens at ${time(latest.windowOpensAt)}. Override to go on now.` : '';
   const view = await api('/api/rollouts/' + encodeURIComponent(latest.id));
   const steps = new Map(view.hosts.map((host) => [host.host, host]));
   const members = set.hosts.filter((host) => host.member);
@@ -350,6 +354,9 @@ $('#pause').onclick = () => command('pause', { reason: prompt('Why pause?') || '
 $('#resume').onclick = () => command('resume', {}, `Resume ${state.set}?`);
 $('#approve').onclick = () => command('approve', { reason: prompt('Why approve?') || 'approved from the console' },
   `Approve ${state.set}'s rollout past its gate? The hosts after the canaries take the version.`);
+$('#override-window').onclick = () => command('override-window',
+  { reason: prompt('Why go on outside the deployment windows?') || 'overridden from the console' },
+  `Let ${state.set}'s rollout go on outside its deployment windows now?`);
 $('#rollback').onclick = () => command('rollback', { reason: prompt('Why roll back?') || 'rolled back from the console' },
   `Roll ${state.set} back to its previous version on every host?`);
 $('#promote').onclick = () => {

@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "slipway", mixinStandardHelpOptions = true, version = "slipway 0.1.0",
         description = "Push sources, build them hermetically, and release them to fleets.",
         subcommands = {PushCommand.class, ImportCommand.class, ToolchainCommand.class, BuildCommand.class, PromoteCommand.class,
-                PauseCommand.class, ResumeCommand.class, ApproveCommand.class, RollbackCommand.class, RevokeCommand.class,
+                PauseCommand.class, ResumeCommand.class, ApproveCommand.class, OverrideWindowCommand.class,
+                RollbackCommand.class, RevokeCommand.class,
                 HoldCommand.class, RemoveHostCommand.class, StatusCommand.class, VerifyCommand.class})
 public final class Slipway implements Runnable {
 

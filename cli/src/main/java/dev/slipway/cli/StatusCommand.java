@@ -3,6 +3,7 @@ package dev.slipway.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -69,6 +70,16 @@ final class StatusCommand implements Runnable {
             lines.append(String.format("rollout %s: %s, %d failure(s)%s%n", latest.path("id").asText(),
                     latest.path("status").asText(), latest.path("failures").asInt(),
                     latest.path("reason").isNull() ? "" : " — " + latest.path("reason").asText()));
+            boolean underway = List.of("RUNNING", "PAUSED").contains(latest.path("status").asText());
+            if (underway && latest.path("gateSince").isTextual() && latest.path("approvedBy").isNull()) {
+                lines.append(String.format("  waits at its gate for an operator's approval since %s (approve with "
+                        + "'slipway approve --set %s --reason R')%n", latest.path("gateSince").asText(), set));
+            }
+            if (latest.path("windowOpensAt").isTextual()) {
+                lines.append(String.format("  waits outside its deployment windows %s: the next opens at %s (go on now "
+                        + "with 'slipway override-window --set %s --reason R')%n", latest.path("windows"),
+                        latest.path("windowOpensAt").asText(), set));
+            }
         }
         for (JsonNode host : view.path("hosts")) {
             lines.append(String.format("  %-24s %-8s %s%s%n", host.path("agentId").asText(),

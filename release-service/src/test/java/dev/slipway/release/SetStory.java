@@ -83,6 +83,11 @@ public final class SetStory {
 
     /** A build, its flag, hosts running the old version, and a rollout that starts. */
     public SetStory builtFlaggedAndStarted(int hosts) {
+        return builtFlaggedAndStarted(hosts, POLICY);
+    }
+
+    /** The same, under {@code policy}. */
+    public SetStory builtFlaggedAndStarted(int hosts, RolloutPolicy policy) {
         add(new BuildRequested(recipe, "ci:pipeline-7"));
         add(new BuildStarted(recipe, "builder-1", true));
         add(new ArtifactBuilt(artifact, recipe, set, Map.of("src", digestOf(set + "/src")), provenance, "c2ln",
@@ -92,7 +97,7 @@ public final class SetStory {
             add(new HostJoined(set, host(i), i == 0));
             add(state(i, oldArtifact, digestOf(set + "/older"), Health.HEALTHY));
         }
-        return add(new RolloutStarted(set, rolloutId(), "production", recipe, artifact, POLICY));
+        return add(new RolloutStarted(set, rolloutId(), "production", recipe, artifact, policy));
     }
 
     public SetStory hostSwitched(int i, Health health) {

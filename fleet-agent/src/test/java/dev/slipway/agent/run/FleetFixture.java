@@ -72,6 +72,8 @@ final class FleetFixture implements AutoCloseable {
     Hooks.Commands hooks;
     /** How long the next releases' gate waits for an approval after the canaries (ISO-8601); null: no gate. */
     String approvalWithin;
+    /** The next releases' deployment windows; none when empty. */
+    List<String> windows = List.of();
     /** The next agents' commands around each switch; null for none. */
     SwitchHooks.Commands switchHooks;
     /** Records of the set between checkpoints, for the agents started next. */
@@ -207,12 +209,13 @@ final class FleetFixture implements AutoCloseable {
                 {"deploymentSet": "%s", "inputs": {}, "outputs": ["www"],
                  "steps": [{"name": "none", "argv": ["/bin/true", "%s"], "env": {}, "timeout": "PT1M"}],
                  "rollout": {"maxUnavailable": %d, "failureTolerance": %d, "slotDeadline": "%s",
-                             "drainTimeout": "%s", "canaryHosts": [],%s%s
+                             "drainTimeout": "%s", "canaryHosts": [],%s%s%s
                              "health": %s}}
                 """.formatted(set, version, policy.maxUnavailable(), policy.failureTolerance(), policy.slotDeadline(),
                 policy.drainTimeout(), policy.progressDeadline() == null ? ""
                         : " \"progressDeadline\": \"" + policy.progressDeadline() + "\",",
-                approvalWithin == null ? "" : " \"approvalWithin\": \"" + approvalWithin + "\",", healthCheck);
+                approvalWithin == null ? "" : " \"approvalWithin\": \"" + approvalWithin + "\",",
+                windows.isEmpty() ? "" : " \"windows\": [\"" + String.join("\", \"", windows) + "\"],", healthCheck);
         Digest recipe;
         try {
             recipe = put(RecipeJson.canonical(recipeJson.getBytes(UTF_8)));

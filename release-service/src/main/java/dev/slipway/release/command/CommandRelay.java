@@ -5,12 +5,14 @@ import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.Topics;
 import dev.slipway.events.command.CommandEffects;
 import dev.slipway.events.command.ApprovalRequested;
+import dev.slipway.events.command.WindowOverrideRequested;
 import dev.slipway.events.command.HoldReleaseRequested;
 import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
 import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.HostLeft;
@@ -43,7 +45,7 @@ import org.jboss.logging.Logger;
 
 /**
  * Carries the commands the agents act on from {@code slipway.commands} to the set's coordination log on
- * {@code slipway.rollouts}: pause, resume, approve and roll back a named rollout, place and release a named hold, and take
+ * {@code slipway.rollouts}: pause, resume, approve, let past its deployment windows and roll back a named rollout, place and release a named hold, and take
  * a host out of its set. (Promote and revoke are the store's:
  * cas-service reads them itself.) Each relayed entry's id is derived from the command's, so a command relayed
  * twice after a crash is one entry to every fold. Offsets are committed after the broker acknowledged the
@@ -84,6 +86,10 @@ public class CommandRelay {
         }
         if (command instanceof ResumeRequested resume) {
             return Optional.of(new RolloutResumed(resume.deploymentSet(), named(resume.rolloutId()), resume.requestedBy()));
+        }
+        if (command instanceof WindowOverrideRequested override) {
+            return Optional.of(new WindowOverridden(override.deploymentSet(), named(override.rolloutId()),
+                    override.requestedBy(), override.reason()));
         }
         if (command instanceof ApprovalRequested approval) {
             return Optional.of(new GateApproved(approval.deploymentSet(), named(approval.rolloutId()),

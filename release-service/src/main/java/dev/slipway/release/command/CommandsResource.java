@@ -7,6 +7,7 @@ import dev.slipway.events.DeploymentSetEvent;
 import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.command.ApprovalRequested;
+import dev.slipway.events.command.WindowOverrideRequested;
 import dev.slipway.events.command.HoldReleaseRequested;
 import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
@@ -159,6 +160,30 @@ public class CommandsResource {
                         return conflict("rollout " + latest.id + " was already approved by " + latest.approvedBy);
                     }
                     return publish(new ApprovalRequested(set, latest.id, who(request), reason));
+                });
+    }
+
+    @POST
+    @Path("/sets/{set}/override-window")
+    @Operation(summary = "Let the set's latest rollout go on outside its deployment windows (the recipe's "
+            + "rollout.windows), with a reason for the audit trail")
+    public Uni<Response> overrideWindow(@PathParam("set") String set, Reason body,
+            @Context ContainerRequestContext request) {
+        String reason = text(required(body, "{\"reason\": \"hotfix for incident 4411\"}").reason(), "reason");
+        return database.withSession(s -> knownSet(s, set).chain(() -> Projector.latestRollout(s, set)))
+                .chain(latest -> {
+                    if (latest == null || !(latest.is(Rollout.Status.RUNNING) || latest.is(Rollout.Status.PAUSED))) {
+                        return conflict("set '" + set + "' has no rollout under way whose windows could be overridden"
+                                + (latest == null ? "" : " (latest: " + latest.id + ", " + latest.status + ")"));
+                    }
+                    if (latest.windows().isEmpty()) {
+                        return conflict("rollout " + latest.id + " has no deployment windows: it may go on at any time");
+                    }
+                    if (latest.windowOverriddenBy != null) {
+                        return conflict("rollout " + latest.id + "'s windows were already overridden by "
+                                + latest.windowOverriddenBy);
+                    }
+                    return publish(new WindowOverrideRequested(set, latest.id, who(request), reason));
                 });
     }
 

@@ -16,6 +16,7 @@ import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
 import dev.slipway.events.command.CommandEffects;
 import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
@@ -471,6 +472,13 @@ public final class Projector {
             return rollout(s, gate.rolloutId(), at, r -> {
                 if (r.approvedBy == null && r.gateSince == null) {
                     r.gateSince = at;
+                }
+            });
+        }
+        if (data instanceof WindowOverridden overridden) {
+            return rollout(s, overridden.rolloutId(), at, r -> {
+                if (r.windowOverriddenBy == null) {
+                    r.windowOverriddenBy = overridden.overriddenBy();
                 }
             });
         }

@@ -10,6 +10,7 @@ import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
 import dev.slipway.events.command.ApprovalRequested;
+import dev.slipway.events.command.WindowOverrideRequested;
 import dev.slipway.events.command.HoldReleaseRequested;
 import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
@@ -18,6 +19,8 @@ import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.WindowOpened;
+import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.rollout.GateOverdue;
 import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldOverdue;
@@ -106,6 +109,17 @@ final class Summaries {
         }
         if (data instanceof GateOverdue e) {
             return "rollout " + e.rolloutId() + " is past its approval deadline by " + e.reportedBy() + "'s clock";
+        }
+        if (data instanceof WindowOverridden e) {
+            return "rollout " + e.rolloutId() + " goes on outside its deployment windows, overridden by "
+                    + e.overriddenBy() + ": " + e.reason();
+        }
+        if (data instanceof WindowOpened e) {
+            return "rollout " + e.rolloutId() + "'s next deployment window is open by " + e.reportedBy() + "'s clock";
+        }
+        if (data instanceof WindowOverrideRequested e) {
+            return e.requestedBy() + " asked to let " + e.deploymentSet() + "'s rollout " + e.rolloutId()
+                    + " go on outside its deployment windows: " + e.reason();
         }
         if (data instanceof ApprovalRequested e) {
             return e.requestedBy() + " asked to approve " + e.deploymentSet() + "'s rollout " + e.rolloutId() + ": "

@@ -4,7 +4,13 @@ import jakarta.persistence.Column;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.slipway.events.rollout.DeploymentWindows;
+import dev.slipway.events.rollout.RolloutPolicy;
+import dev.slipway.events.wire.EventJson;
 import java.time.Instant;
+import java.util.List;
 
 /** One rollout of an artifact to a set, as its coordination log tells it. */
 @Entity
@@ -31,6 +37,9 @@ public class Rollout {
     public Instant gateSince;
     @Column(name = "approved_by")
     public String approvedBy;
+    /** Who let it go on outside its deployment windows; null unless someone did. */
+    @Column(name = "window_overridden_by")
+    public String windowOverriddenBy;
     @Column(name = "updated_at")
     public Instant updatedAt;
     @Column(name = "ended_at")
@@ -38,5 +47,35 @@ public class Rollout {
 
     public boolean is(Status expected) {
         return expected.name().equals(status);
+    }
+
+    /** The deployment windows its policy names; empty: any time. */
+    @JsonProperty("windows")
+    public List<String> windows() {
+        try {
+            RolloutPolicy parsed = policy == null ? null : EventJson.mapper().readValue(policy, RolloutPolicy.class);
+            return parsed == null ? List.of() : parsed.windows();
+        } catch (JsonProcessingException e) {
+            return List.of();
+        }
+    }
+
+    /**
+     * For the console, by this service's clock: when the next of its windows opens while it is under way outside
+     * them and nobody overrode them; null otherwise. The agents decide by the log's time, not by this.
+     */
+    @JsonProperty("windowOpensAt")
+    public Instant windowOpensAt() {
+        List<String> windows = windows();
+        if (windows.isEmpty() || windowOverriddenBy != null || !(is(Status.RUNNING) || is(Status.PAUSED))) {
+            return null;
+        }
+        try {
+            Instant now = Instant.now();
+            Instant opens = DeploymentWindows.of(windows).nextOpening(now);
+            return now.equals(opens) ? null : opens;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 }

@@ -18,6 +18,7 @@ import dev.slipway.events.artifact.ArtifactRevoked;
 import dev.slipway.events.agent.Health;
 import dev.slipway.events.command.CommandEffects;
 import dev.slipway.events.command.ApprovalRequested;
+import dev.slipway.events.command.WindowOverrideRequested;
 import dev.slipway.events.command.HoldReleaseRequested;
 import dev.slipway.events.command.HoldRequested;
 import dev.slipway.events.command.PauseRequested;
@@ -28,6 +29,8 @@ import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.RolloutPolicy;
+import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
@@ -46,7 +49,11 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.http.ContentType;
 import io.restassured.specification.RequestSpecification;
 import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.TextStyle;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -208,6 +215,38 @@ class CommandsTest {
         operator().body(Map.of("reason", "again")).post("/api/sets/" + story.set + "/approve").then().statusCode(409)
                 .body("message", containsString("already approved by operator:alice"));
         holder().body(Map.of("reason", "x")).post("/api/sets/" + story.set + "/approve").then().statusCode(403);
+    }
+
+    @Test
+    void aWindowOverrideIsRelayedAndRecordedOnceAndRefusedWhereNoWindowHoldsTheRollout() {
+        SetStory plain = running();
+        operator().body(Map.of("reason", "hotfix")).post("/api/sets/" + plain.set + "/override-window").then()
+                .statusCode(409).body("message", containsString("has no deployment windows"));
+
+        // A window three days from today is closed now, whenever the test runs.
+        String day = LocalDate.now(ZoneOffset.UTC).plusDays(3).getDayOfWeek().getDisplayName(TextStyle.SHORT, Locale.ROOT);
+        String window = day + " 03:00-04:00 UTC";
+        SetStory story = new SetStory("win").builtFlaggedAndStarted(2, new RolloutPolicy(1, 0, Duration.ofMinutes(5),
+                Duration.ofSeconds(30), null, null, List.of(window)));
+        story.publish(kafka);
+        await("the windowed rollout to be projected").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/sets/" + story.set).then().body("rollouts[0].windows", is(List.of(window)))
+                .body("rollouts[0].windowOpensAt", notNullValue()));
+
+        String id = operator().body(Map.of("reason", "hotfix for incident 4411"))
+                .post("/api/sets/" + story.set + "/override-window").then().statusCode(202)
+                .body("type", is(WindowOverrideRequested.TYPE)).extract().path("id");
+        assertEquals(new WindowOverrideRequested(story.set, story.rolloutId(), "operator:alice", "hotfix for incident 4411"),
+                command(Topics.COMMANDS, id).data());
+        assertEquals(new WindowOverridden(story.set, story.rolloutId(), "operator:alice", "hotfix for incident 4411"),
+                relayed(story.set, WindowOverridden.class).data());
+        await("the override to be projected").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/sets/" + story.set).then().body("rollouts[0].windowOverriddenBy", is("operator:alice"))
+                .body("rollouts[0].windowOpensAt", nullValue()));
+
+        operator().body(Map.of("reason", "again")).post("/api/sets/" + story.set + "/override-window").then()
+                .statusCode(409).body("message", containsString("already overridden by operator:alice"));
+        holder().body(Map.of("reason", "x")).post("/api/sets/" + story.set + "/override-window").then().statusCode(403);
     }
 
     @Test
