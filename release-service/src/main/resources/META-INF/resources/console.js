@@ -189,8 +189,10 @@ async function showRollout(set) {
   }
   const gated = latest.gateSince && !latest.approvedBy && ['RUNNING', 'PAUSED'].includes(latest.status);
   $('#gate-banner').hidden = !gated;
-  $('#gate-banner').textContent = gated ? `Rollout ${latest.id} waits for an operator's approval since `
-    + `${time(latest.gateSince)}: its canaries are done; the other hosts take it once someone approves.` : '';
+  $('#gate-banner').textContent = gated ? `Rollout ${latest.id} waits for an operator's approval of batch `
+    + `${latest.gateBatch + 1} after the canaries since ${time(latest.gateSince)}: `
+    + `${latest.gateBatch === 0 ? 'its canaries are' : 'the batch before is'} done; the next hosts take it once `
+    + 'someone approves.' : '';
   $('#window-banner').hidden = !latest.windowOpensAt;
   $('#window-banner').textContent = latest.windowOpensAt ? `Rollout ${latest.id} waits outside its deployment windows `
     + `(${latest.windows.join('; ')}): the next opens at ${time(latest.windowOpensAt)}. Override to go on now.` : '';

@@ -72,8 +72,9 @@ final class StatusCommand implements Runnable {
                     latest.path("reason").isNull() ? "" : " — " + latest.path("reason").asText()));
             boolean underway = List.of("RUNNING", "PAUSED").contains(latest.path("status").asText());
             if (underway && latest.path("gateSince").isTextual() && latest.path("approvedBy").isNull()) {
-                lines.append(String.format("  waits at its gate for an operator's approval since %s (approve with "
-                        + "'slipway approve --set %s --reason R')%n", latest.path("gateSince").asText(), set));
+                lines.append(String.format("  waits at its gate for an operator's approval of batch %d after the "
+                        + "canaries since %s (approve with 'slipway approve --set %s --reason R')%n",
+                        latest.path("gateBatch").asInt() + 1, latest.path("gateSince").asText(), set));
             }
             if (latest.path("windowOpensAt").isTextual()) {
                 lines.append(String.format("  waits outside its deployment windows %s: the next opens at %s (go on now "

@@ -69,7 +69,7 @@ final class EventSamples {
 
     static List<SlipwayEvent> all() {
         RolloutPolicy policy = new RolloutPolicy(2, 1, Duration.ofMinutes(5), Duration.ofSeconds(30),
-                Duration.ofMinutes(5), Duration.ofHours(2), List.of("Mon-Fri 09:00-17:00 Europe/Berlin"));
+                Duration.ofMinutes(5), Duration.ofHours(2), List.of("Mon-Fri 09:00-17:00 Europe/Berlin"), true);
         return List.of(
                 new BuildRequested(RECIPE, "ci:payments#1842"),
                 new BuildStarted(RECIPE, "builder-1", true),
@@ -97,8 +97,8 @@ final class EventSamples {
                         "schema 42 migrating"),
                 new HoldReleased(SET, "db-migration", "service:migrator"),
                 new HoldOverdue(SET, "db-migration", "host-3"),
-                new GateReached(SET, ROLLOUT, "host-1"),
-                new GateApproved(SET, ROLLOUT, "operator:bob", "canary looks good"),
+                new GateReached(SET, ROLLOUT, "host-1", 2),
+                new GateApproved(SET, ROLLOUT, "operator:bob", "canary looks good", 2),
                 new GateOverdue(SET, ROLLOUT, "host-2"),
                 new WindowOverridden(SET, ROLLOUT, "operator:bob", "hotfix for incident 4411"),
                 new WindowOpened(SET, ROLLOUT, "host-2"),
@@ -112,7 +112,7 @@ final class EventSamples {
                 new HoldRequested(SET, "db-migration", Duration.ofMinutes(30), HoldPlaced.RELEASE, "service:migrator",
                         "schema 42 migrating"),
                 new HoldReleaseRequested(SET, "db-migration", "service:migrator"),
-                new ApprovalRequested(SET, ROLLOUT, "operator:bob", "canary looks good"),
+                new ApprovalRequested(SET, ROLLOUT, "operator:bob", "canary looks good", 2),
                 new WindowOverrideRequested(SET, ROLLOUT, "operator:bob", "hotfix for incident 4411"),
                 new RemoveHostRequested(SET, "host-5", "operator:bob", "decommissioned"),
                 new ResumeRequested(SET, null, "operator:bob"),

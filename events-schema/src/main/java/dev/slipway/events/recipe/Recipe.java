@@ -66,26 +66,28 @@ public record Recipe(String deploymentSet, Map<String, Input> inputs, List<Step>
      *                         canaries are done, and the rollout aborts when none comes within this long
      * @param windows          absent: any time; else the weekly ranges (see {@code DeploymentWindows}) in which the
      *                         rollout may grant slots forward
+     * @param approveEachBatch with {@code approvalWithin}: every batch after the canaries waits for its own approval
      */
     public record Rollout(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
             List<String> canaryHosts, HealthCheck health, Duration progressDeadline, Duration approvalWithin,
-            List<String> windows) {
+            List<String> windows, Boolean approveEachBatch) {
 
         public Rollout {
             canaryHosts = List.copyOf(canaryHosts);
             windows = windows == null ? List.of() : List.copyOf(windows);
+            approveEachBatch = approveEachBatch != null && approveEachBatch;
             progressDeadline = progressDeadline == null ? slotDeadline : progressDeadline;
         }
 
         public Rollout(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
                 List<String> canaryHosts, HealthCheck health) {
-            this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, canaryHosts, health, null, null, null);
+            this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, canaryHosts, health, null, null, null, false);
         }
 
         /** The part of it that travels to the agents in {@code RolloutStarted}. */
         public RolloutPolicy policy() {
             return new RolloutPolicy(maxUnavailable, failureTolerance, slotDeadline,
-                    drainTimeout, progressDeadline, approvalWithin, windows);
+                    drainTimeout, progressDeadline, approvalWithin, windows, approveEachBatch);
         }
     }
 

@@ -3,9 +3,22 @@ package dev.slipway.events.rollout;
 import dev.slipway.events.DeploymentSetEvent;
 
 /**
- * The rollout's canaries are done and its policy gates the rest on an approval: said by a member for the
- * operator's view (one id however many say it). The fold decides the gate by itself; this record only tells.
+ * The rollout waits at a gate: its canaries are done and its policy gates the rest on an approval, or (with
+ * {@link RolloutPolicy#approveEachBatch()}) the batch before is done. Said by a member for the operator's view
+ * (one id per gate however many say it). The fold decides the gate by itself; this record only tells.
+ *
+ * @param batch which batch of hosts after the canaries waits: 0 for the first (and only, without
+ *              {@code approveEachBatch}); absent in older records: 0
  */
-public record GateReached(String deploymentSet, String rolloutId, String reportedBy) implements DeploymentSetEvent {
+public record GateReached(String deploymentSet, String rolloutId, String reportedBy, Integer batch)
+        implements DeploymentSetEvent {
     public static final String TYPE = "dev.slipway.gate.reached.v1";
+
+    public GateReached {
+        batch = batch == null ? 0 : batch;
+    }
+
+    public GateReached(String deploymentSet, String rolloutId, String reportedBy) {
+        this(deploymentSet, rolloutId, reportedBy, 0);
+    }
 }

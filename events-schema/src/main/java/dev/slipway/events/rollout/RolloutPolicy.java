@@ -20,18 +20,28 @@ import java.util.List;
  * @param windows          the {@link DeploymentWindows} in which the rollout grants slots forward, judged on the
  *                         log's time; outside them it waits (held) for the next, unless an operator overrides
  *                         ({@code WindowOverridden}); empty (or absent in older events): any time
+ * @param approveEachBatch with {@code approvalWithin}: every batch of up to {@code maxUnavailable} hosts after the
+ *                         canaries waits for an approval of its own once the batch before it is done, each within
+ *                         {@code approvalWithin}; false (or absent): one approval lets all the rest through
  */
 public record RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
-        Duration progressDeadline, Duration approvalWithin, List<String> windows) {
+        Duration progressDeadline, Duration approvalWithin, List<String> windows, Boolean approveEachBatch) {
 
     public RolloutPolicy {
         progressDeadline = progressDeadline == null ? slotDeadline : progressDeadline;
         windows = windows == null ? List.of() : List.copyOf(windows);
+        approveEachBatch = approveEachBatch != null && approveEachBatch;
     }
 
     public RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
             Duration progressDeadline, Duration approvalWithin) {
         this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, progressDeadline, approvalWithin, null);
+    }
+
+    public RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
+            Duration progressDeadline, Duration approvalWithin, List<String> windows) {
+        this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, progressDeadline, approvalWithin, windows,
+                false);
     }
 
     public RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,

@@ -205,7 +205,8 @@ public final class Decisions {
         });
         Rollout rollout = fold.rollout();
         if (rollout.atGate() && now.isAfter(rollout.gateDeadline())) {
-            report(steps, host, "gate-over/" + rollout.id(), new GateOverdue(set, rollout.id(), host.me()));
+            report(steps, host, "gate-over/" + rollout.id() + "/" + rollout.batch(),
+                    new GateOverdue(set, rollout.id(), host.me()));
         }
         Instant opens = fold.windowOpensAt();
         if (opens != null && !now.isBefore(opens)) {
@@ -239,13 +240,14 @@ public final class Decisions {
         if (rank < 0 || host.now().isBefore(rollout.gateSince().plus(ANNOUNCE_STAGGER.multipliedBy(rank)))) {
             return;
         }
-        once(steps, host, new Step.Append("gate/" + rollout.id(), new GateReached(fold.deploymentSet(), rollout.id(),
-                host.me()), gateIdOf(rollout.id())));
+        once(steps, host, new Step.Append("gate/" + rollout.id() + "/" + rollout.batch(), new GateReached(
+                fold.deploymentSet(), rollout.id(), host.me(), rollout.batch()), gateIdOf(rollout.id(), rollout.batch())));
     }
 
-    /** The id every agent gives the announcement that a rollout waits at its gate. */
-    public static String gateIdOf(String rolloutId) {
-        return UUID.nameUUIDFromBytes(("gate/" + rolloutId).getBytes(StandardCharsets.UTF_8)).toString();
+    /** The id every agent gives the announcement that a rollout waits at its gate for this batch. */
+    public static String gateIdOf(String rolloutId, int batch) {
+        String gate = batch == 0 ? "gate/" + rolloutId : "gate/" + rolloutId + "/" + batch;
+        return UUID.nameUUIDFromBytes(gate.getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     private static void announceEnd(List<Step> steps, SetFold fold, HostView host) {

@@ -30,7 +30,7 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
     public static final int FORMAT = 4;
     /**
      * Format 1 had no hold: a pause was the paused rollout's. Format 2 had no named holds, format 3 no window
-     * overrides. All still read.
+     * overrides nor gates per batch. All still read.
      */
     static final int FORMAT_BEFORE_HOLDS = 1;
 
@@ -40,7 +40,8 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
             Instant waitingSince, boolean announced, List<String> claims, LinkedHashMap<String, Instant> holding,
             List<String> revertClaims, List<String> healthy, List<String> failed, List<String> lost,
             List<String> switched, List<String> reverted, List<String> standIns, int peakHolding,
-            LinkedHashMap<String, Instant> expired, Instant gateSince, String approvedBy, String windowOverriddenBy) {
+            LinkedHashMap<String, Instant> expired, Instant gateSince, String approvedBy, String windowOverriddenBy,
+            Integer batch, Integer approvedBatch, List<String> batchHosts) {
 
         static RolloutState of(Rollout r, Map<Rollout, String> kept) {
             return new RolloutState(r.id(), r.recipe(), r.artifact(), r.policy(), r.deployableOffset, r.startedAt,
@@ -48,7 +49,8 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
                     r.waitingSince, r.announced, List.copyOf(r.claims), new LinkedHashMap<>(r.holding),
                     List.copyOf(r.revertClaims), List.copyOf(r.healthy), List.copyOf(r.failed), List.copyOf(r.lost),
                     List.copyOf(r.switched), List.copyOf(r.reverted), List.copyOf(r.standIns), r.peakHolding,
-                    new LinkedHashMap<>(r.expired), r.gateSince, r.approvedBy, r.windowOverriddenBy);
+                    new LinkedHashMap<>(r.expired), r.gateSince, r.approvedBy, r.windowOverriddenBy, r.batch,
+                    r.approvedBatch, List.copyOf(r.batchHosts));
         }
 
         Rollout toRollout() {
@@ -72,6 +74,12 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
             r.gateSince = gateSince;
             r.approvedBy = approvedBy;
             r.windowOverriddenBy = windowOverriddenBy;
+            // Format 3 had one gate per rollout: an approver there means the first batch was approved.
+            r.batch = batch == null ? 0 : batch;
+            r.approvedBatch = approvedBatch != null ? approvedBatch : approvedBy != null ? 0 : -1;
+            if (batchHosts != null) {
+                r.batchHosts.addAll(batchHosts);
+            }
             return r;
         }
     }

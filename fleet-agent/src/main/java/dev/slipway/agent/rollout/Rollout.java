@@ -66,8 +66,17 @@ public final class Rollout {
     final Map<String, Instant> expired = new LinkedHashMap<>();
     /** Log time its canaries were done and its gate began waiting for an approval; null before, or without one. */
     Instant gateSince;
-    /** Who approved it past its gate; null until someone did. */
+    /** Who approved it past its gate (the latest batch's, with {@code approveEachBatch}); null until someone did. */
     String approvedBy;
+    /**
+     * Which batch of hosts after the canaries the gate is for: 0 first; with {@code approveEachBatch} it moves on
+     * once {@code maxUnavailable} hosts of the batch were let through and each is done.
+     */
+    int batch;
+    /** The latest batch approved; -1 before any approval. */
+    int approvedBatch = -1;
+    /** The hosts after the canaries granted a slot forward in the current batch. */
+    final Set<String> batchHosts = new LinkedHashSet<>();
     /** Who let it go on outside its deployment windows; null unless someone did. */
     String windowOverriddenBy;
     /** Its policy's deployment windows; null when the policy names one that is not a window (none ever opens). */
@@ -143,9 +152,19 @@ public final class Rollout {
         return approvedBy;
     }
 
-    /** Waiting at its gate: the canaries are done, the policy wants an approval and none came yet. */
+    /** True when the current batch may go forward: no gate, or an approval of it (of the first, without batches). */
+    public boolean approved() {
+        return policy.approvalWithin() == null || approvedBatch >= (policy.approveEachBatch() ? batch : 0);
+    }
+
+    /** The batch of hosts after the canaries its gate is for: always 0 without {@code approveEachBatch}. */
+    public int batch() {
+        return batch;
+    }
+
+    /** Waiting at its gate: the canaries (or the batch before) are done, and this batch is not approved yet. */
     public boolean atGate() {
-        return gateSince != null && approvedBy == null && status.underway();
+        return gateSince != null && !approved() && status.underway();
     }
 
     /** When its gate stops waiting: the rollout aborts at this log time unless approved; null when not at it. */

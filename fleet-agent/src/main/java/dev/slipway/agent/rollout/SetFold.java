@@ -566,11 +566,16 @@ public final class SetFold {
         return true;
     }
 
-    /** Past its gate (or, approved early, it never waits at it). */
+    /**
+     * Past its gate (or, approved early, it never waits at it): only the batch the gate is for, so an approval
+     * delivered late cannot let the next batch through.
+     */
     private boolean approve(GateApproved approved) {
-        if (!rollout.status.underway() || rollout.approvedBy != null) {
+        int gate = rollout.policy().approveEachBatch() ? rollout.batch : 0;
+        if (!rollout.status.underway() || approved.batch() != gate || rollout.approvedBatch >= gate) {
             return false;
         }
+        rollout.approvedBatch = gate;
         rollout.approvedBy = approved.approvedBy();
         if (rollout.status == Rollout.Status.RUNNING && rollout.gateSince != null) {
             rollout.reason = null;
@@ -611,7 +616,9 @@ public final class SetFold {
     }
 
     private String gateReason() {
-        return "waiting for an operator's approval since " + rollout.gateSince + " (until " + rollout.gateDeadline() + ")";
+        return "waiting for an operator's approval" + (rollout.policy().approveEachBatch() ? " of batch "
+                + (rollout.batch + 1) + " after the canaries" : "") + " since " + rollout.gateSince + " (until "
+                + rollout.gateDeadline() + ")";
     }
 
     private boolean abort(String reason) {
@@ -650,7 +657,8 @@ public final class SetFold {
         boolean changed = expireHolds();
         changed |= turnWindows();
         if (rollout != null && rollout.atGate() && !time.isBefore(rollout.gateDeadline())) {
-            changed |= abort("not approved within " + rollout.policy().approvalWithin() + " of its canaries being done");
+            changed |= abort("not approved within " + rollout.policy().approvalWithin() + " of its canaries"
+                    + (rollout.batch > 0 ? " (here: batch " + rollout.batch + ")" : "") + " being done");
         }
         for (Map.Entry<String, Slot> held : new ArrayList<>(slots.entrySet())) {
             Slot slot = held.getValue();
@@ -755,9 +763,17 @@ public final class SetFold {
                 || rollout.standIns.stream().anyMatch(rollout.healthy::contains);
         boolean canariesLost = canaries.stream().filter(c -> !rollout.done(c))
                 .allMatch(c -> rollout.lost.contains(c) && !rollout.claims.contains(c) && !rollout.holds(c));
-        boolean approved = rollout.policy().approvalWithin() == null || rollout.approvedBy != null
-                || rollout.status != Rollout.Status.RUNNING;
-        if (gateOpen && !approved && rollout.gateSince == null) {
+        boolean eachBatch = rollout.policy().approvalWithin() != null && rollout.policy().approveEachBatch()
+                && rollout.status == Rollout.Status.RUNNING;
+        if (eachBatch && rollout.batchHosts.size() >= rollout.policy().maxUnavailable()
+                && rollout.batchHosts.stream().allMatch(h -> rollout.done(h) || !members.contains(h))) {
+            rollout.batch++;
+            rollout.batchHosts.clear();
+            rollout.gateSince = null;
+        }
+        boolean approved = rollout.approved() || rollout.status != Rollout.Status.RUNNING;
+        if (gateOpen && !approved && rollout.gateSince == null
+                && members.hosts().stream().anyMatch(h -> !settled(h))) {
             rollout.gateSince = time;
             rollout.reason = gateReason();
         }
@@ -770,10 +786,13 @@ public final class SetFold {
             boolean canary = members.member(host).canary();
             boolean standIn = !gateOpen && !canary && canariesLost
                     && rollout.standIns.stream().noneMatch(rollout::holds);
-            if ((gateOpen && approved) || canary || standIn) {
+            boolean inBatch = !eachBatch || rollout.batchHosts.size() < rollout.policy().maxUnavailable();
+            if ((gateOpen && approved && inBatch) || canary || standIn) {
                 waiting.remove();
                 if (standIn) {
                     rollout.standIns.add(host);
+                } else if (eachBatch && !canary) {
+                    rollout.batchHosts.add(host);
                 }
                 grant(host, false);
             }

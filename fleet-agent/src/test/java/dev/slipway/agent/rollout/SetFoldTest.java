@@ -362,6 +362,64 @@ class SetFoldTest {
     }
 
     @Test
+    void withApprovalForEachBatchEveryBatchAfterTheCanaryWaitsForItsOwnApprovalAndAnOldOneOpensNothing() {
+        RolloutPolicy perBatch = new RolloutPolicy(2, 0, Duration.ofMinutes(5), Duration.ofSeconds(5), null,
+                Duration.ofMinutes(10), null, true);
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "canary", true), new HostJoined(SET, "b", false),
+                new HostJoined(SET, "c", false), new HostJoined(SET, "d", false), new HostJoined(SET, "e", false),
+                started("r1", perBatch));
+        apply(fold, T0, new HostClaimed(SET, "r1", "canary"), new HostClaimed(SET, "r1", "b"),
+                new HostClaimed(SET, "r1", "c"), new HostClaimed(SET, "r1", "d"), new HostClaimed(SET, "r1", "e"),
+                new HostHealthy(SET, "r1", "canary"));
+        Rollout r = fold.rollout();
+        assertTrue(r.atGate());
+        assertEquals(0, r.batch());
+        assertTrue(r.reason().startsWith("waiting for an operator's approval of batch 1 after the canaries"), r.reason());
+
+        apply(fold, T0.plusSeconds(10), new GateApproved(SET, "r1", "operator:bob", "canary looks good", 0));
+        assertEquals(List.of("b", "c"), List.copyOf(r.holding().keySet()));
+        apply(fold, T0.plusSeconds(20), new HostHealthy(SET, "r1", "b"));
+        assertTrue(r.holding().keySet().equals(java.util.Set.of("c")), "a free slot, but the batch is full: "
+                + r.holding());
+        apply(fold, T0.plusSeconds(30), new HostHealthy(SET, "r1", "c"));
+        assertTrue(r.atGate(), "batch 1 is done: batch 2 waits for its own approval");
+        assertEquals(1, r.batch());
+        assertEquals(T0.plusSeconds(30).plus(Duration.ofMinutes(10)), r.gateDeadline());
+        assertTrue(r.holding().isEmpty());
+
+        apply(fold, T0.plusSeconds(40), new GateApproved(SET, "r1", "operator:bob", "the first one, again", 0));
+        assertTrue(r.atGate(), "an approval of batch 1 delivered again does not open batch 2");
+        apply(fold, T0.plusSeconds(50), new GateApproved(SET, "r1", "operator:carol", "batch 1 looks good", 1));
+        assertEquals(List.of("d", "e"), List.copyOf(r.holding().keySet()));
+        assertEquals("operator:carol", r.approvedBy());
+        apply(fold, T0.plusSeconds(60), new HostHealthy(SET, "r1", "d"), new HostHealthy(SET, "r1", "e"));
+        assertEquals(Rollout.Status.COMPLETED, r.status());
+        assertNull(r.reason(), "no gate is left to wait at");
+        SetFold restored = SetFold.restore(EventJson.mapper().convertValue(
+                EventJson.mapper().valueToTree(fold.state()), FoldState.class));
+        assertEquals(fold.state().rollouts(), restored.state().rollouts());
+    }
+
+    @Test
+    void aLaterBatchNotApprovedInTimeAbortsTheRolloutAndEveryHostThatSwitchedGoesBack() {
+        RolloutPolicy perBatch = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(5), null,
+                Duration.ofMinutes(10), null, true);
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "b", false), new HostJoined(SET, "c", false), started("r1", perBatch),
+                new HostClaimed(SET, "r1", "b"), new HostClaimed(SET, "r1", "c"));
+        assertTrue(fold.rollout().atGate(), "without canaries the first batch waits from the start");
+        apply(fold, T0, new GateApproved(SET, "r1", "operator:bob", "go", 0),
+                new HostSwitched(SET, "r1", "b", OLD, NEW, 1), new HostHealthy(SET, "r1", "b"));
+        assertTrue(fold.rollout().atGate());
+        apply(fold, T0.plus(Duration.ofMinutes(10)), new GateOverdue(SET, "r1", "c"));
+
+        assertEquals(Rollout.Status.ABORTED, fold.rollout().status());
+        assertTrue(fold.rollout().reason().contains("not approved within PT10M"), fold.rollout().reason());
+        assertTrue(fold.mustGoBack(fold.rollout(), "b"));
+    }
+
+    @Test
     void aRolloutOutsideItsWindowWaitsForItsStartInLogTimeStopsAtItsEndAndGoesOnWhenOverridden() {
         // T0 is Tuesday 12:00 UTC.
         RolloutPolicy windowed = new RolloutPolicy(1, 0, Duration.ofMinutes(30), Duration.ofSeconds(5), null, null,

@@ -72,6 +72,8 @@ final class FleetFixture implements AutoCloseable {
     Hooks.Commands hooks;
     /** How long the next releases' gate waits for an approval after the canaries (ISO-8601); null: no gate. */
     String approvalWithin;
+    /** Whether the next releases' gate waits for an approval before each batch, not only the first. */
+    boolean approveEachBatch;
     /** The next releases' deployment windows; none when empty. */
     List<String> windows = List.of();
     /** The next agents' commands around each switch; null for none. */
@@ -214,7 +216,8 @@ final class FleetFixture implements AutoCloseable {
                 """.formatted(set, version, policy.maxUnavailable(), policy.failureTolerance(), policy.slotDeadline(),
                 policy.drainTimeout(), policy.progressDeadline() == null ? ""
                         : " \"progressDeadline\": \"" + policy.progressDeadline() + "\",",
-                approvalWithin == null ? "" : " \"approvalWithin\": \"" + approvalWithin + "\",",
+                approvalWithin == null ? "" : " \"approvalWithin\": \"" + approvalWithin + "\","
+                        + (approveEachBatch ? " \"approveEachBatch\": true," : ""),
                 windows.isEmpty() ? "" : " \"windows\": [\"" + String.join("\", \"", windows) + "\"],", healthCheck);
         Digest recipe;
         try {

@@ -24,10 +24,7 @@ class GatesOverKafkaTest {
     void theHostsAfterTheCanaryWaitForAnApprovalAndWithoutOneInTimeTheRolloutAbortsAndTheCanaryGoesBack()
             throws Exception {
         try (FleetFixture fleet = new FleetFixture(root)) {
-            fleet.startAgents(3, 1);
-            FleetFixture.Release v1 = fleet.release("v1", true, 1, "PT60S");
-            fleet.deploy(v1);
-            await("v1 everywhere", () -> fleet.completed(v1));
+            FleetFixture.Release v1 = threeHostsOnV1(fleet);
 
             fleet.approvalWithin = "PT5M";
             FleetFixture.Release v2 = fleet.release("v2", true, 2, "PT60S");
@@ -62,6 +59,42 @@ class GatesOverKafkaTest {
             assertEquals(Set.of("host-0"), aborted.switched(), "only the canary ever switched");
             await("every host on v2, the canary back on it", () -> fleet.agents.stream()
                     .allMatch(a -> runs(a, v2.artifact())));
+        }
+    }
+
+    /** Three agents, {@code host-0} the canary, every one on v1 (no gate). */
+    private static FleetFixture.Release threeHostsOnV1(FleetFixture fleet) throws Exception {
+        fleet.startAgents(3, 1);
+        FleetFixture.Release v1 = fleet.release("v1", true, 1, "PT60S");
+        fleet.deploy(v1);
+        await("v1 everywhere", () -> fleet.completed(v1));
+        return v1;
+    }
+
+    @Test
+    void withAnApprovalForEachBatchEveryBatchWaitsForItsOwn() throws Exception {
+        try (FleetFixture fleet = new FleetFixture(root)) {
+            threeHostsOnV1(fleet);
+
+            fleet.approvalWithin = "PT5M";
+            fleet.approveEachBatch = true;
+            FleetFixture.Release v2 = fleet.release("v2", true, 1, "PT60S");
+            fleet.deploy(v2);
+            for (int batch = 0; batch < 2; batch++) {
+                int waiting = batch;
+                await("batch " + (batch + 1) + " waits at its gate", () -> fleet.agents.stream().allMatch(a -> {
+                    Rollout r = a.fold().rollout();
+                    return r.artifact().equals(v2.artifact().toString()) && r.atGate() && r.batch() == waiting;
+                }));
+                assertEquals(1 + batch, fleet.agents.stream().filter(a -> runs(a, v2.artifact())).count(),
+                        "the canary and each approved batch of one host run v2, no more");
+                String rollout = fleet.agents.get(0).fold().rollout().id();
+                await("a member said batch " + (batch + 1) + " waits", () -> fleet.onTheLog(GateReached.class).stream()
+                        .anyMatch(gate -> gate.rolloutId().equals(rollout) && gate.batch() == waiting));
+                fleet.send(Event.of("/release-service/relay", new GateApproved(fleet.set, rollout, "operator:bob",
+                        "batch " + (batch + 1) + " may go", batch)));
+            }
+            await("v2 everywhere once both batches were approved", () -> fleet.completed(v2));
         }
     }
 }

@@ -93,7 +93,7 @@ public class CommandRelay {
         }
         if (command instanceof ApprovalRequested approval) {
             return Optional.of(new GateApproved(approval.deploymentSet(), named(approval.rolloutId()),
-                    approval.requestedBy(), approval.reason()));
+                    approval.requestedBy(), approval.reason(), approval.batch()));
         }
         if (command instanceof HoldRequested hold) {
             return Optional.of(new HoldPlaced(hold.deploymentSet(), hold.name(), hold.until(), hold.onExpiry(),

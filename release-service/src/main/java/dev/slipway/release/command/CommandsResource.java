@@ -159,7 +159,7 @@ public class CommandsResource {
                     if (latest.approvedBy != null) {
                         return conflict("rollout " + latest.id + " was already approved by " + latest.approvedBy);
                     }
-                    return publish(new ApprovalRequested(set, latest.id, who(request), reason));
+                    return publish(new ApprovalRequested(set, latest.id, who(request), reason, latest.gateBatch));
                 });
     }
 

@@ -470,7 +470,12 @@ public final class Projector {
         }
         if (data instanceof GateReached gate) {
             return rollout(s, gate.rolloutId(), at, r -> {
-                if (r.approvedBy == null && r.gateSince == null) {
+                if (gate.batch() > r.gateBatch) {
+                    // The next batch's gate: the approval of the one before does not count for it.
+                    r.gateBatch = gate.batch();
+                    r.gateSince = at;
+                    r.approvedBy = null;
+                } else if (r.approvedBy == null && r.gateSince == null) {
                     r.gateSince = at;
                 }
             });
@@ -484,7 +489,7 @@ public final class Projector {
         }
         if (data instanceof GateApproved approved) {
             return rollout(s, approved.rolloutId(), at, r -> {
-                if (r.approvedBy == null) {
+                if (r.approvedBy == null && approved.batch() == r.gateBatch) {
                     r.approvedBy = approved.approvedBy();
                 }
             });

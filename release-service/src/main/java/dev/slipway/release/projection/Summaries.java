@@ -102,10 +102,12 @@ final class Summaries {
             return e.hostId() + " failed in " + e.rolloutId() + ": " + e.reason() + " (reported by " + e.reportedBy() + ")";
         }
         if (data instanceof GateReached e) {
-            return "rollout " + e.rolloutId() + " waits at its gate for an operator's approval (its canaries are done)";
+            return "rollout " + e.rolloutId() + " waits at its gate for an operator's approval of batch " + (e.batch() + 1)
+                    + " after the canaries (" + (e.batch() == 0 ? "its canaries are" : "the batch before is") + " done)";
         }
         if (data instanceof GateApproved e) {
-            return "rollout " + e.rolloutId() + " approved past its gate by " + e.approvedBy() + ": " + e.reason();
+            return "rollout " + e.rolloutId() + " approved past its gate (batch " + (e.batch() + 1) + ") by "
+                    + e.approvedBy() + ": " + e.reason();
         }
         if (data instanceof GateOverdue e) {
             return "rollout " + e.rolloutId() + " is past its approval deadline by " + e.reportedBy() + "'s clock";

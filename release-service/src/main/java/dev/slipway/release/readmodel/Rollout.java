@@ -37,6 +37,9 @@ public class Rollout {
     public Instant gateSince;
     @Column(name = "approved_by")
     public String approvedBy;
+    /** Which batch after the canaries its gate is for (0 first; later ones with {@code approveEachBatch}). */
+    @Column(name = "gate_batch")
+    public int gateBatch;
     /** Who let it go on outside its deployment windows; null unless someone did. */
     @Column(name = "window_overridden_by")
     public String windowOverriddenBy;

@@ -218,6 +218,26 @@ class CommandsTest {
     }
 
     @Test
+    void theNextBatchsGateNeedsItsOwnApprovalWhichNamesTheBatch() {
+        SetStory story = running();
+        story.add(new GateReached(story.set, story.rolloutId(), story.host(0), 0))
+                .add(new GateApproved(story.set, story.rolloutId(), "operator:alice", "canary looks good", 0))
+                .add(new GateReached(story.set, story.rolloutId(), story.host(0), 1)).publish(kafka);
+        await("the second batch's gate to be projected").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/sets/" + story.set).then().body("rollouts[0].gateBatch", is(1))
+                .body("rollouts[0].approvedBy", nullValue()));
+
+        String id = operator().body(Map.of("reason", "batch 1 looks good")).post("/api/sets/" + story.set + "/approve")
+                .then().statusCode(202).extract().path("id");
+
+        assertEquals(new ApprovalRequested(story.set, story.rolloutId(), "operator:alice", "batch 1 looks good", 1),
+                command(Topics.COMMANDS, id).data());
+        await("the approval to be relayed and projected").atMost(DEADLINE).untilAsserted(() -> operator()
+                .get("/api/sets/" + story.set).then().body("rollouts[0].approvedBy", is("operator:alice")));
+        operator().get("/api/commands/" + id).then().body("status", is("APPLIED"));
+    }
+
+    @Test
     void aWindowOverrideIsRelayedAndRecordedOnceAndRefusedWhereNoWindowHoldsTheRollout() {
         SetStory plain = running();
         operator().body(Map.of("reason", "hotfix")).post("/api/sets/" + plain.set + "/override-window").then()

@@ -111,7 +111,8 @@ public final class Simulation {
         Duration slot = Duration.ofSeconds(10 + random.nextInt(20));
         this.policy = new RolloutPolicy(maxUnavailable, random.nextInt(3), slot, Duration.ofSeconds(1),
                 Duration.ofSeconds(10 + random.nextInt(30)),
-                random.nextInt(4) == 0 ? Duration.ofSeconds(5 + random.nextInt(30)) : null, windows(random));
+                random.nextInt(4) == 0 ? Duration.ofSeconds(5 + random.nextInt(30)) : null, windows(random),
+                random.nextBoolean());
         this.faultsEnd = T0.plusSeconds(60 + random.nextInt(120));
         this.faulty = true;
     }
@@ -408,7 +409,7 @@ public final class Simulation {
         if (event.data() instanceof GateReached gate && random.nextInt(3) > 0) {
             // An operator looks at the canary and approves, in time or not.
             after(Duration.ofMillis(random.nextInt(40_000)),
-                    () -> operator(new GateApproved(SET, gate.rolloutId(), "operator", "canary looks good")));
+                    () -> operator(new GateApproved(SET, gate.rolloutId(), "operator", "looks good", gate.batch())));
         }
         Rollout r = oracle.rollout();
         if (r != null && r.status().underway() && r.outsideWindows(time)) {
@@ -418,6 +419,9 @@ public final class Simulation {
                             + "'s deployment windows " + r.policy().windows());
                 }
             });
+        }
+        if (r != null && r.policy().approvalWithin() != null && r.policy().approveEachBatch()) {
+            checkBatches(r, slotsBefore);
         }
         if (r != null && r.atGate()) {
             oracle.slots().forEach((host, slot) -> {
@@ -438,6 +442,30 @@ public final class Simulation {
                             + slot.grantedAt().plus(slot.rollout().policy().slotDeadline()));
                 }
             }
+        }
+    }
+
+    /** Hosts after the canaries let forward under each rollout, counted from the log, not from the fold. */
+    private final Map<String, Set<String>> batchedForward = new HashMap<>();
+
+    /** With a gate per batch, each approval on the log lets at most maxUnavailable hosts after the canaries go. */
+    private void checkBatches(Rollout r, Map<String, SetFold.Slot> slotsBefore) {
+        if (r.status() != Rollout.Status.RUNNING) {
+            return;
+        }
+        Set<String> forward = batchedForward.computeIfAbsent(r.id(), id -> new HashSet<>());
+        oracle.slots().forEach((host, slot) -> {
+            if (!slotsBefore.containsKey(host) && !slot.back() && slot.rollout() == r
+                    && !oracle.members().getOrDefault(host, false) && !r.standIns().contains(host)) {
+                forward.add(host);
+            }
+        });
+        long approvals = log.stream().map(e -> e.event().data()).filter(GateApproved.class::isInstance)
+                .map(GateApproved.class::cast).filter(a -> a.rolloutId().equals(r.id())).map(GateApproved::batch)
+                .distinct().count();
+        if (forward.size() > approvals * r.policy().maxUnavailable()) {
+            throw violation(forward.size() + " hosts after the canaries went forward in rollout " + r.id() + " on "
+                    + approvals + " approval(s) of batches of " + r.policy().maxUnavailable() + ": " + forward);
         }
     }
 
