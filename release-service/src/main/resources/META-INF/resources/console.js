@@ -181,6 +181,7 @@ async function showRollout(set) {
   if (!latest) {
     $('#gate-banner').hidden = true;
     $('#window-banner').hidden = true;
+    $('#after-banner').hidden = true;
     $('#rollout-summary').textContent = '';
     $('#rollout-origin').textContent = '';
     $('#rollout-progress').style.width = '0';
@@ -196,6 +197,10 @@ async function showRollout(set) {
   $('#window-banner').hidden = !latest.windowOpensAt;
   $('#window-banner').textContent = latest.windowOpensAt ? `Rollout ${latest.id} waits outside its deployment windows `
     + `(${latest.windows.join('; ')}): the next opens at ${time(latest.windowOpensAt)}. Override to go on now.` : '';
+  const following = latest.waitingForSets || [];
+  $('#after-banner').hidden = following.length === 0;
+  $('#after-banner').textContent = following.length ? `Rollout ${latest.id} follows other sets: it waits until `
+    + `${following.join(', ')} completed, then its hosts take it.` : '';
   const view = await api('/api/rollouts/' + encodeURIComponent(latest.id));
   const steps = new Map(view.hosts.map((host) => [host.host, host]));
   const members = set.hosts.filter((host) => host.member);

@@ -3,6 +3,7 @@ package dev.slipway.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -75,6 +76,11 @@ final class StatusCommand implements Runnable {
                 lines.append(String.format("  waits at its gate for an operator's approval of batch %d after the "
                         + "canaries since %s (approve with 'slipway approve --set %s --reason R')%n",
                         latest.path("gateBatch").asInt() + 1, latest.path("gateSince").asText(), set));
+            }
+            if (latest.path("waitingForSets").size() > 0) {
+                List<String> sets = new ArrayList<>();
+                latest.path("waitingForSets").forEach(waiting -> sets.add(waiting.asText()));
+                lines.append(String.format("  follows other sets: waits until %s completed%n", String.join(", ", sets)));
             }
             if (latest.path("windowOpensAt").isTextual()) {
                 lines.append(String.format("  waits outside its deployment windows %s: the next opens at %s (go on now "

@@ -19,6 +19,7 @@ import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.PrerequisiteMet;
 import dev.slipway.events.rollout.WindowOpened;
 import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.rollout.GateOverdue;
@@ -81,6 +82,7 @@ public final class EventCatalog {
             kind(GateOverdue.TYPE, GateOverdue.class, Topics.ROLLOUTS),
             kind(WindowOverridden.TYPE, WindowOverridden.class, Topics.ROLLOUTS),
             kind(WindowOpened.TYPE, WindowOpened.class, Topics.ROLLOUTS),
+            kind(PrerequisiteMet.TYPE, PrerequisiteMet.class, Topics.ROLLOUTS),
             kind(RolloutCompleted.TYPE, RolloutCompleted.class, Topics.ROLLOUTS),
             kind(RolloutAborted.TYPE, RolloutAborted.class, Topics.ROLLOUTS),
             kind(SetCheckpointed.TYPE, SetCheckpointed.class, Topics.ROLLOUTS),

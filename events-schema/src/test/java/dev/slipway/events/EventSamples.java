@@ -22,6 +22,7 @@ import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.PrerequisiteMet;
 import dev.slipway.events.rollout.WindowOpened;
 import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.rollout.GateOverdue;
@@ -69,7 +70,8 @@ final class EventSamples {
 
     static List<SlipwayEvent> all() {
         RolloutPolicy policy = new RolloutPolicy(2, 1, Duration.ofMinutes(5), Duration.ofSeconds(30),
-                Duration.ofMinutes(5), Duration.ofHours(2), List.of("Mon-Fri 09:00-17:00 Europe/Berlin"), true);
+                Duration.ofMinutes(5), Duration.ofHours(2), List.of("Mon-Fri 09:00-17:00 Europe/Berlin"), true,
+                "2026.12", List.of("db-schema", "auth@" + digest("auth recipe")));
         return List.of(
                 new BuildRequested(RECIPE, "ci:payments#1842"),
                 new BuildStarted(RECIPE, "builder-1", true),
@@ -102,6 +104,7 @@ final class EventSamples {
                 new GateOverdue(SET, ROLLOUT, "host-2"),
                 new WindowOverridden(SET, ROLLOUT, "operator:bob", "hotfix for incident 4411"),
                 new WindowOpened(SET, ROLLOUT, "host-2"),
+                new PrerequisiteMet(SET, ROLLOUT, "db-schema", "r-db-7", digest("db-schema recipe"), "host-2"),
                 new RolloutCompleted(SET, ROLLOUT),
                 new RolloutAborted(SET, ROLLOUT, "2 hosts failed, tolerance is 1"),
                 new RollbackRequested(SET, null, "operator:bob", "error rate up after the release"),

@@ -39,24 +39,39 @@ public final class LocalStack implements AutoCloseable {
      * Ports of the services; builder {@code i} listens on {@code builders.get(i)} (the demo set requires all of
      * them to build the same bytes), agent {@code i} on {@code agents.get(i)}, its service on {@code hosts.get(i)}.
      */
-    public record ServicePorts(int release, int cas, List<Integer> builders, List<Integer> agents, List<Integer> hosts) {
+    public record ServicePorts(int release, int cas, List<Integer> builders, List<Integer> agents, List<Integer> hosts,
+            List<OtherSet> otherSets) {
 
         public ServicePorts {
             if (builders.isEmpty()) {
                 throw new IllegalArgumentException("the stack needs at least one builder");
             }
             builders = List.copyOf(builders);
+            otherSets = List.copyOf(otherSets);
         }
 
-        public static ServicePorts defaults(int agents) {
+        public ServicePorts(int release, int cas, List<Integer> builders, List<Integer> agents, List<Integer> hosts) {
+            this(release, cas, builders, agents, hosts, List.of());
+        }
+
+        /** The demo set's {@code agents} on 8090+ (their services on 9100+), then one agent for each other set. */
+        public static ServicePorts defaults(int agents, List<String> otherSets) {
             List<Integer> agentPorts = new ArrayList<>();
             List<Integer> hostPorts = new ArrayList<>();
             for (int i = 0; i < agents; i++) {
                 agentPorts.add(8090 + i);
                 hostPorts.add(9100 + i);
             }
-            return new ServicePorts(8080, 8081, List.of(8082, 8083), agentPorts, hostPorts);
+            List<OtherSet> others = new ArrayList<>();
+            for (int i = 0; i < otherSets.size(); i++) {
+                others.add(new OtherSet(otherSets.get(i), 8090 + agents + i, 9100 + agents + i));
+            }
+            return new ServicePorts(8080, 8081, List.of(8082, 8083), agentPorts, hostPorts, others);
         }
+    }
+
+    /** A set besides the demo's, with one agent ({@code <name>-host-0}), for releases that one set follows. */
+    public record OtherSet(String name, int agentPort, int hostPort) {
     }
 
     public static final String DEMO_SET = "demo";
@@ -110,6 +125,11 @@ public final class LocalStack implements AutoCloseable {
                     "slipway.cas.flagging.agreement.sets." + DEMO_SET + ".required", Integer.toString(builders.size()),
                     "slipway.cas.flagging.agreement.sets." + DEMO_SET + ".builders", publicKey,
                     "slipway.cas.flagging.agreement.deadline", "PT10M"));
+            for (OtherSet other : ports.otherSets()) {
+                cas.put("slipway.cas.flagging.agreement.sets." + other.name() + ".required",
+                        Integer.toString(builders.size()));
+                cas.put("slipway.cas.flagging.agreement.sets." + other.name() + ".builders", publicKey);
+            }
             tokens.forEach((role, secret) -> {
                 cas.put("slipway.cas.auth.tokens." + role + ".secret", secret);
                 cas.put("slipway.cas.auth.tokens." + role + ".roles", role.equals("operator")
@@ -134,20 +154,21 @@ public final class LocalStack implements AutoCloseable {
             });
             services.add(ServiceProcess.start(repository, "release-service", "release-service", ports.release(), logs,
                     release));
+            Map<String, String> trust = Map.of("kafka.bootstrap.servers", kafka,
+                    "slipway.agent.store-url", "http://127.0.0.1:" + ports.cas() + "/",
+                    "slipway.agent.store-token", tokens.get("fleet"),
+                    "slipway.agent.trusted-builder-keys", publicKey,
+                    "slipway.agent.required-builders", Integer.toString(builders.size()),
+                    "slipway.agent.trusted-release-keys", releasePublicKey,
+                    "slipway.agent.stop-service-on-exit", "true");
             for (int i = 0; i < ports.agents().size(); i++) {
-                services.add(ServiceProcess.start(repository, "fleet-agent", "agent-" + i, ports.agents().get(i), logs,
-                        Map.ofEntries(Map.entry("kafka.bootstrap.servers", kafka),
-                                Map.entry("slipway.agent.id", "host-" + i),
-                                Map.entry("slipway.agent.deployment-set", DEMO_SET),
-                                Map.entry("slipway.agent.canary", Boolean.toString(i == 0)),
-                                Map.entry("slipway.agent.root", data.resolve("fleet").resolve("host-" + i).toString()),
-                                Map.entry("slipway.agent.store-url", "http://127.0.0.1:" + ports.cas() + "/"),
-                                Map.entry("slipway.agent.store-token", tokens.get("fleet")),
-                                Map.entry("slipway.agent.trusted-builder-keys", publicKey),
-                                Map.entry("slipway.agent.required-builders", Integer.toString(builders.size())),
-                                Map.entry("slipway.agent.trusted-release-keys", releasePublicKey),
-                                Map.entry("slipway.agent.stop-service-on-exit", "true"),
-                                Map.entry("slipway.agent.service-env.PORT", Integer.toString(ports.hosts().get(i))))));
+                services.add(agent(repository, logs, trust, "agent-" + i, "host-" + i, DEMO_SET, i == 0,
+                        data.resolve("fleet").resolve("host-" + i), ports.agents().get(i), ports.hosts().get(i)));
+            }
+            for (OtherSet other : ports.otherSets()) {
+                String host = other.name() + "-host-0";
+                services.add(agent(repository, logs, trust, "agent-" + host, host, other.name(), false,
+                        data.resolve("fleet").resolve(host), other.agentPort(), other.hostPort()));
             }
             awaitReady(services);
             return new LocalStack(infrastructure, services, tokens, data, repository, builderKeys);
@@ -158,6 +179,17 @@ public final class LocalStack implements AutoCloseable {
             infrastructure.close();
             throw e;
         }
+    }
+
+    private static ServiceProcess agent(Path repository, Path logs, Map<String, String> trust, String name, String host,
+            String set, boolean canary, Path root, int port, int servicePort) throws IOException {
+        Map<String, String> settings = new LinkedHashMap<>(trust);
+        settings.put("slipway.agent.id", host);
+        settings.put("slipway.agent.deployment-set", set);
+        settings.put("slipway.agent.canary", Boolean.toString(canary));
+        settings.put("slipway.agent.root", root.toString());
+        settings.put("slipway.agent.service-env.PORT", Integer.toString(servicePort));
+        return ServiceProcess.start(repository, "fleet-agent", name, port, logs, settings);
     }
 
     public LocalInfrastructure infrastructure() {
@@ -318,6 +350,7 @@ public final class LocalStack implements AutoCloseable {
      */
     public static void main(String[] args) throws Exception {
         int agents = 5;
+        List<String> otherSets = new ArrayList<>();
         boolean demo = true;
         boolean shipBad = false;
         boolean shipJava = false;
@@ -325,6 +358,15 @@ public final class LocalStack implements AutoCloseable {
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--agents") && i + 1 < args.length) {
                 agents = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--set") && i + 1 < args.length) {
+                String name = args[++i];
+                if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}") || name.equals(DEMO_SET)) {
+                    System.err.println("slipway-local: --set " + name + ": a set besides '" + DEMO_SET + "' is named by "
+                            + "letters, digits, '.', '_' and '-', up to 128, such as demo-schema");
+                    System.exit(2);
+                    return;
+                }
+                otherSets.add(name);
             } else if (args[i].equals("--no-demo")) {
                 demo = false;
             } else if (args[i].equals("ship-bad")) {
@@ -339,12 +381,12 @@ public final class LocalStack implements AutoCloseable {
         try {
             settings = LocalInfrastructure.Settings.fromArgs(rest.toArray(String[]::new));
         } catch (IllegalArgumentException e) {
-            System.err.println("slipway-local: " + e.getMessage() + " (and --agents N, --no-demo, ship-bad, ship-java)");
+            System.err.println("slipway-local: " + e.getMessage() + " (and --agents N, --set NAME, --no-demo, ship-bad, ship-java)");
             System.exit(2);
             return;
         }
         Path repository = Path.of("").toAbsolutePath();
-        ServicePorts ports = ServicePorts.defaults(agents);
+        ServicePorts ports = ServicePorts.defaults(agents, otherSets);
         if (shipBad || shipJava) {
             Demo.Stack running = running(repository, settings, ports);
             try (Narrator narrator = new Narrator(running.kafka(), DEMO_SET, System.out)) {

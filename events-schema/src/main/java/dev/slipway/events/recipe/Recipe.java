@@ -67,27 +67,31 @@ public record Recipe(String deploymentSet, Map<String, Input> inputs, List<Step>
      * @param windows          absent: any time; else the weekly ranges (see {@code DeploymentWindows}) in which the
      *                         rollout may grant slots forward
      * @param approveEachBatch with {@code approvalWithin}: every batch after the canaries waits for its own approval
+     * @param release          a release tag shared with the recipes of other sets that ship together; absent: none
+     * @param after            sets whose rollout of this {@code release} (or of a named recipe, {@code set@digest})
+     *                         must complete before this one's grants anything forward
      */
     public record Rollout(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
             List<String> canaryHosts, HealthCheck health, Duration progressDeadline, Duration approvalWithin,
-            List<String> windows, Boolean approveEachBatch) {
+            List<String> windows, Boolean approveEachBatch, String release, List<String> after) {
 
         public Rollout {
             canaryHosts = List.copyOf(canaryHosts);
             windows = windows == null ? List.of() : List.copyOf(windows);
             approveEachBatch = approveEachBatch != null && approveEachBatch;
+            after = after == null ? List.of() : List.copyOf(after);
             progressDeadline = progressDeadline == null ? slotDeadline : progressDeadline;
         }
 
         public Rollout(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
                 List<String> canaryHosts, HealthCheck health) {
-            this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, canaryHosts, health, null, null, null, false);
+            this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, canaryHosts, health, null, null, null, false, null, null);
         }
 
         /** The part of it that travels to the agents in {@code RolloutStarted}. */
         public RolloutPolicy policy() {
             return new RolloutPolicy(maxUnavailable, failureTolerance, slotDeadline,
-                    drainTimeout, progressDeadline, approvalWithin, windows, approveEachBatch);
+                    drainTimeout, progressDeadline, approvalWithin, windows, approveEachBatch, release, after);
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.Set;
 
@@ -49,6 +50,7 @@ public final class RecipeJson {
             checkMounts(recipe);
             checkOutputs(recipe);
             checkWindows(recipe);
+            checkOrdering(recipe);
             return canonical;
         } catch (IOException e) {
             throw new InvalidRecipeException(List.of(e.getMessage()));
@@ -76,6 +78,30 @@ public final class RecipeJson {
             DeploymentWindows.of(recipe.rollout().windows());
         } catch (IllegalArgumentException e) {
             throw new InvalidRecipeException(List.of("rollout.windows: " + e.getMessage()));
+        }
+    }
+
+    private static final Pattern AFTER = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}(@sha256:[0-9a-f]{64})?");
+
+    private static void checkOrdering(Recipe recipe) throws InvalidRecipeException {
+        if (recipe.rollout() == null) {
+            return;
+        }
+        List<String> problems = new ArrayList<>();
+        for (String after : recipe.rollout().after()) {
+            String set = after.split("@", 2)[0];
+            if (!AFTER.matcher(after).matches()) {
+                problems.add("rollout.after: '" + after + "' is not a set name, or a set name and a recipe digest "
+                        + "('db-schema' or 'db-schema@sha256:<64 hex digits>')");
+            } else if (set.equals(recipe.deploymentSet())) {
+                problems.add("rollout.after: '" + after + "' names this recipe's own set, which cannot go before itself");
+            } else if (!after.contains("@") && recipe.rollout().release() == null) {
+                problems.add("rollout.after: '" + after + "' waits for that set's rollout of the same release: name "
+                        + "the release with rollout.release, or a recipe with '" + after + "@sha256:…'");
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRecipeException(problems);
         }
     }
 

@@ -23,14 +23,27 @@ import java.util.List;
  * @param approveEachBatch with {@code approvalWithin}: every batch of up to {@code maxUnavailable} hosts after the
  *                         canaries waits for an approval of its own once the batch before it is done, each within
  *                         {@code approvalWithin}; false (or absent): one approval lets all the rest through
+ * @param release          a release tag shared by the recipes of sets that ship together (for {@code after}); null
+ * @param after            sets this rollout follows: it grants nothing forward until each named set's last
+ *                         completed rollout is of the same {@code release} ({@code "db-schema"}) or of the named
+ *                         recipe ({@code "db-schema@sha256:…"}), as a {@code PrerequisiteMet} on this set's log says;
+ *                         empty (or absent): it follows nobody
  */
 public record RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
-        Duration progressDeadline, Duration approvalWithin, List<String> windows, Boolean approveEachBatch) {
+        Duration progressDeadline, Duration approvalWithin, List<String> windows, Boolean approveEachBatch,
+        String release, List<String> after) {
 
     public RolloutPolicy {
         progressDeadline = progressDeadline == null ? slotDeadline : progressDeadline;
         windows = windows == null ? List.of() : List.copyOf(windows);
         approveEachBatch = approveEachBatch != null && approveEachBatch;
+        after = after == null ? List.of() : List.copyOf(after);
+    }
+
+    public RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,
+            Duration progressDeadline, Duration approvalWithin, List<String> windows, Boolean approveEachBatch) {
+        this(maxUnavailable, failureTolerance, slotDeadline, drainTimeout, progressDeadline, approvalWithin, windows,
+                approveEachBatch, null, null);
     }
 
     public RolloutPolicy(int maxUnavailable, int failureTolerance, Duration slotDeadline, Duration drainTimeout,

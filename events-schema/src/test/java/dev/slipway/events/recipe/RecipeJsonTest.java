@@ -97,6 +97,25 @@ class RecipeJsonTest {
     }
 
     @Test
+    void readsTheSetsARecipeFollowsAndRefusesEntriesThatCannotBeMet() throws Exception {
+        String ordered = RECIPE.replace("\"canaryHosts\"", "\"release\": \"2026.12\", \"after\": [\"db-schema\", "
+                + "\"auth@" + DIGEST + "\"], \"canaryHosts\"");
+        Recipe.Rollout rollout = RecipeJson.read(RecipeJson.canonical(ordered.getBytes(UTF_8))).rollout();
+        assertEquals(List.of("db-schema", "auth@" + DIGEST), rollout.policy().after());
+        assertEquals("2026.12", rollout.policy().release());
+
+        for (String[] wrong : new String[][] {
+                {"\"release\": \"2026.12\", \"after\": [\"payments-api\"]", "names this recipe's own set"},
+                {"\"after\": [\"db-schema\"]", "name the release with rollout.release"},
+                {"\"release\": \"r\", \"after\": [\"db schema\"]", "is not a set name"},
+                {"\"release\": \"r\", \"after\": [\"db@sha256:abc\"]", "is not a set name"}}) {
+            byte[] recipe = RECIPE.replace("\"canaryHosts\"", wrong[0] + ", \"canaryHosts\"").getBytes(UTF_8);
+            InvalidRecipeException error = assertThrows(InvalidRecipeException.class, () -> RecipeJson.canonical(recipe));
+            assertTrue(error.getMessage().contains(wrong[1]), error.getMessage());
+        }
+    }
+
+    @Test
     void refusesOutputsThatNameWorkItselfOrLeaveIt() {
         for (String output : List.of("..", "../etc", "out/../../x", ".", "./out")) {
             byte[] recipe = RECIPE.replace("\"outputs\": [\"out\"]", "\"outputs\": [\"" + output + "\"]")

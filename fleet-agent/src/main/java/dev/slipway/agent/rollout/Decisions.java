@@ -39,6 +39,8 @@ public final class Decisions {
 
     /** How long before a deadline report that the log did not yet honour is sent again. */
     public static final Duration REPORT_AGAIN = Duration.ofSeconds(5);
+    /** How often a member looks again at the log of a set its rollout follows. */
+    public static final Duration PREREQUISITE_POLL = Duration.ofSeconds(5);
     /** How much later each next member announces an end that is not on the log yet. */
     public static final Duration ANNOUNCE_STAGGER = Duration.ofSeconds(1);
 
@@ -115,6 +117,7 @@ public final class Decisions {
             // past, in which case the rollout of the newer one supersedes it): wait.
         }
         reportDeadlines(steps, fold, host);
+        checkPrerequisites(steps, fold, host);
         announceGate(steps, fold, host);
         announceEnd(steps, fold, host);
         return steps;
@@ -228,6 +231,26 @@ public final class Decisions {
                                 + ": counted as lost, not failed; it may still claim", host.me()));
             }
         }
+    }
+
+    /** Looks again, every {@link #PREREQUISITE_POLL}, at the sets the rollout still waits for. */
+    private static void checkPrerequisites(List<Step> steps, SetFold fold, HostView host) {
+        Rollout rollout = fold.rollout();
+        if (!rollout.status().underway()) {
+            return;
+        }
+        for (String after : rollout.waitingFor()) {
+            Step.CheckPrerequisite check = new Step.CheckPrerequisite(rollout.id(), after, rollout.policy().release());
+            Instant checked = host.done().get(check.key());
+            if (checked == null || !host.now().isBefore(checked.plus(PREREQUISITE_POLL))) {
+                steps.add(check);
+            }
+        }
+    }
+
+    /** The id every member gives the news that a rollout's prerequisite is met, so that many fold to one. */
+    public static String prerequisiteIdOf(String rolloutId, String after) {
+        return UUID.nameUUIDFromBytes(("after/" + rolloutId + "/" + after).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /** Says the rollout waits at its gate, for the operator's view: first member first, all under one id. */

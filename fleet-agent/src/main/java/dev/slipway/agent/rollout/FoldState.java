@@ -30,7 +30,7 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
     public static final int FORMAT = 4;
     /**
      * Format 1 had no hold: a pause was the paused rollout's. Format 2 had no named holds, format 3 no window
-     * overrides nor gates per batch. All still read.
+     * overrides, gates per batch nor ordering between sets. All still read.
      */
     static final int FORMAT_BEFORE_HOLDS = 1;
 
@@ -41,7 +41,7 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
             List<String> revertClaims, List<String> healthy, List<String> failed, List<String> lost,
             List<String> switched, List<String> reverted, List<String> standIns, int peakHolding,
             LinkedHashMap<String, Instant> expired, Instant gateSince, String approvedBy, String windowOverriddenBy,
-            Integer batch, Integer approvedBatch, List<String> batchHosts) {
+            Integer batch, Integer approvedBatch, List<String> batchHosts, List<String> prerequisitesMet) {
 
         static RolloutState of(Rollout r, Map<Rollout, String> kept) {
             return new RolloutState(r.id(), r.recipe(), r.artifact(), r.policy(), r.deployableOffset, r.startedAt,
@@ -50,7 +50,7 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
                     List.copyOf(r.revertClaims), List.copyOf(r.healthy), List.copyOf(r.failed), List.copyOf(r.lost),
                     List.copyOf(r.switched), List.copyOf(r.reverted), List.copyOf(r.standIns), r.peakHolding,
                     new LinkedHashMap<>(r.expired), r.gateSince, r.approvedBy, r.windowOverriddenBy, r.batch,
-                    r.approvedBatch, List.copyOf(r.batchHosts));
+                    r.approvedBatch, List.copyOf(r.batchHosts), List.copyOf(r.prerequisitesMet));
         }
 
         Rollout toRollout() {
@@ -79,6 +79,9 @@ public record FoldState(int format, String deploymentSet, long offset, long reco
             r.approvedBatch = approvedBatch != null ? approvedBatch : approvedBy != null ? 0 : -1;
             if (batchHosts != null) {
                 r.batchHosts.addAll(batchHosts);
+            }
+            if (prerequisitesMet != null) {
+                r.prerequisitesMet.addAll(prerequisitesMet);
             }
             return r;
         }

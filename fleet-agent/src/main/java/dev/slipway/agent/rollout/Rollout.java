@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -75,6 +76,8 @@ public final class Rollout {
     int batch;
     /** The latest batch approved; -1 before any approval. */
     int approvedBatch = -1;
+    /** The entries of its policy's {@code after} that a {@code PrerequisiteMet} said are met. */
+    final Set<String> prerequisitesMet = new LinkedHashSet<>();
     /** The hosts after the canaries granted a slot forward in the current batch. */
     final Set<String> batchHosts = new LinkedHashSet<>();
     /** Who let it go on outside its deployment windows; null unless someone did. */
@@ -170,6 +173,11 @@ public final class Rollout {
     /** When its gate stops waiting: the rollout aborts at this log time unless approved; null when not at it. */
     public Instant gateDeadline() {
         return atGate() ? gateSince.plus(policy.approvalWithin()) : null;
+    }
+
+    /** The sets (entries of its policy's {@code after}) it still waits for, in the policy's order. */
+    public List<String> waitingFor() {
+        return policy.after().stream().filter(after -> !prerequisitesMet.contains(after)).toList();
     }
 
     /** Who let it go on outside its deployment windows; null unless someone did. */

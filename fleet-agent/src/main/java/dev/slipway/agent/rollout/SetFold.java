@@ -17,6 +17,7 @@ import dev.slipway.events.rollout.RolloutCompleted;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
+import dev.slipway.events.rollout.PrerequisiteMet;
 import dev.slipway.events.rollout.SetCheckpointed;
 import dev.slipway.events.rollout.WindowOverridden;
 import java.time.Duration;
@@ -159,6 +160,9 @@ public final class SetFold {
         }
         if (data instanceof GateApproved approved) {
             return isCurrent(approved.rolloutId()) && approve(approved);
+        }
+        if (data instanceof PrerequisiteMet met) {
+            return isCurrent(met.rolloutId()) && prerequisite(met);
         }
         if (data instanceof WindowOverridden overridden) {
             return isCurrent(overridden.rolloutId()) && override(overridden);
@@ -505,9 +509,16 @@ public final class SetFold {
         return true;
     }
 
-    /** Paused by an operator, held by any named hold, or outside the rollout's deployment windows. */
+    /**
+     * Paused by an operator, held by any named hold, outside the rollout's deployment windows, or waiting for a set
+     * it follows.
+     */
     private boolean held() {
-        return hold != null || !holds.isEmpty() || outsideWindows();
+        return hold != null || !holds.isEmpty() || outsideWindows() || waitingForSets();
+    }
+
+    private boolean waitingForSets() {
+        return rollout != null && rollout.status.underway() && !rollout.waitingFor().isEmpty();
     }
 
     private boolean outsideWindows() {
@@ -532,6 +543,11 @@ public final class SetFold {
         }
         holds.forEach((name, named) -> why.add("held by " + name + " (" + named.by() + ": " + named.reason()
                 + ", until " + named.until() + ")"));
+        if (waitingForSets()) {
+            rollout.waitingFor().forEach(after -> why.add("waiting for set " + after.split("@", 2)[0]
+                    + " to complete a rollout of " + (after.contains("@") ? "recipe " + after.split("@", 2)[1]
+                    : "release " + rollout.policy().release())));
+        }
         if (outsideWindows()) {
             Instant opens = rollout.windowOpensAt(time);
             why.add("outside its deployment windows " + rollout.policy().windows() + (opens == null
@@ -580,6 +596,22 @@ public final class SetFold {
         if (rollout.status == Rollout.Status.RUNNING && rollout.gateSince != null) {
             rollout.reason = null;
         }
+        return true;
+    }
+
+    /**
+     * A set the rollout follows completed what it waits for. A member of this set says so, as it says it is healthy;
+     * an entry that names a recipe is met only by that recipe.
+     */
+    private boolean prerequisite(PrerequisiteMet met) {
+        String after = met.after();
+        if (!rollout.status.underway() || !rollout.policy().after().contains(after)
+                || rollout.prerequisitesMet.contains(after)
+                || (after.contains("@") && !after.endsWith("@" + met.recipe()))) {
+            return false;
+        }
+        rollout.prerequisitesMet.add(after);
+        goOnUnlessHeld();
         return true;
     }
 

@@ -46,6 +46,17 @@ public sealed interface Step {
         }
     }
 
+    /**
+     * Reads the log of the set that {@code after} names and, when its last completed rollout is of {@code release}
+     * (or of the recipe {@code after} names), says so on this set's log ({@code PrerequisiteMet}).
+     */
+    record CheckPrerequisite(String rolloutId, String after, String release) implements Step {
+        @Override
+        public String key() {
+            return "after/" + rolloutId + "/" + after;
+        }
+    }
+
     /** This agent must not act for its host; {@code why} says what an operator should do. */
     record StandAside(String why) implements Step {
         @Override

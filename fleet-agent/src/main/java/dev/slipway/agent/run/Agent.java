@@ -27,6 +27,7 @@ import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostHealthy;
 import dev.slipway.events.rollout.HostSwitched;
+import dev.slipway.events.rollout.PrerequisiteMet;
 import dev.slipway.events.rollout.RolloutPolicy;
 import dev.slipway.events.rollout.SetCheckpointed;
 import dev.slipway.events.wire.CloudEventCodec;
@@ -52,6 +53,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.utils.Utils;
@@ -108,6 +110,7 @@ public final class Agent implements Runnable, AutoCloseable {
     private volatile boolean stopServiceOnExit;
     private volatile KafkaConsumer<String, byte[]> consumer;
     private KafkaProducer<String, byte[]> producer;
+    private FollowedSets followed;
     /** The operator's commands around a switch; null when none are configured. */
     private final SwitchHooks switchHooks;
 
@@ -202,9 +205,11 @@ public final class Agent implements Runnable, AutoCloseable {
                 KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrapServers, Map.of(
                         // A checkpoint of a big set is large: compressed, and allowed up to the topic's limit.
                         ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4",
-                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, CHECKPOINT_BYTES))) {
+                        ProducerConfig.MAX_REQUEST_SIZE_CONFIG, CHECKPOINT_BYTES));
+                FollowedSets followed = new FollowedSets(bootstrapServers, settings.agentId())) {
             this.consumer = consumer;
             this.producer = producer;
+            this.followed = followed;
             Instant began = clock.instant();
             rollouts = partitionOf(consumer, Topics.ROLLOUTS);
             TopicPartition deployables = partitionOf(consumer, Topics.DEPLOYABLES);
@@ -395,10 +400,32 @@ public final class Agent implements Runnable, AutoCloseable {
             takeSlot(slot.rollout(), slot.switchedBefore());
         } else if (step instanceof Step.GoBack back) {
             goBack(back.rollout());
+        } else if (step instanceof Step.CheckPrerequisite check) {
+            checkPrerequisite(check);
         } else if (step instanceof Step.StandAside aside) {
             LOG.errorf("agent %s stands aside: %s", settings.agentId(), aside.why());
             problem = aside.why();
             publishState();
+        }
+    }
+
+    /** Says on the set's log that a set its rollout follows completed what it waits for, once it has. */
+    private void checkPrerequisite(Step.CheckPrerequisite check) throws ExecutionException, InterruptedException {
+        String set = check.after().split("@", 2)[0];
+        Rollout completed;
+        try {
+            completed = followed.lastCompleted(set);
+        } catch (KafkaException e) {
+            LOG.warnf("agent %s cannot read the log of set %s, which its rollout follows: %s; looking again in %s",
+                    settings.agentId(), set, e.getMessage(), Decisions.PREREQUISITE_POLL);
+            return;
+        }
+        boolean met = completed != null && (check.after().contains("@")
+                ? check.after().endsWith("@" + completed.recipe())
+                : check.release() != null && check.release().equals(completed.policy().release()));
+        if (met) {
+            append(new PrerequisiteMet(settings.deploymentSet(), check.rolloutId(), check.after(), completed.id(),
+                    completed.recipe(), settings.agentId()), Decisions.prerequisiteIdOf(check.rolloutId(), check.after()));
         }
     }
 
@@ -640,13 +667,17 @@ public final class Agent implements Runnable, AutoCloseable {
         return lastState != null && !clock.instant().isBefore(lastState.lastSeen().plus(HEARTBEAT));
     }
 
-    /** The partition the producer's default partitioner picks for this set's key. */
     private TopicPartition partitionOf(KafkaConsumer<String, byte[]> consumer, String topic) {
+        return partitionOf(consumer, topic, settings.deploymentSet());
+    }
+
+    /** The partition the producer's default partitioner picks for a set's key. */
+    static TopicPartition partitionOf(KafkaConsumer<String, byte[]> consumer, String topic, String set) {
         int partitions = consumer.partitionsFor(topic).size();
         if (partitions == 0) {
             throw new IllegalStateException("topic " + topic + " does not exist; create the topics first");
         }
-        byte[] key = settings.deploymentSet().getBytes(StandardCharsets.UTF_8);
+        byte[] key = set.getBytes(StandardCharsets.UTF_8);
         return new TopicPartition(topic, Utils.toPositive(Utils.murmur2(key)) % partitions);
     }
 }

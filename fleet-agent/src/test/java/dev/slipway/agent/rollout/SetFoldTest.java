@@ -21,6 +21,7 @@ import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutPolicy;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
+import dev.slipway.events.rollout.PrerequisiteMet;
 import dev.slipway.events.rollout.SetCheckpointed;
 import dev.slipway.events.rollout.WindowOpened;
 import dev.slipway.events.rollout.WindowOverridden;
@@ -417,6 +418,32 @@ class SetFoldTest {
         assertEquals(Rollout.Status.ABORTED, fold.rollout().status());
         assertTrue(fold.rollout().reason().contains("not approved within PT10M"), fold.rollout().reason());
         assertTrue(fold.mustGoBack(fold.rollout(), "b"));
+    }
+
+    @Test
+    void aRolloutThatFollowsOtherSetsWaitsUntilEachIsMetAndARecipeEntryOnlyByThatRecipe() {
+        String schema = "sha256:" + "5".repeat(64);
+        RolloutPolicy follows = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(5), null, null,
+                null, false, "2026.12", List.of("db-schema", "auth@" + schema));
+        SetFold fold = new SetFold(SET);
+        apply(fold, T0, new HostJoined(SET, "a", false), started("r1", follows), new HostClaimed(SET, "r1", "a"));
+        Rollout r = fold.rollout();
+        assertEquals(Rollout.Status.PAUSED, r.status());
+        assertTrue(r.reason().contains("waiting for set db-schema to complete a rollout of release 2026.12; waiting "
+                + "for set auth to complete a rollout of recipe " + schema), r.reason());
+
+        apply(fold, T0.plusSeconds(1), new PrerequisiteMet(SET, "r1", "db-schema", "db-r7", NEW, "a"),
+                new PrerequisiteMet(SET, "r1", "auth@" + schema, "auth-r3", NEW, "a"),
+                new PrerequisiteMet(SET, "r0", "auth@" + schema, "auth-r3", schema, "a"));
+        assertEquals(List.of("auth@" + schema), r.waitingFor(), "another recipe, or another rollout, meets nothing");
+        assertTrue(r.holding().isEmpty());
+
+        apply(fold, T0.plusSeconds(2), new PrerequisiteMet(SET, "r1", "auth@" + schema, "auth-r3", schema, "a"));
+        assertEquals(Rollout.Status.RUNNING, r.status());
+        assertTrue(r.holds("a"));
+        SetFold restored = SetFold.restore(EventJson.mapper().convertValue(
+                EventJson.mapper().valueToTree(fold.state()), FoldState.class));
+        assertEquals(fold.state().rollouts(), restored.state().rollouts());
     }
 
     @Test

@@ -74,6 +74,10 @@ final class FleetFixture implements AutoCloseable {
     String approvalWithin;
     /** Whether the next releases' gate waits for an approval before each batch, not only the first. */
     boolean approveEachBatch;
+    /** The next releases' release tag (rollout.release); none when null. */
+    String releaseTag;
+    /** The sets the next releases follow (rollout.after); none when empty. */
+    List<String> after = List.of();
     /** The next releases' deployment windows; none when empty. */
     List<String> windows = List.of();
     /** The next agents' commands around each switch; null for none. */
@@ -218,7 +222,10 @@ final class FleetFixture implements AutoCloseable {
                         : " \"progressDeadline\": \"" + policy.progressDeadline() + "\",",
                 approvalWithin == null ? "" : " \"approvalWithin\": \"" + approvalWithin + "\","
                         + (approveEachBatch ? " \"approveEachBatch\": true," : ""),
-                windows.isEmpty() ? "" : " \"windows\": [\"" + String.join("\", \"", windows) + "\"],", healthCheck);
+                (windows.isEmpty() ? "" : " \"windows\": [\"" + String.join("\", \"", windows) + "\"],")
+                        + (releaseTag == null ? "" : " \"release\": \"" + releaseTag + "\",")
+                        + (after.isEmpty() ? "" : " \"after\": [\"" + String.join("\", \"", after) + "\"],"),
+                healthCheck);
         Digest recipe;
         try {
             recipe = put(RecipeJson.canonical(recipeJson.getBytes(UTF_8)));

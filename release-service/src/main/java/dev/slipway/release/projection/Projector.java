@@ -16,6 +16,7 @@ import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
 import dev.slipway.events.command.CommandEffects;
 import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.PrerequisiteMet;
 import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.rollout.GateReached;
 import dev.slipway.events.rollout.HoldPlaced;
@@ -477,6 +478,15 @@ public final class Projector {
                     r.approvedBy = null;
                 } else if (r.approvedBy == null && r.gateSince == null) {
                     r.gateSince = at;
+                }
+            });
+        }
+        if (data instanceof PrerequisiteMet met) {
+            return rollout(s, met.rolloutId(), at, r -> {
+                if (r.prerequisitesMet == null) {
+                    r.prerequisitesMet = met.after();
+                } else if (!List.of(r.prerequisitesMet.split("\n")).contains(met.after())) {
+                    r.prerequisitesMet += "\n" + met.after();
                 }
             });
         }

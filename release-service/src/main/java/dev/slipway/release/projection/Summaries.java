@@ -19,6 +19,7 @@ import dev.slipway.events.command.RemoveHostRequested;
 import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.PrerequisiteMet;
 import dev.slipway.events.rollout.WindowOpened;
 import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.rollout.GateOverdue;
@@ -111,6 +112,10 @@ final class Summaries {
         }
         if (data instanceof GateOverdue e) {
             return "rollout " + e.rolloutId() + " is past its approval deadline by " + e.reportedBy() + "'s clock";
+        }
+        if (data instanceof PrerequisiteMet e) {
+            return "rollout " + e.rolloutId() + " may follow " + e.after().split("@", 2)[0] + ": its rollout "
+                    + e.completedRolloutId() + " of " + e.recipe() + " completed (seen by " + e.reportedBy() + ")";
         }
         if (data instanceof WindowOverridden e) {
             return "rollout " + e.rolloutId() + " goes on outside its deployment windows, overridden by "

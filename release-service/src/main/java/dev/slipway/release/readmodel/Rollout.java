@@ -40,6 +40,9 @@ public class Rollout {
     /** Which batch after the canaries its gate is for (0 first; later ones with {@code approveEachBatch}). */
     @Column(name = "gate_batch")
     public int gateBatch;
+    /** The entries of its policy's {@code after} that a member said are met, one per line; null before any. */
+    @Column(name = "prerequisites_met")
+    public String prerequisitesMet;
     /** Who let it go on outside its deployment windows; null unless someone did. */
     @Column(name = "window_overridden_by")
     public String windowOverriddenBy;
@@ -55,11 +58,32 @@ public class Rollout {
     /** The deployment windows its policy names; empty: any time. */
     @JsonProperty("windows")
     public List<String> windows() {
-        try {
-            RolloutPolicy parsed = policy == null ? null : EventJson.mapper().readValue(policy, RolloutPolicy.class);
-            return parsed == null ? List.of() : parsed.windows();
-        } catch (JsonProcessingException e) {
+        RolloutPolicy parsed = parsedPolicy();
+        return parsed == null ? List.of() : parsed.windows();
+    }
+
+    /**
+     * While it is under way, the sets it follows that have not completed what it waits for (its policy's
+     * {@code after} entries, each with the release or recipe), as the agents' fold has them; empty otherwise.
+     */
+    @JsonProperty("waitingForSets")
+    public List<String> waitingForSets() {
+        RolloutPolicy parsed = parsedPolicy();
+        if (parsed == null || !(is(Status.RUNNING) || is(Status.PAUSED))) {
             return List.of();
+        }
+        List<String> met = prerequisitesMet == null ? List.of() : List.of(prerequisitesMet.split("\n"));
+        return parsed.after().stream().filter(after -> !met.contains(after))
+                .map(after -> after.contains("@") ? after.replace("@", " (recipe ") + ")"
+                        : after + " (release " + parsed.release() + ")")
+                .toList();
+    }
+
+    private RolloutPolicy parsedPolicy() {
+        try {
+            return policy == null ? null : EventJson.mapper().readValue(policy, RolloutPolicy.class);
+        } catch (JsonProcessingException e) {
+            return null;
         }
     }
 

@@ -21,7 +21,9 @@ import dev.slipway.events.rollout.HoldOverdue;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HookRan;
 import dev.slipway.events.rollout.HostClaimed;
+import dev.slipway.events.rollout.PrerequisiteMet;
 import dev.slipway.events.rollout.RolloutPaused;
+import dev.slipway.events.rollout.RolloutPolicy;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
 import dev.slipway.events.wire.CloudEventCodec;
@@ -117,6 +119,27 @@ class ProjectionTest {
         loop.start(replay);
         CaughtUp.await(kafka, replay, DEADLINE);
         ReadModelDump.assertSame(projected, "a replay into an empty database must rebuild the same rows");
+    }
+
+    @Test
+    void aRolloutThatFollowsOtherSetsSaysWhichItStillWaitsFor() throws Exception {
+        String recipe = SetStory.digestOf("auth recipe");
+        SetStory story = new SetStory("follows").builtFlaggedAndStarted(1, new RolloutPolicy(1, 0, Duration.ofMinutes(5),
+                Duration.ofSeconds(30), null, null, null, false, "2026.12", List.of("db-schema", "auth@" + recipe)));
+        story.publish(kafka);
+        CaughtUp.await(kafka, loop.group(), DEADLINE);
+        viewer().get("/api/sets/" + story.set).then().body("rollouts[0].waitingForSets",
+                contains("db-schema (release 2026.12)", "auth (recipe " + recipe + ")"));
+
+        story.add(new PrerequisiteMet(story.set, story.rolloutId(), "db-schema", "db-r7", SetStory.digestOf("db"),
+                story.host(0))).add(new PrerequisiteMet(story.set, story.rolloutId(), "db-schema", "db-r7",
+                SetStory.digestOf("db"), story.host(0))).publish(kafka);
+        CaughtUp.await(kafka, loop.group(), DEADLINE);
+
+        viewer().get("/api/sets/" + story.set).then().body("rollouts[0].waitingForSets",
+                contains("auth (recipe " + recipe + ")"));
+        viewer().get("/api/audit?set=" + story.set).then().body("items.summary",
+                hasItem(containsString("may follow db-schema: its rollout db-r7")));
     }
 
     @Test
