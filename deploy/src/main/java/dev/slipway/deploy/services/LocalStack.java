@@ -40,7 +40,7 @@ public final class LocalStack implements AutoCloseable {
      * them to build the same bytes), agent {@code i} on {@code agents.get(i)}, its service on {@code hosts.get(i)}.
      */
     public record ServicePorts(int release, int cas, List<Integer> builders, List<Integer> agents, List<Integer> hosts,
-            List<OtherSet> otherSets) {
+            List<OtherSet> otherSets, Map<String, String> agentProperties) {
 
         public ServicePorts {
             if (builders.isEmpty()) {
@@ -48,14 +48,18 @@ public final class LocalStack implements AutoCloseable {
             }
             builders = List.copyOf(builders);
             otherSets = List.copyOf(otherSets);
+            agentProperties = Map.copyOf(agentProperties);
         }
 
         public ServicePorts(int release, int cas, List<Integer> builders, List<Integer> agents, List<Integer> hosts) {
-            this(release, cas, builders, agents, hosts, List.of());
+            this(release, cas, builders, agents, hosts, List.of(), Map.of());
         }
 
-        /** The demo set's {@code agents} on 8090+ (their services on 9100+), then one agent for each other set. */
-        public static ServicePorts defaults(int agents, List<String> otherSets) {
+        /**
+         * The demo set's {@code agents} on 8090+ (their services on 9100+), then one agent for each other set; every
+         * agent also gets {@code agentProperties}.
+         */
+        public static ServicePorts defaults(int agents, List<String> otherSets, Map<String, String> agentProperties) {
             List<Integer> agentPorts = new ArrayList<>();
             List<Integer> hostPorts = new ArrayList<>();
             for (int i = 0; i < agents; i++) {
@@ -66,7 +70,7 @@ public final class LocalStack implements AutoCloseable {
             for (int i = 0; i < otherSets.size(); i++) {
                 others.add(new OtherSet(otherSets.get(i), 8090 + agents + i, 9100 + agents + i));
             }
-            return new ServicePorts(8080, 8081, List.of(8082, 8083), agentPorts, hostPorts, others);
+            return new ServicePorts(8080, 8081, List.of(8082, 8083), agentPorts, hostPorts, others, agentProperties);
         }
     }
 
@@ -154,13 +158,14 @@ public final class LocalStack implements AutoCloseable {
             });
             services.add(ServiceProcess.start(repository, "release-service", "release-service", ports.release(), logs,
                     release));
-            Map<String, String> trust = Map.of("kafka.bootstrap.servers", kafka,
+            Map<String, String> trust = new LinkedHashMap<>(ports.agentProperties());
+            trust.putAll(Map.of("kafka.bootstrap.servers", kafka,
                     "slipway.agent.store-url", "http://127.0.0.1:" + ports.cas() + "/",
                     "slipway.agent.store-token", tokens.get("fleet"),
                     "slipway.agent.trusted-builder-keys", publicKey,
                     "slipway.agent.required-builders", Integer.toString(builders.size()),
                     "slipway.agent.trusted-release-keys", releasePublicKey,
-                    "slipway.agent.stop-service-on-exit", "true");
+                    "slipway.agent.stop-service-on-exit", "true"));
             for (int i = 0; i < ports.agents().size(); i++) {
                 services.add(agent(repository, logs, trust, "agent-" + i, "host-" + i, DEMO_SET, i == 0,
                         data.resolve("fleet").resolve("host-" + i), ports.agents().get(i), ports.hosts().get(i)));
@@ -351,6 +356,7 @@ public final class LocalStack implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         int agents = 5;
         List<String> otherSets = new ArrayList<>();
+        Map<String, String> agentProperties = new LinkedHashMap<>();
         boolean demo = true;
         boolean shipBad = false;
         boolean shipJava = false;
@@ -367,6 +373,15 @@ public final class LocalStack implements AutoCloseable {
                     return;
                 }
                 otherSets.add(name);
+            } else if (args[i].equals("--agent-property") && i + 1 < args.length) {
+                String[] property = args[++i].split("=", 2);
+                if (property.length != 2 || !property[0].startsWith("slipway.agent.")) {
+                    System.err.println("slipway-local: --agent-property " + args[i] + ": give slipway.agent.<key>=<value>, "
+                            + "such as slipway.agent.switch-hooks.before-drain=/bin/sh,-c,echo out");
+                    System.exit(2);
+                    return;
+                }
+                agentProperties.put(property[0], property[1]);
             } else if (args[i].equals("--no-demo")) {
                 demo = false;
             } else if (args[i].equals("ship-bad")) {
@@ -381,12 +396,12 @@ public final class LocalStack implements AutoCloseable {
         try {
             settings = LocalInfrastructure.Settings.fromArgs(rest.toArray(String[]::new));
         } catch (IllegalArgumentException e) {
-            System.err.println("slipway-local: " + e.getMessage() + " (and --agents N, --set NAME, --no-demo, ship-bad, ship-java)");
+            System.err.println("slipway-local: " + e.getMessage() + " (and --agents N, --set NAME, --agent-property KEY=VALUE, --no-demo, ship-bad, ship-java)");
             System.exit(2);
             return;
         }
         Path repository = Path.of("").toAbsolutePath();
-        ServicePorts ports = ServicePorts.defaults(agents, otherSets);
+        ServicePorts ports = ServicePorts.defaults(agents, otherSets, agentProperties);
         if (shipBad || shipJava) {
             Demo.Stack running = running(repository, settings, ports);
             try (Narrator narrator = new Narrator(running.kafka(), DEMO_SET, System.out)) {

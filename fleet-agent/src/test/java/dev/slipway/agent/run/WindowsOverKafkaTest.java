@@ -43,8 +43,8 @@ class WindowsOverKafkaTest {
             fleet.deploy(v1);
             await("v1 everywhere", () -> fleet.completed(v1));
 
-            // A window that opens in 15 s (a second's precision) and stays open for an hour.
-            Instant opens = Instant.now().plusSeconds(15).truncatedTo(ChronoUnit.SECONDS);
+            // A window that opens in 10 s (a second's precision) and stays open for an hour.
+            Instant opens = Instant.now().plusSeconds(10).truncatedTo(ChronoUnit.SECONDS);
             fleet.windows = List.of("* " + HH_MM_SS.format(opens) + "-" + HH_MM_SS.format(opens.plusSeconds(3600))
                     + " UTC");
             FleetFixture.Release v2 = fleet.release("v2", true, 1, "PT60S");
