@@ -1,5 +1,6 @@
 package dev.slipway.release.auth;
 
+import dev.slipway.cas.auth.BearerTokens;
 import dev.slipway.release.api.Problem;
 import jakarta.ws.rs.HttpMethod;
 import jakarta.ws.rs.container.ContainerRequestContext;
@@ -19,9 +20,9 @@ public class TokenFilter {
     /** Placing and releasing a set's holds: what a holder token may do. */
     private static final Pattern HOLDS = Pattern.compile("/api/sets/[^/]+/holds(/[^/]+)?");
 
-    private final Tokens tokens;
+    private final BearerTokens<Role> tokens;
 
-    public TokenFilter(Tokens tokens) {
+    public TokenFilter(BearerTokens<Role> tokens) {
         this.tokens = tokens;
     }
 
@@ -33,7 +34,7 @@ public class TokenFilter {
         }
         boolean reading = HttpMethod.GET.equals(request.getMethod()) || HttpMethod.HEAD.equals(request.getMethod());
         Role needed = reading ? Role.VIEWER : HOLDS.matcher(path).matches() ? Role.HOLDER : Role.OPERATOR;
-        Tokens.Decision decision = tokens.decide(request.getHeaderString(HttpHeaders.AUTHORIZATION), needed,
+        BearerTokens.Decision decision = tokens.decide(request.getHeaderString(HttpHeaders.AUTHORIZATION), needed,
                 reading ? "read " + path : request.getMethod() + " " + path);
         if (decision.granted()) {
             request.setProperty(TOKEN_NAME, decision.tokenName());

@@ -1,5 +1,6 @@
 package dev.slipway.cas.service.auth;
 
+import dev.slipway.cas.auth.BearerTokens;
 import dev.slipway.cas.service.http.Replies;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
@@ -10,9 +11,9 @@ import java.util.Optional;
 @Singleton
 public final class Guard {
 
-    private final BearerTokens tokens;
+    private final BearerTokens<Role> tokens;
 
-    public Guard(BearerTokens tokens) {
+    public Guard(BearerTokens<Role> tokens) {
         this.tokens = tokens;
     }
 
