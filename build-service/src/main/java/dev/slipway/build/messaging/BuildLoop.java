@@ -12,8 +12,7 @@ import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.ConsumerThread;
-import dev.slipway.events.wire.DeadLetters;
-import dev.slipway.events.wire.EventDecodingException;
+import dev.slipway.events.wire.Decoded;
 import dev.slipway.events.wire.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -125,14 +124,12 @@ public final class BuildLoop {
     /** What to publish for one record; the build itself runs here, on this consumer's thread. */
     private List<ProducerRecord<String, byte[]>> handle(ConsumerRecord<String, byte[]> record) throws InterruptedException,
             ExecutionException {
-        Event<?> event;
-        try {
-            event = codec.decode(record);
-        } catch (EventDecodingException poison) {
-            LOG.warnf("dead-lettering %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
-                    poison.getMessage());
-            return List.of(DeadLetters.of(record, config.consumerGroup(), poison));
+        Decoded decoded = Decoded.of(codec, record, config.consumerGroup());
+        if (decoded instanceof Decoded.Poison poison) {
+            LOG.warnf("dead-lettering %s", poison.why());
+            return List.of(poison.deadLetter());
         }
+        Event<?> event = ((Decoded.Readable) decoded).event();
         if (!(event.data() instanceof BuildRequested request) || done.contains(event.id())) {
             return List.of();
         }

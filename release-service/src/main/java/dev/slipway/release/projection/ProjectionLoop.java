@@ -5,6 +5,7 @@ import dev.slipway.events.Topics;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.ConsumerThread;
 import dev.slipway.events.wire.DeadLetters;
+import dev.slipway.events.wire.Decoded;
 import dev.slipway.events.wire.EventDecodingException;
 import dev.slipway.events.wire.KafkaClients;
 import dev.slipway.release.live.Change;
@@ -126,13 +127,12 @@ public class ProjectionLoop {
             refusal(record);
             return;
         }
-        Event<?> event;
-        try {
-            event = codec.decode(record);
-        } catch (EventDecodingException poison) {
-            deadLetter(deadLetters, DeadLetters.of(record, group, poison), poison.getMessage());
+        Decoded decoded = Decoded.of(codec, record, group);
+        if (decoded instanceof Decoded.Poison poison) {
+            deadLetter(deadLetters, poison.deadLetter(), poison.why());
             return;
         }
+        Event<?> event = ((Decoded.Readable) decoded).event();
         boolean projected;
         try {
             projected = VertxContextSupport.subscribeAndAwait(

@@ -8,7 +8,7 @@ import dev.slipway.events.Topics;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.ConsumerThread;
 import dev.slipway.events.wire.DeadLetters;
-import dev.slipway.events.wire.EventDecodingException;
+import dev.slipway.events.wire.Decoded;
 import dev.slipway.events.wire.KafkaClients;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -249,14 +249,12 @@ public final class FlaggingLoop {
 
     /** The records to publish for one consumed record; none for a duplicate of an event already handled. */
     private List<ProducerRecord<String, byte[]>> handle(ConsumerRecord<String, byte[]> record, Set<String> handled) {
-        Event<?> event;
-        try {
-            event = codec.decode(record);
-        } catch (EventDecodingException poison) {
-            LOG.warnf("dead-lettering %s-%d@%d: %s", record.topic(), record.partition(), record.offset(),
-                    poison.getMessage());
-            return List.of(DeadLetters.of(record, config.consumerGroup(), poison));
+        Decoded decoded = Decoded.of(codec, record, config.consumerGroup());
+        if (decoded instanceof Decoded.Poison poison) {
+            LOG.warnf("dead-lettering %s", poison.why());
+            return List.of(poison.deadLetter());
         }
+        Event<?> event = ((Decoded.Readable) decoded).event();
         if (recentlyCommitted.contains(event.id()) || !handled.add(event.id())) {
             return List.of();
         }
