@@ -1,6 +1,6 @@
 package dev.slipway.cli;
 
-/** The exit codes, documented in the README; scripts branch on them. */
+/** The exit codes, documented in docs/cli.md; scripts branch on them. */
 public enum Exit {
     OK(0),
     /** The thing asked about failed: a build failed, an artifact does not verify. */

@@ -6,7 +6,7 @@ import java.util.Map;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** {@code slipway}: what CI pipelines and operators type. Exit codes: see {@link Exit} and the README. */
+/** {@code slipway}: what CI pipelines and operators type. Exit codes: see {@link Exit} and docs/cli.md. */
 @Command(name = "slipway", mixinStandardHelpOptions = true, version = "slipway 0.1.0",
         description = "Push sources, build them hermetically, and release them to fleets.",
         subcommands = {PushCommand.class, ImportCommand.class, ToolchainCommand.class, BuildCommand.class, PromoteCommand.class,

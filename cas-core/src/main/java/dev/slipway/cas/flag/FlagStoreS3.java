@@ -19,7 +19,7 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * {@code <prefix>flags/sets/v1/<set>.json}, versioned by their ETag and
  * replaced with S3 conditional writes: {@code If-Match: <etag>} to change a document, {@code If-None-Match: *}
  * to create one. The server decides atomically which writer wins (AWS S3 does; a server that checks and writes
- * in two steps, as S3Proxy 4.1 does, can lose a concurrent update: see the README).
+ * in two steps, as S3Proxy 4.1 does, can lose a concurrent update: see docs/store.md).
  */
 public final class FlagStoreS3 implements FlagStore {
 
