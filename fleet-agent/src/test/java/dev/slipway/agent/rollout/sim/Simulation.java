@@ -382,6 +382,9 @@ public final class Simulation {
         Set<String> failedBefore = oracle.rollout() == null ? Set.of() : Set.copyOf(oracle.rollout().failed());
         String before = oracle.rollout() == null ? null : oracle.rollout().id();
         log.add(new Entry(event, time));
+        if (event.data() instanceof GateApproved approval) {
+            approvedBatches.computeIfAbsent(approval.rolloutId(), id -> new HashSet<>()).add(approval.batch());
+        }
         oracle.apply(event, time, log.size() - 1);
         states.add(oracle.state());
         if (oracle.hold() != null || !oracle.holds().isEmpty()) {
@@ -447,6 +450,8 @@ public final class Simulation {
 
     /** Hosts after the canaries let forward under each rollout, counted from the log, not from the fold. */
     private final Map<String, Set<String>> batchedForward = new HashMap<>();
+    /** The batches approved on the log, by rollout. */
+    private final Map<String, Set<Integer>> approvedBatches = new HashMap<>();
 
     /** With a gate per batch, each approval on the log lets at most maxUnavailable hosts after the canaries go. */
     private void checkBatches(Rollout r, Map<String, SetFold.Slot> slotsBefore) {
@@ -460,9 +465,7 @@ public final class Simulation {
                 forward.add(host);
             }
         });
-        long approvals = log.stream().map(e -> e.event().data()).filter(GateApproved.class::isInstance)
-                .map(GateApproved.class::cast).filter(a -> a.rolloutId().equals(r.id())).map(GateApproved::batch)
-                .distinct().count();
+        long approvals = approvedBatches.getOrDefault(r.id(), Set.of()).size();
         if (forward.size() > approvals * r.policy().maxUnavailable()) {
             throw violation(forward.size() + " hosts after the canaries went forward in rollout " + r.id() + " on "
                     + approvals + " approval(s) of batches of " + r.policy().maxUnavailable() + ": " + forward);
