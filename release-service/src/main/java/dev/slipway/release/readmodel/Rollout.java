@@ -51,6 +51,9 @@ public class Rollout {
     @Column(name = "ended_at")
     public Instant endedAt;
 
+    /** {@link #policy} read; not a column. */
+    private transient RolloutPolicy parsed;
+
     public boolean is(Status expected) {
         return expected.name().equals(status);
     }
@@ -79,12 +82,16 @@ public class Rollout {
                 .toList();
     }
 
+    /** The policy, read once per loaded row: a view asks for its windows and sets several times. */
     private RolloutPolicy parsedPolicy() {
-        try {
-            return policy == null ? null : EventJson.mapper().readValue(policy, RolloutPolicy.class);
-        } catch (JsonProcessingException e) {
-            return null;
+        if (parsed == null && policy != null) {
+            try {
+                parsed = EventJson.mapper().readValue(policy, RolloutPolicy.class);
+            } catch (JsonProcessingException e) {
+                return null;
+            }
         }
+        return parsed;
     }
 
     /**
