@@ -32,11 +32,13 @@ import java.time.Duration;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -70,6 +72,8 @@ public final class Narrator implements AutoCloseable {
     private final Set<String> told = new HashSet<>();
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final Set<String> abortedArtifacts = new HashSet<>();
+    /** Hosts reported past the progress deadline, by rollout, until they are healthy in it after all. */
+    private final Map<String, Set<String>> lostInRollout = new HashMap<>();
     private String lastRollout = "";
     private final Thread thread;
 
@@ -198,12 +202,16 @@ public final class Narrator implements AutoCloseable {
             return "  " + e.hostId() + "  switched to " + shortDigest(e.toArtifact()) + " (generation " + e.generation() + ")";
         }
         if (data instanceof HostHealthy e && set.equals(e.deploymentSet())) {
+            lostInRollout.getOrDefault(e.rolloutId(), new HashSet<>()).remove(e.hostId());
             return "  " + e.hostId() + "  healthy";
         }
         if (data instanceof HostFailed e && set.equals(e.deploymentSet())) {
             return "  " + e.hostId() + "  FAILED: " + e.reason();
         }
         if (data instanceof HostOverdue e && set.equals(e.deploymentSet())) {
+            if (HostOverdue.PROGRESS.equals(e.deadline())) {
+                lostInRollout.computeIfAbsent(e.rolloutId(), id -> new TreeSet<>()).add(e.hostId());
+            }
             return "  " + e.hostId() + "  overdue (" + e.reportedBy() + "): " + e.reason();
         }
         if (data instanceof HostLeft e && set.equals(e.deploymentSet())) {
@@ -230,8 +238,10 @@ public final class Narrator implements AutoCloseable {
         }
         if (data instanceof RolloutCompleted e && set.equals(e.deploymentSet())) {
             ended(e.rolloutId(), true, null);
-            return "rollout   completed: every host of " + e.deploymentSet() + " runs "
-                    + shortDigest(artifactOfRollout.getOrDefault(e.rolloutId(), "?"));
+            Set<String> lost = lostInRollout.getOrDefault(e.rolloutId(), Set.of());
+            return "rollout   completed: every " + (lost.isEmpty() ? "" : "live ") + "host of " + e.deploymentSet()
+                    + " runs " + shortDigest(artifactOfRollout.getOrDefault(e.rolloutId(), "?"))
+                    + (lost.isEmpty() ? "" : "; not " + String.join(", ", lost) + ", lost (it takes it when it is back)");
         }
         if (data instanceof RolloutAborted e && set.equals(e.deploymentSet())) {
             ended(e.rolloutId(), false, e.reason());
