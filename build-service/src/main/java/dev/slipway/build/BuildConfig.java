@@ -1,7 +1,9 @@
 package dev.slipway.build;
 
+import dev.slipway.cas.connection.StoreConnection;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -29,17 +31,13 @@ public interface BuildConfig {
     @WithDefault(".slipway/build")
     Path workDir();
 
-    /** The filesystem store shared with cas-service (blobs under {@code v1/}, action cache under {@code ac/}). */
-    @WithDefault(".slipway/cas")
-    Path storePath();
-
     /**
-     * cas-service's URL: when set, blobs and the action cache go over its HTTP API with {@link #storeToken()}
-     * (roles reader and builder) instead of {@link #storePath()}.
+     * The store blobs and the action cache live in: cas-service's URL with a token of roles reader and builder
+     * ({@code store-url}, {@code store-token}), or the filesystem store shared with cas-service ({@code store-path},
+     * {@code .slipway/cas} by default, in application.properties).
      */
-    Optional<java.net.URI> storeUrl();
-
-    Optional<String> storeToken();
+    @WithParentName
+    StoreConnection store();
 
     /**
      * {@code bubblewrap} (the default: no build runs without it), or {@code none}: no isolation, every build

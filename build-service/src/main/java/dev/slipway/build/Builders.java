@@ -5,11 +5,7 @@ import dev.slipway.build.sandbox.Bubblewrap;
 import dev.slipway.build.sandbox.StepLimits;
 import dev.slipway.build.sandbox.Sandbox;
 import dev.slipway.build.sandbox.Unsandboxed;
-import dev.slipway.cas.action.ActionCacheFileSystem;
-import dev.slipway.cas.action.ActionCacheHttp;
 import dev.slipway.cas.archive.SafeUntar;
-import dev.slipway.cas.blob.BlobStoreFileSystem;
-import dev.slipway.cas.blob.BlobStoreHttp;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
@@ -28,12 +24,8 @@ public final class Builders {
                 new Builder.Settings(config.builderId(), config.workDir(),
                         new SafeUntar.Limits(config.maxInputSize(), SafeUntar.Limits.DEFAULT.maxEntries()),
                         config.actionCache(), config.maxBuildTime()),
-                config.storeUrl().isPresent()
-                        ? new BlobStoreHttp(config.storeUrl().get(), token(config), BlobStoreHttp.Dialect.CAS_SERVICE)
-                        : new BlobStoreFileSystem(config.storePath()),
-                config.storeUrl().isPresent()
-                        ? new ActionCacheHttp(config.storeUrl().get(), token(config))
-                        : new ActionCacheFileSystem(config.storePath().resolve("ac")),
+                config.store().blobs().orElseThrow(Builders::noStore),
+                config.store().actionCache().orElseThrow(Builders::noStore),
                 sandbox(config),
                 SigningKey.load(config.signing()),
                 Clock.systemUTC());
@@ -55,8 +47,7 @@ public final class Builders {
         }
     }
 
-    private static String token(BuildConfig config) {
-        return config.storeToken().orElseThrow(() -> new IllegalStateException("slipway.build.store-url is set but "
-                + "slipway.build.store-token is not: give a token with roles reader and builder"));
+    private static IllegalStateException noStore() {
+        return new IllegalStateException("set slipway.build.store-url (with store-token) or slipway.build.store-path");
     }
 }

@@ -20,40 +20,6 @@ public final class LocalInfrastructure implements AutoCloseable {
     public record Settings(Path dataDirectory, int kafkaPort, int kafkaControllerPort, int postgresPort) {
 
         public static final Settings DEFAULTS = new Settings(Path.of(".slipway", "local"), 9092, 9093, 5432);
-
-        /** The defaults, overridden by {@code --data-dir D}, {@code --kafka-port N}, {@code --postgres-port N}. */
-        public static Settings fromArgs(String... args) {
-            Settings settings = DEFAULTS;
-            for (int i = 0; i < args.length; i += 2) {
-                if (i + 1 >= args.length) {
-                    throw new IllegalArgumentException("option " + args[i] + " needs a value");
-                }
-                String value = args[i + 1];
-                settings = switch (args[i]) {
-                    case "--data-dir" -> new Settings(Path.of(value), settings.kafkaPort, settings.kafkaControllerPort,
-                            settings.postgresPort);
-                    case "--kafka-port" -> new Settings(settings.dataDirectory, port(args[i], value),
-                            port(args[i], value) + 1, settings.postgresPort);
-                    case "--postgres-port" -> new Settings(settings.dataDirectory, settings.kafkaPort,
-                            settings.kafkaControllerPort, port(args[i], value));
-                    default -> throw new IllegalArgumentException("unknown option " + args[i]
-                            + "; known: --data-dir DIR, --kafka-port PORT (controller uses PORT+1), --postgres-port PORT");
-                };
-            }
-            return settings;
-        }
-
-        private static int port(String option, String value) {
-            try {
-                int port = Integer.parseInt(value);
-                if (port > 0 && port < 65535) {
-                    return port;
-                }
-            } catch (NumberFormatException e) {
-                // Reported below with the option's name.
-            }
-            throw new IllegalArgumentException(option + " takes a port number from 1 to 65534, not '" + value + "'");
-        }
     }
 
     private volatile KafkaBrokerProcess kafka;

@@ -78,18 +78,6 @@ class LocalInfrastructureTest {
         }
     }
 
-    @Test
-    void refusesUnknownOptionsAndBadPortsWithAHint() {
-        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
-                () -> LocalInfrastructure.Settings.fromArgs("--kafak-port", "1"));
-        assertTrue(unknown.getMessage().contains("--kafka-port"), unknown.getMessage());
-        IllegalArgumentException badPort = assertThrows(IllegalArgumentException.class,
-                () -> LocalInfrastructure.Settings.fromArgs("--postgres-port", "lots"));
-        assertTrue(badPort.getMessage().contains("--postgres-port"), badPort.getMessage());
-        assertEquals(19092, LocalInfrastructure.Settings.fromArgs("--kafka-port", "19092").kafkaPort());
-        assertEquals(19093, LocalInfrastructure.Settings.fromArgs("--kafka-port", "19092").kafkaControllerPort());
-    }
-
     private static void assertTopicsAsPlanned(Admin admin) throws Exception {
         List<PlannedTopic> plan = new TopicPlan((short) 1).topics();
         Map<String, TopicDescription> described = admin.describeTopics(plannedNames()).allTopicNames().get();

@@ -6,16 +6,49 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.slipway.events.agent.AgentEvent;
+import dev.slipway.events.artifact.ArtifactEvent;
+import dev.slipway.events.artifact.DeployableEvent;
+import dev.slipway.events.build.BuildEvent;
+import dev.slipway.events.command.CommandEvent;
+import dev.slipway.events.rollout.SetLogEvent;
 import dev.slipway.events.wire.EventJson;
 import java.io.InputStream;
+import java.lang.reflect.Method;
 import java.lang.reflect.RecordComponent;
 import java.util.Arrays;
-import java.util.TreeSet;
+import java.util.HashSet;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class EventCatalogTest {
+
+    /** The sealed interface of each topic's events (the commands' also carry RollbackRequested, a set-log entry). */
+    private static final Map<String, Class<?>> TOPIC_INTERFACES = Map.of(
+            Topics.BUILDS, BuildEvent.class, Topics.ARTIFACTS, ArtifactEvent.class,
+            Topics.DEPLOYABLES, DeployableEvent.class, Topics.ROLLOUTS, SetLogEvent.class,
+            Topics.AGENTS, AgentEvent.class, Topics.COMMANDS, CommandEvent.class);
+
+    @Test
+    void theVisitorHasAMethodForExactlyTheCataloguesTypesAndEachTypeIsTheSealedKindOfItsTopic() {
+        Set<Class<?>> visited = new HashSet<>();
+        for (Method visit : SlipwayEvent.Visitor.class.getMethods()) {
+            visited.add(visit.getParameterTypes()[0]);
+        }
+        Set<Class<?>> catalogued = new HashSet<>();
+        for (EventKind kind : EventCatalog.kinds()) {
+            catalogued.add(kind.recordClass());
+            assertTrue(kind.topics().stream().anyMatch(topic -> TOPIC_INTERFACES.get(topic).isAssignableFrom(
+                    kind.recordClass())), kind.recordClass().getSimpleName() + " is the kind of none of its topics");
+        }
+        assertEquals(catalogued, visited);
+        for (Class<?> sealed : TOPIC_INTERFACES.values()) {
+            assertTrue(sealed.isSealed(), sealed.getSimpleName());
+        }
+    }
 
     @Test
     void everyTypeNameFollowsTheWireConvention() {

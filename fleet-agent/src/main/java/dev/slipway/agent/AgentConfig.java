@@ -1,7 +1,9 @@
 package dev.slipway.agent;
 
+import dev.slipway.cas.connection.StoreConnection;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithParentName;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -52,17 +54,13 @@ public interface AgentConfig {
     @WithDefault("false")
     boolean stopServiceOnExit();
 
-    /** The filesystem store the artifacts, recipes, provenance and flags are read from (beside cas-service). */
-    @WithDefault(".slipway/cas")
-    Path storePath();
-
     /**
-     * cas-service's URL (e.g. {@code https://cas.internal:8081/}): when set, the agent reads blobs and flags
-     * over HTTP with {@link #storeToken()} (role reader) instead of from {@link #storePath()}.
+     * The store the artifacts, recipes, provenance and flags are read from: cas-service's URL with a reader token
+     * ({@code store-url}, {@code store-token}), or its directory beside cas-service ({@code store-path},
+     * {@code .slipway/cas} by default, in application.properties).
      */
-    Optional<java.net.URI> storeUrl();
-
-    Optional<String> storeToken();
+    @WithParentName
+    StoreConnection store();
 
     /** Public keys (base64 X.509) of the builders whose provenance this host accepts. */
     Optional<List<String>> trustedBuilderKeys();

@@ -5,11 +5,7 @@ import dev.slipway.agent.host.SwitchHooks;
 import dev.slipway.agent.run.Agent;
 import dev.slipway.agent.run.AgentSettings;
 import dev.slipway.cas.blob.BlobStore;
-import dev.slipway.cas.blob.BlobStoreFileSystem;
-import dev.slipway.cas.blob.BlobStoreHttp;
 import dev.slipway.cas.flag.FlagReader;
-import dev.slipway.cas.flag.FlagStoreFileSystem;
-import dev.slipway.cas.flag.FlagsOverHttp;
 import dev.slipway.cas.provenance.BuilderKeys;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -75,22 +71,15 @@ public final class AgentRunner {
     }
 
     private BlobStore blobs() throws IOException {
-        if (config.storeUrl().isPresent()) {
-            return new BlobStoreHttp(config.storeUrl().get(), token(), BlobStoreHttp.Dialect.CAS_SERVICE);
-        }
-        return new BlobStoreFileSystem(config.storePath());
+        return config.store().blobs().orElseThrow(AgentRunner::noStore);
     }
 
     private FlagReader flags() throws IOException {
-        if (config.storeUrl().isPresent()) {
-            return new FlagsOverHttp(config.storeUrl().get(), token());
-        }
-        return new FlagStoreFileSystem(config.storePath());
+        return config.store().flags().orElseThrow(AgentRunner::noStore);
     }
 
-    private String token() {
-        return config.storeToken().orElseThrow(() -> new IllegalStateException(
-                "slipway.agent.store-url is set but slipway.agent.store-token is not: give a token with role reader"));
+    private static IllegalStateException noStore() {
+        return new IllegalStateException("set slipway.agent.store-url (with store-token) or slipway.agent.store-path");
     }
 
     /**

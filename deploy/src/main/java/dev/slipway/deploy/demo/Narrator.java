@@ -1,29 +1,51 @@
 package dev.slipway.deploy.demo;
 
 import dev.slipway.events.Event;
+import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.Topics;
 import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.artifact.ArtifactBuilt;
 import dev.slipway.events.artifact.ArtifactDeployable;
-import dev.slipway.events.artifact.ArtifactRevoked;
 import dev.slipway.events.artifact.ArtifactRejected;
+import dev.slipway.events.artifact.ArtifactRevoked;
+import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.build.BuildFailed;
+import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.command.ApprovalRequested;
+import dev.slipway.events.command.HoldReleaseRequested;
+import dev.slipway.events.command.HoldRequested;
+import dev.slipway.events.command.PauseRequested;
+import dev.slipway.events.command.PromoteRequested;
+import dev.slipway.events.command.RemoveHostRequested;
+import dev.slipway.events.command.ResumeRequested;
+import dev.slipway.events.command.RevokeRequested;
+import dev.slipway.events.command.WindowOverrideRequested;
+import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.GateOverdue;
+import dev.slipway.events.rollout.GateReached;
+import dev.slipway.events.rollout.HoldOverdue;
+import dev.slipway.events.rollout.HoldPlaced;
+import dev.slipway.events.rollout.HoldReleased;
+import dev.slipway.events.rollout.HookRan;
 import dev.slipway.events.rollout.HostClaimed;
 import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
-import dev.slipway.events.rollout.HostOverdue;
 import dev.slipway.events.rollout.HostHealthy;
+import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
+import dev.slipway.events.rollout.HostOverdue;
 import dev.slipway.events.rollout.HostSwitched;
+import dev.slipway.events.rollout.PrerequisiteMet;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutAborted;
 import dev.slipway.events.rollout.RolloutCompleted;
-import dev.slipway.events.rollout.HoldPlaced;
-import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
+import dev.slipway.events.rollout.SetCheckpointed;
+import dev.slipway.events.rollout.WindowOpened;
+import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.wire.CloudEventCodec;
 import dev.slipway.events.wire.EventDecodingException;
 import dev.slipway.events.wire.KafkaClients;
@@ -72,6 +94,7 @@ public final class Narrator implements AutoCloseable {
     private final Set<String> told = new HashSet<>();
     private final List<String> lines = new CopyOnWriteArrayList<>();
     private final Set<String> abortedArtifacts = new HashSet<>();
+    private final Lines lineFor = new Lines();
     /** Hosts reported past the progress deadline, by rollout, until they are healthy in it after all. */
     private final Map<String, Set<String>> lostInRollout = new HashMap<>();
     private String lastRollout = "";
@@ -153,7 +176,7 @@ public final class Narrator implements AutoCloseable {
     }
 
     private void narrate(Event<?> event) {
-        String line = lineFor(event.data());
+        String line = event.data().accept(lineFor);
         // Every agent appends the rollout's start and end, and a peer may report a host's failure too.
         if (line != null && told.add(lastRollout + "|" + line)) {
             lines.add(line);
@@ -161,94 +184,305 @@ public final class Narrator implements AutoCloseable {
         }
     }
 
-    private String lineFor(Object data) {
-        if (data instanceof BuildStarted e) {
+    /**
+     * The narration's line for each event, null for one it does not tell (another set's, a command, a report the
+     * audit trail has): a method for every type, so a new type does not compile until the narration decides.
+     */
+    private final class Lines implements SlipwayEvent.Visitor<String> {
+
+        @Override
+        public String visit(BuildStarted e) {
             return "build     " + shortDigest(e.recipe()) + " running on " + e.builder()
                     + (e.hermetic() ? " in a sandbox without network" : " WITHOUT a sandbox");
         }
-        if (data instanceof ArtifactBuilt e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(ArtifactBuilt e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             return "built     " + shortDigest(e.recipe()) + " -> artifact " + shortDigest(e.artifact())
                     + (e.cacheHit() ? " (from the action cache)" : "") + ", signed by " + e.builder();
         }
-        if (data instanceof BuildFailed e) {
+
+        @Override
+        public String visit(BuildFailed e) {
             return "FAILED    build of " + shortDigest(e.recipe()) + ": " + e.reason();
         }
-        if (data instanceof ArtifactRejected e) {
+
+        @Override
+        public String visit(ArtifactRejected e) {
             return "REJECTED  the store refused " + shortDigest(e.artifact()) + ": " + e.reason();
         }
-        if (data instanceof ArtifactDeployable e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(ArtifactDeployable e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             return "flagged   " + shortDigest(e.artifact()) + " deployable on " + e.deploymentSet() + "/" + e.channel()
                     + (e.flaggedBy().startsWith("fallback") ? " again: the release before the revoked one" : "")
                     + (e.flaggedBy().startsWith("auto-flag: ") ? ": " + e.flaggedBy().substring("auto-flag: ".length())
                             : "");
         }
-        if (data instanceof ArtifactRevoked e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(ArtifactRevoked e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             return "REVOKED   " + shortDigest(e.artifact()) + " by " + e.revokedBy() + ": " + e.reason();
         }
-        if (data instanceof RolloutStarted e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(RolloutStarted e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             lastRollout = e.rolloutId();
             artifactOfRollout.put(e.rolloutId(), e.artifact());
             startedArtifacts.add(e.artifact());
             return "rollout   of " + shortDigest(e.artifact()) + " to " + e.deploymentSet() + " started ("
                     + e.policy().maxUnavailable() + " host(s) at a time, canary first)";
         }
-        if (data instanceof HostClaimed e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(HostClaimed e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             return "  " + e.hostId() + "  asks for a slot";
         }
-        if (data instanceof HostDrained e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(HostDrained e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             return "  " + e.hostId() + "  drained" + (e.clean() ? "" : " (cut short at the bound)");
         }
-        if (data instanceof HostSwitched e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(HostSwitched e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             return "  " + e.hostId() + "  switched to " + shortDigest(e.toArtifact()) + " (generation " + e.generation() + ")";
         }
-        if (data instanceof HostHealthy e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(HostHealthy e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             lostInRollout.getOrDefault(e.rolloutId(), new HashSet<>()).remove(e.hostId());
             return "  " + e.hostId() + "  healthy";
         }
-        if (data instanceof HostFailed e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(HostFailed e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             return "  " + e.hostId() + "  FAILED: " + e.reason();
         }
-        if (data instanceof HostOverdue e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(HostOverdue e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             if (HostOverdue.PROGRESS.equals(e.deadline())) {
                 lostInRollout.computeIfAbsent(e.rolloutId(), id -> new TreeSet<>()).add(e.hostId());
             }
             return "  " + e.hostId() + "  overdue (" + e.reportedBy() + "): " + e.reason();
         }
-        if (data instanceof HostLeft e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(HostLeft e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             return "  " + e.hostId() + "  left the set";
         }
-        if (data instanceof RolloutPaused e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(RolloutPaused e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             return "rollout   paused by " + e.pausedBy() + ": " + e.reason();
         }
-        if (data instanceof RolloutResumed e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(RolloutResumed e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             return "rollout   resumed by " + e.resumedBy();
         }
-        if (data instanceof HoldPlaced e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(HoldPlaced e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             return "hold      " + e.name() + " placed by " + e.placedBy() + " for up to " + e.until() + ": " + e.reason();
         }
-        if (data instanceof HoldReleased e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(HoldReleased e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             return "hold      " + e.name() + " released by " + e.releasedBy();
         }
-        if (data instanceof RollbackRequested e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(RollbackRequested e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             return "rollback  requested by " + e.requestedBy() + ": " + e.reason();
         }
-        if (data instanceof AgentState e && set.equals(e.deploymentSet()) && e.previous() != null
-                && abortedArtifacts.contains(e.previous()) && !e.previous().equals(e.current())) {
+
+        @Override
+        public String visit(AgentState e) {
+            if (!(set.equals(e.deploymentSet())
+                    && e.previous() != null
+                    && abortedArtifacts.contains(e.previous())
+                    && !e.previous().equals(e.current()))) {
+                return null;
+            }
             return "  " + e.agentId() + "  back on " + shortDigest(e.current());
         }
-        if (data instanceof RolloutCompleted e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(RolloutCompleted e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             ended(e.rolloutId(), true, null);
             Set<String> lost = lostInRollout.getOrDefault(e.rolloutId(), Set.of());
             return "rollout   completed: every " + (lost.isEmpty() ? "" : "live ") + "host of " + e.deploymentSet()
                     + " runs " + shortDigest(artifactOfRollout.getOrDefault(e.rolloutId(), "?"))
                     + (lost.isEmpty() ? "" : "; not " + String.join(", ", lost) + ", lost (it takes it when it is back)");
         }
-        if (data instanceof RolloutAborted e && set.equals(e.deploymentSet())) {
+
+        @Override
+        public String visit(RolloutAborted e) {
+            if (!set.equals(e.deploymentSet())) {
+                return null;
+            }
             ended(e.rolloutId(), false, e.reason());
             abortedArtifacts.add(artifactOfRollout.getOrDefault(e.rolloutId(), ""));
             return "rollout   ABORTED (" + e.reason() + "): every host that switched goes back";
         }
-        return null;
+
+        @Override
+        public String visit(BuildRequested event) {
+            return null;
+        }
+
+        @Override
+        public String visit(ChannelStateSigned event) {
+            return null;
+        }
+
+        @Override
+        public String visit(HostJoined event) {
+            return null;
+        }
+
+        @Override
+        public String visit(HookRan event) {
+            return null;
+        }
+
+        @Override
+        public String visit(HoldOverdue event) {
+            return null;
+        }
+
+        @Override
+        public String visit(GateReached event) {
+            return null;
+        }
+
+        @Override
+        public String visit(GateApproved event) {
+            return null;
+        }
+
+        @Override
+        public String visit(GateOverdue event) {
+            return null;
+        }
+
+        @Override
+        public String visit(WindowOverridden event) {
+            return null;
+        }
+
+        @Override
+        public String visit(WindowOpened event) {
+            return null;
+        }
+
+        @Override
+        public String visit(PrerequisiteMet event) {
+            return null;
+        }
+
+        @Override
+        public String visit(SetCheckpointed event) {
+            return null;
+        }
+
+        @Override
+        public String visit(PromoteRequested event) {
+            return null;
+        }
+
+        @Override
+        public String visit(PauseRequested event) {
+            return null;
+        }
+
+        @Override
+        public String visit(ResumeRequested event) {
+            return null;
+        }
+
+        @Override
+        public String visit(HoldRequested event) {
+            return null;
+        }
+
+        @Override
+        public String visit(HoldReleaseRequested event) {
+            return null;
+        }
+
+        @Override
+        public String visit(ApprovalRequested event) {
+            return null;
+        }
+
+        @Override
+        public String visit(WindowOverrideRequested event) {
+            return null;
+        }
+
+        @Override
+        public String visit(RemoveHostRequested event) {
+            return null;
+        }
+
+        @Override
+        public String visit(RevokeRequested event) {
+            return null;
+        }
     }
 
     private void ended(String rolloutId, boolean completed, String reason) {

@@ -1,11 +1,16 @@
 package dev.slipway.deploy.services;
 
+import dev.slipway.agent.AgentConfig;
+import dev.slipway.build.BuildConfig;
 import dev.slipway.cas.provenance.BuilderKeys;
+import dev.slipway.cas.service.auth.AuthConfig;
+import dev.slipway.cas.service.flagging.FlaggingConfig;
+import dev.slipway.cas.service.store.StoreConfig;
 import dev.slipway.deploy.LocalInfrastructure;
 import dev.slipway.deploy.demo.Demo;
-import dev.slipway.deploy.demo.Narrator;
 import dev.slipway.deploy.postgres.LocalPostgres;
 import dev.slipway.events.Topics;
+import dev.slipway.release.provenance.ProvenanceConfig;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -20,7 +25,6 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
@@ -79,6 +83,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     public static final String DEMO_SET = "demo";
+    private static final String KAFKA = "kafka.bootstrap.servers";
     private static final Duration READY = Duration.ofSeconds(120);
 
     private final LocalInfrastructure infrastructure;
@@ -116,56 +121,52 @@ public final class LocalStack implements AutoCloseable {
             String releasePublicKey = BuilderKeys.encode(releaseKey.getPublic());
             Map<String, String> tokens = keptTokens(data.resolve("tokens"));
             String kafka = infrastructure.kafka().bootstrapServers();
-            Map<String, String> cas = new LinkedHashMap<>(Map.of(
-                    "kafka.bootstrap.servers", kafka,
-                    "slipway.cas.store.path", store.toString(),
-                    "slipway.cas.flagging.trusted-builder-keys", publicKey,
-                    "slipway.cas.flagging.release.private-key", BuilderKeys.encode(releaseKey.getPrivate()),
-                    "slipway.cas.flagging.release.public-key", releasePublicKey,
+            ServiceSettings cas = new ServiceSettings()
+                    .external(KAFKA, kafka)
+                    .set(StoreConfig.class, StoreConfig::path, store)
+                    .set(FlaggingConfig.class, FlaggingConfig::trustedBuilderKeys, publicKey)
+                    .set(FlaggingConfig.class, c -> c.release().privateKey(), BuilderKeys.encode(releaseKey.getPrivate()))
+                    .set(FlaggingConfig.class, c -> c.release().publicKey(), releasePublicKey)
                     // Short on the local stack, so that a stopped store shows on the hosts within minutes.
-                    "slipway.cas.flagging.release.validity", "PT10M",
-                    "slipway.cas.flagging.release.renew-every", "PT1M",
-                    // Every builder of the stack must build the same bytes before the demo set gets them.
-                    "slipway.cas.flagging.agreement.sets." + DEMO_SET + ".required", Integer.toString(builders.size()),
-                    "slipway.cas.flagging.agreement.sets." + DEMO_SET + ".builders", publicKey,
-                    "slipway.cas.flagging.agreement.deadline", "PT10M"));
-            for (OtherSet other : ports.otherSets()) {
-                cas.put("slipway.cas.flagging.agreement.sets." + other.name() + ".required",
-                        Integer.toString(builders.size()));
-                cas.put("slipway.cas.flagging.agreement.sets." + other.name() + ".builders", publicKey);
+                    .set(FlaggingConfig.class, c -> c.release().validity(), Duration.ofMinutes(10))
+                    .set(FlaggingConfig.class, c -> c.release().renewEvery(), Duration.ofMinutes(1))
+                    .set(FlaggingConfig.class, c -> c.agreement().deadline(), Duration.ofMinutes(10));
+            // Every builder of the stack must build the same bytes before a set of the stack gets them.
+            for (String set : setNames(ports)) {
+                cas.set(FlaggingConfig.class, c -> c.agreement().sets().get(set).required(), builders.size())
+                        .set(FlaggingConfig.class, c -> c.agreement().sets().get(set).builders(), publicKey);
             }
-            tokens.forEach((role, secret) -> {
-                cas.put("slipway.cas.auth.tokens." + role + ".secret", secret);
-                cas.put("slipway.cas.auth.tokens." + role + ".roles", role.equals("operator")
-                        ? "reader,releaser" : role.equals("ci") ? "reader,builder" : "reader");
-            });
-            services.add(ServiceProcess.start(repository, "cas-service", "cas-service", ports.cas(), logs, cas));
+            tokens.forEach((role, secret) -> cas
+                    .set(AuthConfig.class, c -> c.tokens().get(role).secret(), secret)
+                    .set(AuthConfig.class, c -> c.tokens().get(role).roles(), role.equals("operator")
+                            ? "reader,releaser" : role.equals("ci") ? "reader,builder" : "reader"));
+            services.add(ServiceProcess.start(repository, "cas-service", "cas-service", ports.cas(), logs, cas.asMap()));
             for (int i = 0; i < builders.size(); i++) {
                 services.add(builder(repository, kafka, data, i == 0 ? "build-service" : "build-service-" + (i + 1),
                         "build-service-" + (i + 1), builders.get(i), ports.builders().get(i)));
             }
-            Map<String, String> release = new LinkedHashMap<>(Map.of(
-                    "kafka.bootstrap.servers", kafka,
-                    "quarkus.datasource.jdbc.url", infrastructure.postgres().jdbcUrl(),
-                    "quarkus.datasource.reactive.url", infrastructure.postgres().reactiveUrl(),
-                    "quarkus.datasource.username", LocalPostgres.USER,
-                    "slipway.release.provenance.store-path", store.toString(),
-                    "slipway.release.provenance.trusted-builder-keys", publicKey));
-            tokens.forEach((role, secret) -> {
-                release.put("slipway.release.auth.tokens." + role + ".secret", secret);
-                release.put("slipway.release.auth.tokens." + role + ".roles",
-                        role.equals("operator") ? "viewer,operator" : role.equals("holder") ? "viewer,holder" : "viewer");
-            });
+            ServiceSettings release = new ServiceSettings()
+                    .external(KAFKA, kafka)
+                    .external("quarkus.datasource.jdbc.url", infrastructure.postgres().jdbcUrl())
+                    .external("quarkus.datasource.reactive.url", infrastructure.postgres().reactiveUrl())
+                    .external("quarkus.datasource.username", LocalPostgres.USER)
+                    .set(ProvenanceConfig.class, c -> c.store().storePath(), store)
+                    .set(ProvenanceConfig.class, ProvenanceConfig::trustedBuilderKeys, publicKey);
+            tokens.forEach((role, secret) -> release
+                    .set(dev.slipway.release.auth.AuthConfig.class, c -> c.tokens().get(role).secret(), secret)
+                    .set(dev.slipway.release.auth.AuthConfig.class, c -> c.tokens().get(role).roles(),
+                            role.equals("operator") ? "viewer,operator" : role.equals("holder") ? "viewer,holder" : "viewer"));
             services.add(ServiceProcess.start(repository, "release-service", "release-service", ports.release(), logs,
-                    release));
-            Map<String, String> trust = new LinkedHashMap<>(ports.agentProperties());
-            trust.putAll(Map.of("kafka.bootstrap.servers", kafka,
-                    "slipway.agent.store-url", "http://127.0.0.1:" + ports.cas() + "/",
-                    "slipway.agent.store-token", tokens.get("fleet"),
-                    "slipway.agent.trusted-builder-keys", publicKey,
-                    "slipway.agent.required-builders", Integer.toString(builders.size()),
-                    "slipway.agent.trusted-release-keys", releasePublicKey,
-                    "slipway.agent.stop-service-on-exit", "true"));
+                    release.asMap()));
+            ServiceSettings trust = new ServiceSettings()
+                    .given(AgentConfig.class, ports.agentProperties())
+                    .external(KAFKA, kafka)
+                    .set(AgentConfig.class, c -> c.store().storeUrl(), "http://127.0.0.1:" + ports.cas() + "/")
+                    .set(AgentConfig.class, c -> c.store().storeToken(), tokens.get("fleet"))
+                    .set(AgentConfig.class, AgentConfig::trustedBuilderKeys, publicKey)
+                    .set(AgentConfig.class, AgentConfig::requiredBuilders, builders.size())
+                    .set(AgentConfig.class, AgentConfig::trustedReleaseKeys, releasePublicKey)
+                    .set(AgentConfig.class, AgentConfig::stopServiceOnExit, true);
             for (int i = 0; i < ports.agents().size(); i++) {
                 services.add(agent(repository, logs, trust, "agent-" + i, "host-" + i, DEMO_SET, i == 0,
                         data.resolve("fleet").resolve("host-" + i), ports.agents().get(i), ports.hosts().get(i)));
@@ -186,15 +187,21 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static ServiceProcess agent(Path repository, Path logs, Map<String, String> trust, String name, String host,
+    private static ServiceProcess agent(Path repository, Path logs, ServiceSettings trust, String name, String host,
             String set, boolean canary, Path root, int port, int servicePort) throws IOException {
-        Map<String, String> settings = new LinkedHashMap<>(trust);
-        settings.put("slipway.agent.id", host);
-        settings.put("slipway.agent.deployment-set", set);
-        settings.put("slipway.agent.canary", Boolean.toString(canary));
-        settings.put("slipway.agent.root", root.toString());
-        settings.put("slipway.agent.service-env.PORT", Integer.toString(servicePort));
-        return ServiceProcess.start(repository, "fleet-agent", name, port, logs, settings);
+        ServiceSettings settings = trust.copy()
+                .set(AgentConfig.class, AgentConfig::id, host)
+                .set(AgentConfig.class, AgentConfig::deploymentSet, set)
+                .set(AgentConfig.class, AgentConfig::canary, canary)
+                .set(AgentConfig.class, AgentConfig::root, root)
+                .set(AgentConfig.class, c -> c.serviceEnv().get("PORT"), servicePort);
+        return ServiceProcess.start(repository, "fleet-agent", name, port, logs, settings.asMap());
+    }
+
+    private static List<String> setNames(ServicePorts ports) {
+        List<String> sets = new ArrayList<>(List.of(DEMO_SET));
+        ports.otherSets().forEach(other -> sets.add(other.name()));
+        return sets;
     }
 
     public LocalInfrastructure infrastructure() {
@@ -259,14 +266,15 @@ public final class LocalStack implements AutoCloseable {
     /** A builder with its own id, key, consumer group and work directory: it builds every request on its own. */
     private static ServiceProcess builder(Path repository, String kafka, Path data, String name, String builderId,
             KeyPair keys, int port) throws IOException {
-        return ServiceProcess.start(repository, "build-service", name, port, data.resolve("logs"), Map.of(
-                "kafka.bootstrap.servers", kafka,
-                "slipway.build.builder-id", builderId,
-                "slipway.build.consumer-group", name,
-                "slipway.build.store-path", data.resolve("cas").toString(),
-                "slipway.build.work-dir", data.resolve("builds").resolve(name).toString(),
-                "slipway.build.signing.private-key", BuilderKeys.encode(keys.getPrivate()),
-                "slipway.build.signing.public-key", BuilderKeys.encode(keys.getPublic())));
+        return ServiceProcess.start(repository, "build-service", name, port, data.resolve("logs"), new ServiceSettings()
+                .external(KAFKA, kafka)
+                .set(BuildConfig.class, BuildConfig::builderId, builderId)
+                .set(BuildConfig.class, BuildConfig::consumerGroup, name)
+                .set(BuildConfig.class, c -> c.store().storePath(), data.resolve("cas"))
+                .set(BuildConfig.class, BuildConfig::workDir, data.resolve("builds").resolve(name))
+                .set(BuildConfig.class, c -> c.signing().privateKey(), BuilderKeys.encode(keys.getPrivate()))
+                .set(BuildConfig.class, c -> c.signing().publicKey(), BuilderKeys.encode(keys.getPublic()))
+                .asMap());
     }
 
     /** The builders' public keys (base64 X.509), in port order: what `slipway verify` and the agents trust. */
@@ -349,101 +357,6 @@ public final class LocalStack implements AutoCloseable {
         return tokens;
     }
 
-    /**
-     * {@code ./slipway-local [options] [--no-demo]} starts the stack and runs the demo's first step;
-     * {@code ./slipway-local ship-bad [options]} runs its second step against the stack already running.
-     */
-    public static void main(String[] args) throws Exception {
-        int agents = 5;
-        List<String> otherSets = new ArrayList<>();
-        Map<String, String> agentProperties = new LinkedHashMap<>();
-        boolean demo = true;
-        boolean shipBad = false;
-        boolean shipJava = false;
-        List<String> rest = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--agents") && i + 1 < args.length) {
-                agents = Integer.parseInt(args[++i]);
-            } else if (args[i].equals("--set") && i + 1 < args.length) {
-                String name = args[++i];
-                if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,127}") || name.equals(DEMO_SET)) {
-                    System.err.println("slipway-local: --set " + name + ": a set besides '" + DEMO_SET + "' is named by "
-                            + "letters, digits, '.', '_' and '-', up to 128, such as demo-schema");
-                    System.exit(2);
-                    return;
-                }
-                otherSets.add(name);
-            } else if (args[i].equals("--agent-property") && i + 1 < args.length) {
-                String[] property = args[++i].split("=", 2);
-                if (property.length != 2 || !property[0].startsWith("slipway.agent.")) {
-                    System.err.println("slipway-local: --agent-property " + args[i] + ": give slipway.agent.<key>=<value>, "
-                            + "such as slipway.agent.switch-hooks.before-drain=/bin/sh,-c,echo out");
-                    System.exit(2);
-                    return;
-                }
-                agentProperties.put(property[0], property[1]);
-            } else if (args[i].equals("--no-demo")) {
-                demo = false;
-            } else if (args[i].equals("ship-bad")) {
-                shipBad = true;
-            } else if (args[i].equals("ship-java")) {
-                shipJava = true;
-            } else {
-                rest.add(args[i]);
-            }
-        }
-        LocalInfrastructure.Settings settings;
-        try {
-            settings = LocalInfrastructure.Settings.fromArgs(rest.toArray(String[]::new));
-        } catch (IllegalArgumentException e) {
-            System.err.println("slipway-local: " + e.getMessage() + " (and --agents N, --set NAME, --agent-property KEY=VALUE, --no-demo, ship-bad, ship-java)");
-            System.exit(2);
-            return;
-        }
-        Path repository = Path.of("").toAbsolutePath();
-        ServicePorts ports = ServicePorts.defaults(agents, otherSets, agentProperties);
-        if (shipBad || shipJava) {
-            Demo.Stack running = running(repository, settings, ports);
-            try (Narrator narrator = new Narrator(running.kafka(), DEMO_SET, System.out)) {
-                Demo step = new Demo(running, System.out, narrator);
-                if (shipBad) {
-                    step.shipBad();
-                } else {
-                    step.shipJava();
-                }
-            }
-            return;
-        }
-        System.out.println("Starting Slipway locally in " + settings.dataDirectory().toAbsolutePath());
-        long started = System.nanoTime();
-        LocalStack stack = start(repository, settings, ports);
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            System.out.println("\nStopping Slipway...");
-            try {
-                stack.close();
-                System.out.println("Stopped. Data kept in " + settings.dataDirectory().toAbsolutePath());
-            } catch (Exception e) {
-                System.err.println("Stopping failed: " + e);
-            }
-            stopped.countDown();
-        }, "local-stack-stop"));
-        stack.describe(System.out, (System.nanoTime() - started) / 1_000_000);
-        Narrator narrator = new Narrator(stack.infrastructure().kafka().bootstrapServers(), DEMO_SET, System.out);
-        if (demo) {
-            try {
-                new Demo(running(repository, settings, ports), System.out, narrator).shipGood();
-            } catch (Exception e) {
-                System.out.println("The demo stopped: " + e.getMessage());
-            }
-        }
-        System.out.printf("%nConsole: http://127.0.0.1:%d/ (token: %s). Next: './slipway-local ship-bad' in another "
-                + "terminal ships a version whose health check fails; './slipway-local ship-java' compiles and ships the "
-                + "Java example. Ctrl-C stops everything.%n", ports.release(),
-                stack.tokens().get("operator"));
-        stopped.await();
-    }
-
     /** The stack as the demo and the CLI reach it, from what a running (or earlier) stack keeps in its data directory. */
     public static Demo.Stack running(Path repository, LocalInfrastructure.Settings settings, ServicePorts ports)
             throws IOException {
@@ -456,7 +369,7 @@ public final class LocalStack implements AutoCloseable {
                 ports.hosts(), keptTokens(data.resolve("tokens")), builderKeys);
     }
 
-    private void describe(PrintStream out, long millis) {
+    void describe(PrintStream out, long millis) {
         infrastructure.describe(out, millis);
         out.printf("%nServices (logs in %s):%n", data.resolve("logs"));
         for (ServiceProcess service : services) {

@@ -1,6 +1,5 @@
 package dev.slipway.events.agent;
 
-import dev.slipway.events.SlipwayEvent;
 import java.time.Instant;
 
 /**
@@ -18,11 +17,16 @@ public record AgentState(
         String previous,
         Health health,
         Instant lastSeen,
-        String problem) implements SlipwayEvent {
+        String problem) implements AgentEvent {
     public static final String TYPE = "dev.slipway.agent.state.v1";
 
     @Override
     public String key() {
         return agentId;
+    }
+
+    @Override
+    public <R> R accept(AgentEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
     }
 }

@@ -1,6 +1,5 @@
 package dev.slipway.events.artifact;
 
-import dev.slipway.events.SlipwayEvent;
 import java.util.Map;
 
 /**
@@ -21,7 +20,7 @@ public record ArtifactBuilt(
         String log,
         String builder,
         boolean hermetic,
-        boolean cacheHit) implements SlipwayEvent {
+        boolean cacheHit) implements ArtifactEvent {
     public static final String TYPE = "dev.slipway.artifact.built.v1";
 
     public ArtifactBuilt {
@@ -31,5 +30,10 @@ public record ArtifactBuilt(
     @Override
     public String key() {
         return artifact;
+    }
+
+    @Override
+    public <R> R accept(ArtifactEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
     }
 }

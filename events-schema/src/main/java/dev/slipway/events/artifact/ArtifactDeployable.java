@@ -7,6 +7,11 @@ import dev.slipway.events.DeploymentSetEvent;
  * what that recipe built to. Topic {@code slipway.deployables}, key: deployment set.
  */
 public record ArtifactDeployable(String deploymentSet, String channel, String recipe, String artifact, String flaggedBy)
-        implements DeploymentSetEvent {
+        implements DeploymentSetEvent, DeployableEvent {
     public static final String TYPE = "dev.slipway.artifact.deployable.v1";
+
+    @Override
+    public <R> R accept(DeployableEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
+    }
 }

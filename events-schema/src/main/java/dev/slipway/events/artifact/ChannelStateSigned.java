@@ -9,6 +9,11 @@ import dev.slipway.events.DeploymentSetEvent;
  * not older than one they saw, and has not expired. {@code version} repeats the signed one, for readers that
  * do not verify. Topic {@code slipway.deployables}, key: deployment set.
  */
-public record ChannelStateSigned(String deploymentSet, long version, String envelope) implements DeploymentSetEvent {
+public record ChannelStateSigned(String deploymentSet, long version, String envelope) implements DeploymentSetEvent, DeployableEvent {
     public static final String TYPE = "dev.slipway.channel.state.v1";
+
+    @Override
+    public <R> R accept(DeployableEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
+    }
 }

@@ -1,6 +1,5 @@
 package dev.slipway.events.build;
 
-import dev.slipway.events.SlipwayEvent;
 
 /**
  * The build did not produce an artifact.
@@ -9,11 +8,16 @@ import dev.slipway.events.SlipwayEvent;
  * @param log    digest of the build log in the store; null when the build failed before it had one
  */
 public record BuildFailed(String recipe, String builder, String reason, String log, boolean hermetic)
-        implements SlipwayEvent {
+        implements BuildEvent {
     public static final String TYPE = "dev.slipway.build.failed.v1";
 
     @Override
     public String key() {
         return recipe;
+    }
+
+    @Override
+    public <R> R accept(BuildEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
     }
 }

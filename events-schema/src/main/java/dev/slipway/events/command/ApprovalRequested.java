@@ -7,7 +7,7 @@ import dev.slipway.events.DeploymentSetEvent;
  * {@code batch} the batch it waited with (absent in older records: 0).
  */
 public record ApprovalRequested(String deploymentSet, String rolloutId, String requestedBy, String reason,
-        Integer batch) implements DeploymentSetEvent {
+        Integer batch) implements DeploymentSetEvent, CommandEvent {
     public static final String TYPE = "dev.slipway.approval.requested.v1";
 
     public ApprovalRequested {
@@ -16,5 +16,10 @@ public record ApprovalRequested(String deploymentSet, String rolloutId, String r
 
     public ApprovalRequested(String deploymentSet, String rolloutId, String requestedBy, String reason) {
         this(deploymentSet, rolloutId, requestedBy, reason, 0);
+    }
+
+    @Override
+    public <R> R accept(CommandEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
     }
 }

@@ -9,7 +9,7 @@ import dev.slipway.events.DeploymentSetEvent;
  *              next through; absent in older records: 0
  */
 public record GateApproved(String deploymentSet, String rolloutId, String approvedBy, String reason, Integer batch)
-        implements DeploymentSetEvent {
+        implements DeploymentSetEvent, SetLogEvent {
     public static final String TYPE = "dev.slipway.gate.approved.v1";
 
     public GateApproved {
@@ -18,5 +18,10 @@ public record GateApproved(String deploymentSet, String rolloutId, String approv
 
     public GateApproved(String deploymentSet, String rolloutId, String approvedBy, String reason) {
         this(deploymentSet, rolloutId, approvedBy, reason, 0);
+    }
+
+    @Override
+    public <R> R accept(SetLogEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
     }
 }

@@ -11,7 +11,7 @@ import dev.slipway.events.DeploymentSetEvent;
  *              {@code approveEachBatch}); absent in older records: 0
  */
 public record GateReached(String deploymentSet, String rolloutId, String reportedBy, Integer batch)
-        implements DeploymentSetEvent {
+        implements DeploymentSetEvent, SetLogEvent {
     public static final String TYPE = "dev.slipway.gate.reached.v1";
 
     public GateReached {
@@ -20,5 +20,10 @@ public record GateReached(String deploymentSet, String rolloutId, String reporte
 
     public GateReached(String deploymentSet, String rolloutId, String reportedBy) {
         this(deploymentSet, rolloutId, reportedBy, 0);
+    }
+
+    @Override
+    public <R> R accept(SetLogEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
     }
 }

@@ -10,8 +10,13 @@ import java.time.Duration;
  * replaces it (a renewal: its deadline counts from the new record).
  */
 public record HoldPlaced(String deploymentSet, String name, Duration until, String onExpiry, String placedBy,
-        String reason) implements DeploymentSetEvent {
+        String reason) implements DeploymentSetEvent, SetLogEvent {
     public static final String TYPE = "dev.slipway.hold.placed.v1";
     public static final String RELEASE = "release";
     public static final String FAIL = "fail";
+
+    @Override
+    public <R> R accept(SetLogEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
+    }
 }

@@ -8,10 +8,15 @@ import dev.slipway.events.DeploymentSetEvent;
  * that a second agent uses its id (null in older events).
  */
 public record HostJoined(String deploymentSet, String hostId, boolean canary, String instance)
-        implements DeploymentSetEvent {
+        implements DeploymentSetEvent, SetLogEvent {
     public static final String TYPE = "dev.slipway.host.joined.v1";
 
     public HostJoined(String deploymentSet, String hostId, boolean canary) {
         this(deploymentSet, hostId, canary, null);
+    }
+
+    @Override
+    public <R> R accept(SetLogEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
     }
 }

@@ -9,8 +9,13 @@ import dev.slipway.events.DeploymentSetEvent;
  */
 public record HostOverdue(
         String deploymentSet, String rolloutId, String hostId, String deadline, String reason, String reportedBy)
-        implements DeploymentSetEvent {
+        implements DeploymentSetEvent, SetLogEvent {
     public static final String TYPE = "dev.slipway.host.overdue.v1";
     public static final String SLOT = "slot";
     public static final String PROGRESS = "progress";
+
+    @Override
+    public <R> R accept(SetLogEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
+    }
 }

@@ -12,6 +12,11 @@ import dev.slipway.events.DeploymentSetEvent;
  * @param recipe             that rollout's recipe
  */
 public record PrerequisiteMet(String deploymentSet, String rolloutId, String after, String completedRolloutId,
-        String recipe, String reportedBy) implements DeploymentSetEvent {
+        String recipe, String reportedBy) implements DeploymentSetEvent, SetLogEvent {
     public static final String TYPE = "dev.slipway.prerequisite.met.v1";
+
+    @Override
+    public <R> R accept(SetLogEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
+    }
 }

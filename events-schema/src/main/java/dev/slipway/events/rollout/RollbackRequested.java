@@ -8,6 +8,11 @@ import dev.slipway.events.DeploymentSetEvent;
  */
 public record RollbackRequested(
         String deploymentSet, String rolloutId, String requestedBy, String reason)
-        implements DeploymentSetEvent {
+        implements DeploymentSetEvent, SetLogEvent {
     public static final String TYPE = "dev.slipway.rollback.requested.v1";
+
+    @Override
+    public <R> R accept(SetLogEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
+    }
 }

@@ -12,11 +12,16 @@ import dev.slipway.events.DeploymentSetEvent;
 public record RolloutStarted(
         String deploymentSet, String rolloutId, String channel, String recipe, String artifact, RolloutPolicy policy,
         Long deployableOffset)
-        implements DeploymentSetEvent {
+        implements DeploymentSetEvent, SetLogEvent {
     public static final String TYPE = "dev.slipway.rollout.started.v1";
 
     public RolloutStarted(String deploymentSet, String rolloutId, String channel, String recipe, String artifact,
             RolloutPolicy policy) {
         this(deploymentSet, rolloutId, channel, recipe, artifact, policy, null);
+    }
+
+    @Override
+    public <R> R accept(SetLogEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
     }
 }

@@ -12,6 +12,11 @@ import dev.slipway.events.DeploymentSetEvent;
  * Topic {@code slipway.rollouts}, key: deployment set.
  */
 public record SetCheckpointed(String deploymentSet, long offset, long readTo, JsonNode state)
-        implements DeploymentSetEvent {
+        implements DeploymentSetEvent, SetLogEvent {
     public static final String TYPE = "dev.slipway.set.checkpointed.v1";
+
+    @Override
+    public <R> R accept(SetLogEvent.Visitor<R> visitor) {
+        return visitor.visit(this);
+    }
 }

@@ -5,6 +5,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import dev.slipway.events.Topics;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
@@ -22,6 +23,7 @@ public final class DeadLetters {
     public static final String HEADER_PARTITION = "slipway_dlq_partition";
     public static final String HEADER_OFFSET = "slipway_dlq_offset";
     public static final String HEADER_CONSUMER = "slipway_dlq_consumer";
+    private static final String PREFIX = "slipway_dlq_";
 
     private DeadLetters() {
     }
@@ -47,5 +49,19 @@ public final class DeadLetters {
         headers.add(HEADER_PARTITION, Integer.toString(record.partition()).getBytes(UTF_8));
         headers.add(HEADER_OFFSET, Long.toString(record.offset()).getBytes(UTF_8));
         return new ProducerRecord<>(Topics.deadLetter(record.topic()), null, record.key(), record.value(), headers);
+    }
+
+    /**
+     * The headers {@link #of} added to the record's own: for a dead-letter writer that copies the record's headers
+     * itself (SmallRye's dead-letter-queue strategy).
+     */
+    public static Headers added(ProducerRecord<String, byte[]> deadLetter) {
+        Headers added = new RecordHeaders();
+        for (Header header : deadLetter.headers()) {
+            if (header.key().startsWith(PREFIX)) {
+                added.add(header);
+            }
+        }
+        return added;
     }
 }

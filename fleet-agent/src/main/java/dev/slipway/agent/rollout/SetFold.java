@@ -1,24 +1,31 @@
 package dev.slipway.agent.rollout;
 
-import dev.slipway.events.DeploymentSetEvent;
 import dev.slipway.events.Event;
 import dev.slipway.events.rollout.GateApproved;
+import dev.slipway.events.rollout.GateOverdue;
+import dev.slipway.events.rollout.GateReached;
+import dev.slipway.events.rollout.HoldOverdue;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
+import dev.slipway.events.rollout.HookRan;
 import dev.slipway.events.rollout.HostClaimed;
+import dev.slipway.events.rollout.HostDrained;
 import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostHealthy;
 import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
+import dev.slipway.events.rollout.HostOverdue;
 import dev.slipway.events.rollout.HostSwitched;
+import dev.slipway.events.rollout.PrerequisiteMet;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutAborted;
 import dev.slipway.events.rollout.RolloutCompleted;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
-import dev.slipway.events.rollout.PrerequisiteMet;
 import dev.slipway.events.rollout.SetCheckpointed;
+import dev.slipway.events.rollout.SetLogEvent;
+import dev.slipway.events.rollout.WindowOpened;
 import dev.slipway.events.rollout.WindowOverridden;
 import java.time.Duration;
 import java.time.Instant;
@@ -98,6 +105,8 @@ public final class SetFold {
     private long records;
     private int peakSlots;
 
+    private final Changes changes = new Changes();
+
     public SetFold(String deploymentSet) {
         this.deploymentSet = deploymentSet;
     }
@@ -123,67 +132,146 @@ public final class SetFold {
         }
         seenIds.put(event.id(), time);
         boolean changed = expire();
-        if (event.data() instanceof DeploymentSetEvent data && data.deploymentSet().equals(deploymentSet)) {
-            changed |= change(data);
+        if (event.data() instanceof SetLogEvent entry && entry.deploymentSet().equals(deploymentSet)) {
+            changed |= entry.accept(changes);
         }
         settle();
         return changed;
     }
 
-    private boolean change(DeploymentSetEvent data) {
-        if (data instanceof HostJoined joined) {
+    /**
+     * What each entry of the log changes: a method for every type, so a new type does not compile until the fold
+     * says what it does. Reports, ticks and checkpoints (a host drained, overdue or its hook ran; a hold or gate
+     * overdue, a gate reached, a window opened; a checkpoint) change nothing by themselves: their log time moves
+     * the fold's clock, which {@link #apply} advances for every record.
+     */
+    private final class Changes implements SetLogEvent.Visitor<Boolean> {
+
+        @Override
+        public Boolean visit(HostJoined joined) {
             return join(joined);
         }
-        if (data instanceof HostLeft left) {
+
+        @Override
+        public Boolean visit(HostLeft left) {
             return leave(left.hostId());
         }
-        if (data instanceof RolloutStarted started) {
+
+        @Override
+        public Boolean visit(RolloutStarted started) {
             return start(started);
         }
-        if (data instanceof HostClaimed claimed) {
+
+        @Override
+        public Boolean visit(HostClaimed claimed) {
             return isCurrent(claimed.rolloutId()) && claim(claimed.hostId());
         }
-        if (data instanceof HostSwitched switched) {
+
+        @Override
+        public Boolean visit(HostSwitched switched) {
             return switched(switched);
         }
-        if (data instanceof HostHealthy healthy) {
+
+        @Override
+        public Boolean visit(HostHealthy healthy) {
             return healthy(healthy.rolloutId(), healthy.hostId());
         }
-        if (data instanceof HostFailed failed) {
+
+        @Override
+        public Boolean visit(HostFailed failed) {
             return failed(failed);
         }
-        if (data instanceof RolloutPaused paused) {
+
+        @Override
+        public Boolean visit(RolloutPaused paused) {
             return hold(paused);
         }
-        if (data instanceof RolloutResumed) {
+
+        @Override
+        public Boolean visit(RolloutResumed event) {
             return release();
         }
-        if (data instanceof GateApproved approved) {
+
+        @Override
+        public Boolean visit(GateApproved approved) {
             return isCurrent(approved.rolloutId()) && approve(approved);
         }
-        if (data instanceof PrerequisiteMet met) {
+
+        @Override
+        public Boolean visit(PrerequisiteMet met) {
             return isCurrent(met.rolloutId()) && prerequisite(met);
         }
-        if (data instanceof WindowOverridden overridden) {
+
+        @Override
+        public Boolean visit(WindowOverridden overridden) {
             return isCurrent(overridden.rolloutId()) && override(overridden);
         }
-        if (data instanceof HoldPlaced placed) {
+
+        @Override
+        public Boolean visit(HoldPlaced placed) {
             return place(placed);
         }
-        if (data instanceof HoldReleased released) {
+
+        @Override
+        public Boolean visit(HoldReleased released) {
             return lift(released.name());
         }
-        if (data instanceof RollbackRequested rollback) {
+
+        @Override
+        public Boolean visit(RollbackRequested rollback) {
             return isCurrent(rollback.rolloutId()) && rollout.status != Rollout.Status.SUPERSEDED
                     && abort("rollback requested by " + rollback.requestedBy() + ": " + rollback.reason());
         }
-        if (data instanceof RolloutCompleted completed) {
+
+        @Override
+        public Boolean visit(RolloutCompleted completed) {
             return isCurrent(completed.rolloutId()) && announced(Rollout.Status.COMPLETED);
         }
-        if (data instanceof RolloutAborted aborted) {
+
+        @Override
+        public Boolean visit(RolloutAborted aborted) {
             return isCurrent(aborted.rolloutId()) && announced(Rollout.Status.ABORTED);
         }
-        return false;
+
+        @Override
+        public Boolean visit(HostDrained event) {
+            return false;
+        }
+
+        @Override
+        public Boolean visit(HostOverdue event) {
+            return false;
+        }
+
+        @Override
+        public Boolean visit(HookRan event) {
+            return false;
+        }
+
+        @Override
+        public Boolean visit(HoldOverdue event) {
+            return false;
+        }
+
+        @Override
+        public Boolean visit(GateReached event) {
+            return false;
+        }
+
+        @Override
+        public Boolean visit(GateOverdue event) {
+            return false;
+        }
+
+        @Override
+        public Boolean visit(WindowOpened event) {
+            return false;
+        }
+
+        @Override
+        public Boolean visit(SetCheckpointed event) {
+            return false;
+        }
     }
 
     public String deploymentSet() {

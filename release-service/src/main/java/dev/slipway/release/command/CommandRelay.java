@@ -20,46 +20,42 @@ import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.wire.CloudEventCodec;
-import dev.slipway.events.wire.ConsumerThread;
 import dev.slipway.events.wire.DeadLetters;
 import dev.slipway.events.wire.EventDecodingException;
-import dev.slipway.events.wire.KafkaClients;
-import io.quarkus.runtime.ShutdownEvent;
-import io.quarkus.runtime.StartupEvent;
+import dev.slipway.messaging.KafkaMessages;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
-import jakarta.enterprise.event.Observes;
-import jakarta.inject.Singleton;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.jboss.logging.Logger;
 
 /**
  * Carries the commands the agents act on from {@code slipway.commands} to the set's coordination log on
- * {@code slipway.rollouts}: pause, resume, approve, let past its deployment windows and roll back a named rollout, place and release a named hold, and take
- * a host out of its set. (Promote and revoke are the store's:
- * cas-service reads them itself.) Each relayed entry's id is derived from the command's, so a command relayed
- * twice after a crash is one entry to every fold. Offsets are committed after the broker acknowledged the
- * entry; a command that names no rollout is dead-lettered.
+ * {@code slipway.rollouts}: pause, resume, approve, let past its deployment windows and roll back a named
+ * rollout, place and release a named hold, and take a host out of its set. (Promote and revoke are the store's:
+ * cas-service reads them itself.) On SmallRye's Kafka connector: the channel {@value #CHANNEL} in, the emitter
+ * {@value #LOG_CHANNEL} out. Each relayed entry's id is derived from the command's, so a command relayed twice
+ * after a crash is one entry to every fold; a command is acknowledged (and its offset committed) only after the
+ * broker has its entry, and an entry the broker does not take is sent again, with back-off, for as long as it
+ * does not. A command that names no rollout is dead-lettered.
  */
-@Singleton
+@ApplicationScoped
 public class CommandRelay {
+
+    public static final String CHANNEL = "slipway-commands-in";
+    public static final String LOG_CHANNEL = "slipway-set-logs";
 
     /** {@code slipway.release.relay.*} */
     @ConfigMapping(prefix = "slipway.release.relay")
     public interface Config {
-        @WithDefault("true")
-        boolean enabled();
-
         /** One group for all release-service instances: each command is relayed by one of them. */
         @WithDefault("release-service-relay")
         String consumerGroup();
@@ -69,13 +65,14 @@ public class CommandRelay {
     private static final String SOURCE = "/release-service/relay";
 
     private final Config config;
-    private final String bootstrapServers;
     private final CloudEventCodec codec = new CloudEventCodec();
-    private ConsumerThread thread;
 
-    public CommandRelay(Config config, @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers) {
+    @Inject
+    @Channel(LOG_CHANNEL)
+    MutinyEmitter<byte[]> logs;
+
+    public CommandRelay(Config config) {
         this.config = config;
-        this.bootstrapServers = bootstrapServers;
     }
 
     /** The log entry a command becomes, if the agents act on it; empty for the store's commands. */
@@ -120,59 +117,33 @@ public class CommandRelay {
         return rolloutId;
     }
 
-    void start(@Observes StartupEvent started) {
-        if (config.enabled()) {
-            thread = ConsumerThread.start("release-command-relay", () -> KafkaClients.consumer(bootstrapServers,
-                    config.consumerGroup(), Map.of(ConsumerConfig.METADATA_MAX_AGE_CONFIG, 5_000)), this::relay);
-        }
-    }
-
-    void stop(@Observes ShutdownEvent stopping) throws InterruptedException {
-        if (thread != null) {
-            thread.stop();
-        }
-    }
-
-    private void relay(KafkaConsumer<String, byte[]> consumer, ConsumerThread.Running running) {
-        try (KafkaProducer<String, byte[]> producer = KafkaClients.producer(bootstrapServers, Map.of())) {
-            consumer.subscribe(List.of(Topics.COMMANDS));
-            while (running.get()) {
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(500))) {
-                    send(producer, relay(record));
-                }
-                consumer.commitSync();
-            }
-        }
-    }
-
-    private Optional<ProducerRecord<String, byte[]>> relay(ConsumerRecord<String, byte[]> record) {
+    @Incoming(CHANNEL)
+    public Uni<Void> relay(Message<byte[]> message) {
+        ConsumerRecord<String, byte[]> record = KafkaMessages.record(message);
         Event<?> command;
         try {
             command = codec.decode(record);
         } catch (EventDecodingException poison) {
             // The projection dead-letters unreadable records of every topic; once is enough.
-            return Optional.empty();
+            return Uni.createFrom().completionStage(message::ack);
         }
+        Optional<SlipwayEvent> entry;
         try {
-            return logEntryFor(command.data()).map(entry -> codec.encode(Topics.ROLLOUTS,
-                    Event.causedBy(command, CommandEffects.RELAYED, SOURCE, command.time(), entry)));
+            entry = logEntryFor(command.data());
         } catch (IllegalArgumentException refused) {
             LOG.warnf("dead-lettering command %s: %s", command.id(), refused.getMessage());
-            return Optional.of(DeadLetters.of(record, config.consumerGroup(), "refused", refused.getMessage()));
+            return KafkaMessages.deadLetter(message, DeadLetters.of(record, config.consumerGroup(), "refused",
+                    refused.getMessage()), refused.getMessage());
         }
-    }
-
-    private static void send(KafkaProducer<String, byte[]> producer, Optional<ProducerRecord<String, byte[]>> record) {
-        if (record.isEmpty()) {
-            return;
+        if (entry.isEmpty()) {
+            return Uni.createFrom().completionStage(message::ack);
         }
-        try {
-            producer.send(record.get()).get();
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot append to " + record.get().topic(), e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while relaying", e);
-        }
+        Message<byte[]> relayed = KafkaMessages.of(codec.encode(Topics.ROLLOUTS,
+                Event.causedBy(command, CommandEffects.RELAYED, SOURCE, command.time(), entry.get())));
+        return Uni.createFrom().deferred(() -> logs.sendMessage(relayed))
+                .onFailure().invoke(failure -> LOG.warnf("cannot append command %s to %s (%s); trying again",
+                        command.id(), Topics.ROLLOUTS, failure.getMessage()))
+                .onFailure().retry().withBackOff(Duration.ofMillis(200), Duration.ofSeconds(10)).indefinitely()
+                .chain(() -> Uni.createFrom().completionStage(message::ack));
     }
 }

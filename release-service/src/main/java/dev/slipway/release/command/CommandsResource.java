@@ -17,6 +17,7 @@ import dev.slipway.events.command.ResumeRequested;
 import dev.slipway.events.command.RevokeRequested;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.RollbackRequested;
+import dev.slipway.messaging.CommandPublisher;
 import dev.slipway.release.api.Digests;
 import dev.slipway.release.api.Inputs;
 import dev.slipway.release.api.ProblemException;
@@ -155,6 +156,10 @@ public class CommandsResource {
                     if (latest == null || !(latest.is(Rollout.Status.RUNNING) || latest.is(Rollout.Status.PAUSED))) {
                         return conflict("set '" + set + "' has no rollout under way to approve"
                                 + (latest == null ? "" : " (latest: " + latest.id + ", " + latest.status + ")"));
+                    }
+                    if (!latest.gated()) {
+                        return conflict("rollout " + latest.id + " has no approval gate (its recipe's "
+                                + "rollout.approvalWithin): nothing waits for an approval");
                     }
                     if (latest.approvedBy != null) {
                         return conflict("rollout " + latest.id + " was already approved by " + latest.approvedBy);

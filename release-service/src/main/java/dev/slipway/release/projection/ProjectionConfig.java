@@ -7,11 +7,10 @@ import io.smallrye.config.WithDefault;
 @ConfigMapping(prefix = "slipway.release.projection")
 public interface ProjectionConfig {
 
-    /** Off only in tests that drive the projector themselves. */
-    @WithDefault("true")
-    boolean enabled();
-
-    /** One group for all release-service instances: they share the partitions. */
+    /**
+     * One group for all release-service instances: they share the partitions. The channel reads as this group;
+     * a new group reads every topic from the start (a replay into an empty read model).
+     */
     @WithDefault("release-service-projection")
     String consumerGroup();
 }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.slipway.events.DeploymentSetEvent;
 import dev.slipway.events.Event;
+import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.Topics;
 import dev.slipway.events.agent.AgentState;
 import dev.slipway.events.artifact.ArtifactBuilt;
@@ -14,11 +15,20 @@ import dev.slipway.events.artifact.ChannelStateSigned;
 import dev.slipway.events.build.BuildFailed;
 import dev.slipway.events.build.BuildRequested;
 import dev.slipway.events.build.BuildStarted;
+import dev.slipway.events.command.ApprovalRequested;
 import dev.slipway.events.command.CommandEffects;
+import dev.slipway.events.command.HoldReleaseRequested;
+import dev.slipway.events.command.HoldRequested;
+import dev.slipway.events.command.PauseRequested;
+import dev.slipway.events.command.PromoteRequested;
+import dev.slipway.events.command.RemoveHostRequested;
+import dev.slipway.events.command.ResumeRequested;
+import dev.slipway.events.command.RevokeRequested;
+import dev.slipway.events.command.WindowOverrideRequested;
 import dev.slipway.events.rollout.GateApproved;
-import dev.slipway.events.rollout.PrerequisiteMet;
-import dev.slipway.events.rollout.WindowOverridden;
+import dev.slipway.events.rollout.GateOverdue;
 import dev.slipway.events.rollout.GateReached;
+import dev.slipway.events.rollout.HoldOverdue;
 import dev.slipway.events.rollout.HoldPlaced;
 import dev.slipway.events.rollout.HoldReleased;
 import dev.slipway.events.rollout.HookRan;
@@ -28,7 +38,9 @@ import dev.slipway.events.rollout.HostFailed;
 import dev.slipway.events.rollout.HostHealthy;
 import dev.slipway.events.rollout.HostJoined;
 import dev.slipway.events.rollout.HostLeft;
+import dev.slipway.events.rollout.HostOverdue;
 import dev.slipway.events.rollout.HostSwitched;
+import dev.slipway.events.rollout.PrerequisiteMet;
 import dev.slipway.events.rollout.RollbackRequested;
 import dev.slipway.events.rollout.RolloutAborted;
 import dev.slipway.events.rollout.RolloutCompleted;
@@ -36,6 +48,8 @@ import dev.slipway.events.rollout.RolloutPaused;
 import dev.slipway.events.rollout.RolloutResumed;
 import dev.slipway.events.rollout.RolloutStarted;
 import dev.slipway.events.rollout.SetCheckpointed;
+import dev.slipway.events.rollout.WindowOpened;
+import dev.slipway.events.rollout.WindowOverridden;
 import dev.slipway.events.wire.EventJson;
 import dev.slipway.release.readmodel.Artifact;
 import dev.slipway.release.readmodel.AuditEntry;
@@ -106,7 +120,7 @@ public final class Projector {
     }
 
     private Uni<Void> apply(Mutiny.Session s, Event<?> event, String topic) {
-        Object data = event.data();
+        SlipwayEvent data = event.data();
         Instant at = event.time();
         String set = deploymentSetOf(data);
         return (set == null || !establishesSet(data) ? NOTHING : knowSet(s, set, at)).chain(() -> Topics.ROLLOUTS.equals(topic)
@@ -321,8 +335,27 @@ public final class Projector {
                 || data instanceof ChannelStateSigned || data instanceof RolloutStarted || data instanceof ArtifactBuilt;
     }
 
-    private Uni<Void> change(Mutiny.Session s, Object data, Instant at) {
-        if (data instanceof BuildRequested requested) {
+    private Uni<Void> change(Mutiny.Session s, SlipwayEvent data, Instant at) {
+        return data.accept(new Change(s, at));
+    }
+
+    /**
+     * What each event changes in the read model beyond its audit row, in session {@code s} at the event's time
+     * {@code at}: a method for every type, so a new type does not compile until the projection decides. Commands
+     * and the reports that change no row have the audit trail as their whole projection.
+     */
+    private final class Change implements SlipwayEvent.Visitor<Uni<Void>> {
+
+        private final Mutiny.Session s;
+        private final Instant at;
+
+        Change(Mutiny.Session s, Instant at) {
+            this.s = s;
+            this.at = at;
+        }
+
+        @Override
+        public Uni<Void> visit(BuildRequested requested) {
             return build(s, requested.recipe(), b -> {
                 if (b.requestedAt == null || !at.isBefore(b.requestedAt)) {
                     b.requestedBy = requested.requestedBy();
@@ -330,7 +363,9 @@ public final class Projector {
                 }
             });
         }
-        if (data instanceof BuildStarted started) {
+
+        @Override
+        public Uni<Void> visit(BuildStarted started) {
             return build(s, started.recipe(), b -> {
                 if (b.startedAt == null || !at.isBefore(b.startedAt)) {
                     b.builder = started.builder();
@@ -339,14 +374,18 @@ public final class Projector {
                 }
             });
         }
-        if (data instanceof BuildFailed failed) {
+
+        @Override
+        public Uni<Void> visit(BuildFailed failed) {
             return build(s, failed.recipe(), b -> finished(b, at, failed.builder(), failed.hermetic(), failed.log(), () -> {
                 b.artifact = null;
                 b.cacheHit = null;
                 b.reason = failed.reason();
             }));
         }
-        if (data instanceof ArtifactBuilt built) {
+
+        @Override
+        public Uni<Void> visit(ArtifactBuilt built) {
             return build(s, built.recipe(), b -> finished(b, at, built.builder(), built.hermetic(), built.log(), () -> {
                 b.artifact = built.artifact();
                 b.cacheHit = built.cacheHit();
@@ -361,10 +400,14 @@ public final class Projector {
                 a.hermetic = built.hermetic();
             }));
         }
-        if (data instanceof ArtifactRejected rejected) {
+
+        @Override
+        public Uni<Void> visit(ArtifactRejected rejected) {
             return artifact(s, rejected.artifact(), rejected.recipe(), at, a -> a.rejectedReason = rejected.reason());
         }
-        if (data instanceof ArtifactDeployable deployable) {
+
+        @Override
+        public Uni<Void> visit(ArtifactDeployable deployable) {
             String id = Deployable.idOf(deployable.deploymentSet(), deployable.channel(), deployable.recipe());
             return upsert(s, Deployable.class, id, () -> {
                 Deployable d = new Deployable();
@@ -379,7 +422,9 @@ public final class Projector {
                 d.flaggedAt = at;
             });
         }
-        if (data instanceof ArtifactRevoked revoked) {
+
+        @Override
+        public Uni<Void> visit(ArtifactRevoked revoked) {
             return s.createSelectionQuery("from Deployable where deploymentSet = :set and recipe = :recipe", Deployable.class)
                     .setParameter("set", revoked.deploymentSet()).setParameter("recipe", revoked.recipe())
                     .getResultList().invoke(flags -> flags.forEach(d -> {
@@ -388,16 +433,22 @@ public final class Projector {
                         d.revokeReason = revoked.reason();
                     })).replaceWithVoid();
         }
-        if (data instanceof HostJoined joined) {
+
+        @Override
+        public Uni<Void> visit(HostJoined joined) {
             return host(s, joined.hostId(), joined.deploymentSet(), h -> {
                 h.canary = joined.canary();
                 h.member = true;
             });
         }
-        if (data instanceof HostLeft left) {
+
+        @Override
+        public Uni<Void> visit(HostLeft left) {
             return host(s, left.hostId(), left.deploymentSet(), h -> h.member = false);
         }
-        if (data instanceof AgentState state) {
+
+        @Override
+        public Uni<Void> visit(AgentState state) {
             return host(s, state.agentId(), state.deploymentSet(), h -> {
                 h.deploymentSet = state.deploymentSet();
                 h.channel = state.channel();
@@ -408,10 +459,222 @@ public final class Projector {
                 h.lastSeen = state.lastSeen() == null ? at : state.lastSeen();
             });
         }
-        if (data instanceof RolloutStarted started) {
+
+        @Override
+        public Uni<Void> visit(RolloutStarted started) {
             return start(s, started, at);
         }
-        return rolloutStep(s, data, at);
+
+        @Override
+        public Uni<Void> visit(HostClaimed claimed) {
+            return hostStep(s, claimed.rolloutId(), claimed.hostId(), at, (r, h) -> h.step = RolloutHost.Step.CLAIMED.name());
+        }
+
+        @Override
+        public Uni<Void> visit(HostDrained drained) {
+            return hostStep(s, drained.rolloutId(), drained.hostId(), at, (r, h) -> {
+                h.step = RolloutHost.Step.DRAINED.name();
+                h.drainedClean = drained.clean();
+            });
+        }
+
+        @Override
+        public Uni<Void> visit(HostSwitched switched) {
+            return hostStep(s, switched.rolloutId(), switched.hostId(), at, (r, h) -> {
+                h.step = RolloutHost.Step.SWITCHED.name();
+                h.fromArtifact = switched.fromArtifact();
+                h.generation = switched.generation();
+            });
+        }
+
+        @Override
+        public Uni<Void> visit(HostHealthy healthy) {
+            return hostStep(s, healthy.rolloutId(), healthy.hostId(), at, (r, h) -> h.step = RolloutHost.Step.HEALTHY.name());
+        }
+
+        @Override
+        public Uni<Void> visit(GateReached gate) {
+            return rollout(s, gate.rolloutId(), at, r -> {
+                if (gate.batch() > r.gateBatch) {
+                    // The next batch's gate: the approval of the one before does not count for it.
+                    r.gateBatch = gate.batch();
+                    r.gateSince = at;
+                    r.approvedBy = null;
+                } else if (r.approvedBy == null && r.gateSince == null) {
+                    r.gateSince = at;
+                }
+            });
+        }
+
+        @Override
+        public Uni<Void> visit(PrerequisiteMet met) {
+            return rollout(s, met.rolloutId(), at, r -> {
+                if (r.prerequisitesMet == null) {
+                    r.prerequisitesMet = met.after();
+                } else if (!List.of(r.prerequisitesMet.split("\n")).contains(met.after())) {
+                    r.prerequisitesMet += "\n" + met.after();
+                }
+            });
+        }
+
+        @Override
+        public Uni<Void> visit(WindowOverridden overridden) {
+            return rollout(s, overridden.rolloutId(), at, r -> {
+                if (r.windowOverriddenBy == null) {
+                    r.windowOverriddenBy = overridden.overriddenBy();
+                }
+            });
+        }
+
+        @Override
+        public Uni<Void> visit(GateApproved approved) {
+            return rollout(s, approved.rolloutId(), at, r -> {
+                if (r.approvedBy == null && approved.batch() == r.gateBatch) {
+                    r.approvedBy = approved.approvedBy();
+                }
+            });
+        }
+
+        @Override
+        public Uni<Void> visit(HookRan ran) {
+            return hostStep(s, ran.rolloutId(), ran.hostId(), at, (r, h) -> h.hooks = (h.hooks == null ? ""
+                    : h.hooks + "\n") + ran.hook() + " exited " + ran.exitCode() + " in " + ran.millis() + " ms"
+                    + (ran.output().isBlank() ? "" : ": " + ran.output().strip()));
+        }
+
+        @Override
+        public Uni<Void> visit(HostFailed failed) {
+            return hostStep(s, failed.rolloutId(), failed.hostId(), at, (r, h) -> {
+                // A host reported failed twice (by itself and by a peer) is one failure.
+                if (!RolloutHost.Step.FAILED.name().equals(h.step)) {
+                    r.failures++;
+                }
+                h.step = RolloutHost.Step.FAILED.name();
+                h.reason = failed.reason();
+                h.reportedBy = failed.reportedBy();
+            });
+        }
+
+        @Override
+        public Uni<Void> visit(RolloutCompleted completed) {
+            return rollout(s, completed.rolloutId(), at, r -> {
+                r.status = Rollout.Status.COMPLETED.name();
+                r.endedAt = at;
+            });
+        }
+
+        @Override
+        public Uni<Void> visit(RolloutAborted aborted) {
+            return rollout(s, aborted.rolloutId(), at, r -> {
+                r.status = Rollout.Status.ABORTED.name();
+                r.reason = aborted.reason();
+                r.endedAt = at;
+            });
+        }
+
+        @Override
+        public Uni<Void> visit(RollbackRequested rollback) {
+            if (!(rollback.rolloutId() != null)) {
+                return NOTHING;
+            }
+            return rollout(s, rollback.rolloutId(), at,
+                    r -> r.reason = "rollback requested by " + rollback.requestedBy() + ": " + rollback.reason());
+        }
+
+        @Override
+        public Uni<Void> visit(ChannelStateSigned event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(HostOverdue event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(RolloutPaused event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(RolloutResumed event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(HoldPlaced event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(HoldReleased event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(HoldOverdue event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(GateOverdue event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(WindowOpened event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(SetCheckpointed event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(PromoteRequested event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(PauseRequested event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(ResumeRequested event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(HoldRequested event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(HoldReleaseRequested event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(ApprovalRequested event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(WindowOverrideRequested event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(RemoveHostRequested event) {
+            return NOTHING;
+        }
+
+        @Override
+        public Uni<Void> visit(RevokeRequested event) {
+            return NOTHING;
+        }
     }
 
     private Uni<Void> start(Mutiny.Session s, RolloutStarted started, Instant at) {
@@ -449,97 +712,6 @@ public final class Projector {
         });
     }
 
-    private Uni<Void> rolloutStep(Mutiny.Session s, Object data, Instant at) {
-        if (data instanceof HostClaimed claimed) {
-            return hostStep(s, claimed.rolloutId(), claimed.hostId(), at, (r, h) -> h.step = RolloutHost.Step.CLAIMED.name());
-        }
-        if (data instanceof HostDrained drained) {
-            return hostStep(s, drained.rolloutId(), drained.hostId(), at, (r, h) -> {
-                h.step = RolloutHost.Step.DRAINED.name();
-                h.drainedClean = drained.clean();
-            });
-        }
-        if (data instanceof HostSwitched switched) {
-            return hostStep(s, switched.rolloutId(), switched.hostId(), at, (r, h) -> {
-                h.step = RolloutHost.Step.SWITCHED.name();
-                h.fromArtifact = switched.fromArtifact();
-                h.generation = switched.generation();
-            });
-        }
-        if (data instanceof HostHealthy healthy) {
-            return hostStep(s, healthy.rolloutId(), healthy.hostId(), at, (r, h) -> h.step = RolloutHost.Step.HEALTHY.name());
-        }
-        if (data instanceof GateReached gate) {
-            return rollout(s, gate.rolloutId(), at, r -> {
-                if (gate.batch() > r.gateBatch) {
-                    // The next batch's gate: the approval of the one before does not count for it.
-                    r.gateBatch = gate.batch();
-                    r.gateSince = at;
-                    r.approvedBy = null;
-                } else if (r.approvedBy == null && r.gateSince == null) {
-                    r.gateSince = at;
-                }
-            });
-        }
-        if (data instanceof PrerequisiteMet met) {
-            return rollout(s, met.rolloutId(), at, r -> {
-                if (r.prerequisitesMet == null) {
-                    r.prerequisitesMet = met.after();
-                } else if (!List.of(r.prerequisitesMet.split("\n")).contains(met.after())) {
-                    r.prerequisitesMet += "\n" + met.after();
-                }
-            });
-        }
-        if (data instanceof WindowOverridden overridden) {
-            return rollout(s, overridden.rolloutId(), at, r -> {
-                if (r.windowOverriddenBy == null) {
-                    r.windowOverriddenBy = overridden.overriddenBy();
-                }
-            });
-        }
-        if (data instanceof GateApproved approved) {
-            return rollout(s, approved.rolloutId(), at, r -> {
-                if (r.approvedBy == null && approved.batch() == r.gateBatch) {
-                    r.approvedBy = approved.approvedBy();
-                }
-            });
-        }
-        if (data instanceof HookRan ran) {
-            return hostStep(s, ran.rolloutId(), ran.hostId(), at, (r, h) -> h.hooks = (h.hooks == null ? ""
-                    : h.hooks + "\n") + ran.hook() + " exited " + ran.exitCode() + " in " + ran.millis() + " ms"
-                    + (ran.output().isBlank() ? "" : ": " + ran.output().strip()));
-        }
-        if (data instanceof HostFailed failed) {
-            return hostStep(s, failed.rolloutId(), failed.hostId(), at, (r, h) -> {
-                // A host reported failed twice (by itself and by a peer) is one failure.
-                if (!RolloutHost.Step.FAILED.name().equals(h.step)) {
-                    r.failures++;
-                }
-                h.step = RolloutHost.Step.FAILED.name();
-                h.reason = failed.reason();
-                h.reportedBy = failed.reportedBy();
-            });
-        }
-        if (data instanceof RolloutCompleted completed) {
-            return rollout(s, completed.rolloutId(), at, r -> {
-                r.status = Rollout.Status.COMPLETED.name();
-                r.endedAt = at;
-            });
-        }
-        if (data instanceof RolloutAborted aborted) {
-            return rollout(s, aborted.rolloutId(), at, r -> {
-                r.status = Rollout.Status.ABORTED.name();
-                r.reason = aborted.reason();
-                r.endedAt = at;
-            });
-        }
-        if (data instanceof RollbackRequested rollback && rollback.rolloutId() != null) {
-            return rollout(s, rollback.rolloutId(), at,
-                    r -> r.reason = "rollback requested by " + rollback.requestedBy() + ": " + rollback.reason());
-        }
-        // Commands and anything else: the audit log is their whole projection.
-        return NOTHING;
-    }
 
     private interface StepChange {
         void apply(Rollout rollout, RolloutHost host);

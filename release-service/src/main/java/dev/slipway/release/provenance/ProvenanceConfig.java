@@ -1,8 +1,8 @@
 package dev.slipway.release.provenance;
 
+import dev.slipway.cas.connection.StoreConnection;
 import io.smallrye.config.ConfigMapping;
-import java.net.URI;
-import java.nio.file.Path;
+import io.smallrye.config.WithParentName;
 import java.util.List;
 import java.util.Optional;
 
@@ -13,13 +13,9 @@ import java.util.Optional;
 @ConfigMapping(prefix = "slipway.release.provenance")
 public interface ProvenanceConfig {
 
-    /** cas-service's URL (with a reader token), or ... */
-    Optional<URI> storeUrl();
-
-    Optional<String> storeToken();
-
-    /** ... the store's directory, when it is on this machine. */
-    Optional<Path> storePath();
+    /** cas-service's URL with a reader token, or the store's directory: {@code store-url}, {@code store-token}, {@code store-path}. */
+    @WithParentName
+    StoreConnection store();
 
     /** Builders' public keys (base64 X.509). */
     Optional<List<String>> trustedBuilderKeys();

@@ -58,6 +58,12 @@ public class Rollout {
         return expected.name().equals(status);
     }
 
+    /** Whether its policy has an approval gate ({@code approvalWithin}): without one nothing waits for an operator. */
+    public boolean gated() {
+        RolloutPolicy parsed = parsedPolicy();
+        return parsed != null && parsed.approvalWithin() != null;
+    }
+
     /** The deployment windows its policy names; empty: any time. */
     @JsonProperty("windows")
     public List<String> windows() {

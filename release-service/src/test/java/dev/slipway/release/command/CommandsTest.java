@@ -79,8 +79,16 @@ class CommandsTest {
     }
 
     /** A set whose rollout is running, two hosts on it, both able to go back. */
+    /** A policy whose rollouts wait at a gate after the canaries, for up to 30 minutes. */
+    private static final RolloutPolicy GATED = new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(30),
+            null, Duration.ofMinutes(30));
+
     private SetStory running() {
-        SetStory story = new SetStory("cmd").builtFlaggedAndStarted(2).hostSwitched(0, Health.HEALTHY);
+        return running(SetStory.POLICY);
+    }
+
+    private SetStory running(RolloutPolicy policy) {
+        SetStory story = new SetStory("cmd").builtFlaggedAndStarted(2, policy).hostSwitched(0, Health.HEALTHY);
         story.publish(kafka);
         await("the rollout to be projected").atMost(DEADLINE).untilAsserted(() -> operator()
                 .get("/api/sets/" + story.set).then().statusCode(200).body("rollouts[0].status", is("RUNNING")));
@@ -195,8 +203,12 @@ class CommandsTest {
     }
 
     @Test
-    void anApprovalOfARolloutAtItsGateIsRelayedAndRecordedOnce() {
-        SetStory story = running();
+    void anApprovalOfARolloutAtItsGateIsRelayedAndRecordedOnceAndRefusedWhereNoGateHoldsTheRollout() {
+        SetStory ungated = running();
+        operator().body(Map.of("reason", "canary looks good")).post("/api/sets/" + ungated.set + "/approve").then()
+                .statusCode(409).body("message", containsString("has no approval gate"));
+
+        SetStory story = running(GATED);
         story.add(new GateReached(story.set, story.rolloutId(), story.host(0))).publish(kafka);
         await("the gate to be projected").atMost(DEADLINE).untilAsserted(() -> operator()
                 .get("/api/sets/" + story.set).then().body("rollouts[0].gateSince", notNullValue())
@@ -219,7 +231,8 @@ class CommandsTest {
 
     @Test
     void theNextBatchsGateNeedsItsOwnApprovalWhichNamesTheBatch() {
-        SetStory story = running();
+        SetStory story = running(new RolloutPolicy(1, 0, Duration.ofMinutes(5), Duration.ofSeconds(30), null,
+                Duration.ofMinutes(30), null, true));
         story.add(new GateReached(story.set, story.rolloutId(), story.host(0), 0))
                 .add(new GateApproved(story.set, story.rolloutId(), "operator:alice", "canary looks good", 0))
                 .add(new GateReached(story.set, story.rolloutId(), story.host(0), 1)).publish(kafka);

@@ -49,8 +49,16 @@ public final class PostgresServer {
     }
 
     public DataSource dataSource() {
+        return dataSource(DATABASE);
+    }
+
+    /**
+     * Another database of the same server: {@code template1}, say, for what PostgreSQL does not let a session do
+     * to its own database (refuse its connections during a simulated outage).
+     */
+    public DataSource dataSource(String database) {
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
-        dataSource.setUrl(jdbcUrl());
+        dataSource.setUrl("jdbc:postgresql://localhost:" + port + "/" + database);
         dataSource.setUser(USER);
         return dataSource;
     }

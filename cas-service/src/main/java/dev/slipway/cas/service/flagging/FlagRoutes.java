@@ -13,6 +13,7 @@ import dev.slipway.events.Event;
 import dev.slipway.events.SlipwayEvent;
 import dev.slipway.events.command.PromoteRequested;
 import dev.slipway.events.command.RevokeRequested;
+import dev.slipway.messaging.CommandPublisher;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -22,6 +23,7 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -124,7 +126,8 @@ public final class FlagRoutes {
                 return new Outcome(null, "recipe " + recipe + " was revoked (" + current.revoked().reason() + ")");
             }
             Event<?> event = Event.of("/cas-service/flags-api", command.apply(current.built()));
-            commands.publish(event);
+            // Bounded by the command channel's producer settings (20 s for delivery); the minute is a backstop.
+            commands.publish(event).await().atMost(Duration.ofMinutes(1));
             return new Outcome(event.id(), null);
         }, false).onSuccess(outcome -> {
             if (outcome.conflict() != null) {

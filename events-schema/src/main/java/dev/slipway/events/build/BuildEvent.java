@@ -1,0 +1,28 @@
+package dev.slipway.events.build;
+
+import dev.slipway.events.SlipwayEvent;
+
+/**
+ * The events of {@code slipway.builds}: a build requested, started or failed. Sealed, with a visitor that has a
+ * method for each: code that dispatches on them implements {@link Visitor}, so a new type fails to compile where it
+ * is not handled.
+ */
+public sealed interface BuildEvent extends SlipwayEvent
+        permits BuildRequested, BuildStarted, BuildFailed {
+
+    <R> R accept(Visitor<R> visitor);
+
+    @Override
+    default <R> R accept(SlipwayEvent.Visitor<R> visitor) {
+        return accept((Visitor<R>) visitor);
+    }
+
+    /** One method for each type of event this interface permits. */
+    interface Visitor<R> {
+        R visit(BuildRequested event);
+
+        R visit(BuildStarted event);
+
+        R visit(BuildFailed event);
+    }
+}
